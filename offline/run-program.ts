@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as programModule from "../infra/program";
 import { awsMocks } from "./mocks";
 import { resolveStackConfig, type ResolvedConfig } from "./stack-config";
 import { plain, type WireValue } from "./wire";
@@ -70,6 +71,9 @@ interface MockMonitorShape {
   registerResourceOutputs(req: OutputsRequest, cb: Callback<unknown>): void;
 }
 
+// Exported by the runtime but marked @internal, so absent from its typings.
+const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+
 // The Pulumi runtime is process-global state: one run at a time.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -96,10 +100,10 @@ async function runOnce(opts: RunOptions): Promise<ProgramRun> {
 
   // Loaded here, not at the top: @pulumi/aws must see the mocks (DESIGN: pitfalls).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { program } = require("../infra/program") as typeof import("../infra/program");
+  const { program } = require("../infra/program") as typeof programModule;
   await captureFailures(async () => {
     await pulumi.runtime.runInPulumiStack(async () => program());
-    await pulumi.runtime.waitForRPCs();
+    await waitForRPCs();
   });
 
   const resources = recorder.resources();

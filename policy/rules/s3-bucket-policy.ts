@@ -1,0 +1,124 @@
+import { type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import {
+  asArray,
+  conditionKeys,
+  conditionValues,
+  coversAllS3,
+  hasWildcardPrincipal,
+  type Statement,
+  statementsOf,
+} from "../lib/policy-document";
+import { BUCKET_POLICY_TYPE, BUCKET_TYPES, bucketArnOf, companionsOf } from "../lib/s3";
+
+/** Condition keys that tie a wildcard principal to a specific caller, account, network or source. */
+const RESTRICTING_KEYS = [
+  "aws:sourcearn",
+  "aws:sourceaccount",
+  "aws:sourceowner",
+  "aws:principalaccount",
+  "aws:principalorgid",
+  "aws:principalarn",
+  "aws:sourcevpce",
+  "aws:sourcevpc",
+  "aws:userid",
+];
+
+function readStatements(policy: unknown, reportViolation: (m: string) => void): Statement[] {
+  try {
+    return statementsOf(policy) ?? [];
+  } catch {
+    reportViolation("Policy is not valid JSON: fix the document so it can be checked.");
+    return [];
+  }
+}
+
+export const awsS3BucketPolicyDisallowWildcardPrincipal: ResourceValidationPolicy = {
+  name: "aws-s3-bucket-policy-disallow-wildcard-principal",
+  description: "Checks that bucket policies allow a wildcard principal only under a condition naming the caller, account or source.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== BUCKET_POLICY_TYPE && !BUCKET_TYPES.has(args.type)) {
+      return;
+    }
+    for (const s of readStatements(args.props.policy, reportViolation)) {
+      if (s.Effect !== "Allow" || !hasWildcardPrincipal(s)) {
+        continue;
+      }
+      if (!conditionKeys(s).some((k) => RESTRICTING_KEYS.includes(k))) {
+        reportViolation(
+          `Statement "${s.Sid ?? "(no Sid)"}" allows Principal "*" without restricting it: name the principal, ` +
+            `or add a condition on one of ${RESTRICTING_KEYS.join(", ")}.`,
+        );
+      }
+    }
+  },
+};
+
+interface TlsConfig {
+  minimumTlsVersion: "none" | "1.2" | "1.3";
+}
+
+function deniesEveryone(s: Statement): boolean {
+  return s.Effect === "Deny" && hasWildcardPrincipal(s) && coversAllS3(s);
+}
+
+function coversBucketAndObjects(s: Statement, bucketArn: string | undefined): boolean {
+  const resources = asArray(s.Resource);
+  if (resources.includes("*")) {
+    return true;
+  }
+  if (bucketArn === undefined) {
+    return resources.some((r) => !r.endsWith("/*")) && resources.some((r) => r.endsWith("/*"));
+  }
+  return resources.includes(bucketArn) && (resources.includes(`${bucketArn}/*`) || resources.includes(`${bucketArn}*`));
+}
+
+function deniesPlainHttp(s: Statement, bucketArn: string | undefined): boolean {
+  const insecure = ["Bool", "BoolIfExists"].some((op) => conditionValues(s, op, "aws:SecureTransport").includes("false"));
+  return insecure && deniesEveryone(s) && coversBucketAndObjects(s, bucketArn);
+}
+
+function deniesTlsBelow(s: Statement, bucketArn: string | undefined, version: string): boolean {
+  const floor = conditionValues(s, "NumericLessThan", "s3:TlsVersion").map(Number);
+  return floor.some((v) => v >= Number(version)) && deniesEveryone(s) && coversBucketAndObjects(s, bucketArn);
+}
+
+export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
+  name: "aws-s3-bucket-missing-tls-policy",
+  description: "Checks that every S3 bucket's policy denies requests over plain HTTP and, when configured, over old TLS versions.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: {
+    properties: {
+      minimumTlsVersion: {
+        type: "string",
+        enum: ["none", "1.2", "1.3"],
+        default: "1.2",
+        description: "TLS version below which the bucket policy must deny requests (s3:TlsVersion); \"none\" checks only plain HTTP.",
+      },
+    },
+  },
+  validateStack: (args, reportViolation) => {
+    const { minimumTlsVersion } = args.getConfig<TlsConfig>();
+    for (const bucket of args.resources.filter((r) => BUCKET_TYPES.has(r.type))) {
+      const arn = bucketArnOf(bucket);
+      const statements = [bucket.props.policy, ...companionsOf(bucket, args.resources, BUCKET_POLICY_TYPE).map((p) => p.props.policy)]
+        .flatMap((policy) => readStatements(policy, (m) => reportViolation(m, bucket.urn)));
+      if (!statements.some((s) => deniesPlainHttp(s, arn))) {
+        reportViolation(
+          `Bucket "${bucket.name}" accepts plain HTTP: add a bucket policy statement that denies "s3:*" to Principal "*" ` +
+            `on the bucket and its objects when "aws:SecureTransport" is "false".`,
+          bucket.urn,
+        );
+      }
+      if (minimumTlsVersion !== "none" && !statements.some((s) => deniesTlsBelow(s, arn, minimumTlsVersion))) {
+        reportViolation(
+          `Bucket "${bucket.name}" accepts TLS older than ${minimumTlsVersion}: add a bucket policy statement that denies ` +
+            `"s3:*" to Principal "*" when NumericLessThan "s3:TlsVersion" "${minimumTlsVersion}".`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+};
