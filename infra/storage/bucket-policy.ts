@@ -44,7 +44,12 @@ export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicySta
       Principal: "*",
       Action: "s3:PutObject",
       Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      // Deny only when the header is present and different: an absent header takes the bucket default.
+      // (`StringNotEqualsIfExists` would be wrong here: for a Deny it matches when the key is absent.)
+      Condition: {
+        Null: { "s3:x-amz-server-side-encryption": "false" },
+        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+      },
     },
     {
       Sid: "DenyUploadsWithOtherKmsKey",
@@ -52,7 +57,10 @@ export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicySta
       Principal: "*",
       Action: "s3:PutObject",
       Resource: `${bucketArn}/*`,
-      Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } },
+      Condition: {
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+      },
     },
   ];
 }

@@ -1,0 +1,10 @@
+// Mocha root hooks (loaded through .mocharc.json `require`): shared fixtures started lazily by the
+// suites that need them are stopped once, after the last suite.
+import { releaseS3Engine } from "../harness/s3-engine";
+
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60_000);
+    await releaseS3Engine();
+  },
+};

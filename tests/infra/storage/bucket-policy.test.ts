@@ -1,0 +1,90 @@
+import * as assert from "node:assert/strict";
+import { bucketPolicy } from "../../../infra/storage/bucket-policy";
+import { type Decision, decideAll, type IamRequest } from "../../harness/iam";
+
+const BUCKET = "arn:aws:s3:::mobile-s3-dev-storage-abc1234";
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1111aaaa-2222-4333-8444-555566667777";
+const OTHER_KEY = "arn:aws:kms:us-east-1:123456789012:key/9999aaaa-2222-4333-8444-555566667777";
+const ROLE = "arn:aws:sts::123456789012:assumed-role/app-user/session";
+
+/** The caller may read, write and list the whole bucket: the bucket policy alone must stop the bad requests. */
+const generousIdentityPolicy = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"], Resource: [BUCKET, `${BUCKET}/*`] }],
+};
+
+const tls = { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" };
+
+describe("infra/storage/bucket-policy (IAM simulator)", () => {
+  const policies = { identityPolicies: [generousIdentityPolicy], resourcePolicy: bucketPolicy({ bucketArn: BUCKET, kmsKeyArn: KEY }) };
+
+  const table: [string, IamRequest, Decision][] = [
+    ["GetObject over TLS 1.3", { principal: ROLE, action: "s3:GetObject", resource: `${BUCKET}/a.jpg`, context: tls }, "Allowed"],
+    [
+      "GetObject over plain HTTP",
+      { principal: ROLE, action: "s3:GetObject", resource: `${BUCKET}/a.jpg`, context: { "aws:SecureTransport": "false" } },
+      "ExplicitlyDenied",
+    ],
+    [
+      "ListBucket over plain HTTP",
+      { principal: ROLE, action: "s3:ListBucket", resource: BUCKET, context: { "aws:SecureTransport": "false" } },
+      "ExplicitlyDenied",
+    ],
+    [
+      "GetObject over TLS 1.1",
+      { principal: ROLE, action: "s3:GetObject", resource: `${BUCKET}/a.jpg`, context: { ...tls, "s3:TlsVersion": "1.1" } },
+      "ExplicitlyDenied",
+    ],
+    ["PutObject naming no encryption (default SSE-KMS applies)", { principal: ROLE, action: "s3:PutObject", resource: `${BUCKET}/a.jpg`, context: tls }, "Allowed"],
+    [
+      "PutObject with this bucket's key",
+      {
+        principal: ROLE,
+        action: "s3:PutObject",
+        resource: `${BUCKET}/a.jpg`,
+        context: { ...tls, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY },
+      },
+      "Allowed",
+    ],
+    [
+      "PutObject with SSE-S3 instead of KMS",
+      { principal: ROLE, action: "s3:PutObject", resource: `${BUCKET}/a.jpg`, context: { ...tls, "s3:x-amz-server-side-encryption": "AES256" } },
+      "ExplicitlyDenied",
+    ],
+    [
+      "PutObject with another KMS key",
+      {
+        principal: ROLE,
+        action: "s3:PutObject",
+        resource: `${BUCKET}/a.jpg`,
+        context: { ...tls, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": OTHER_KEY },
+      },
+      "ExplicitlyDenied",
+    ],
+  ];
+
+  it("allows what the caller's identity grants only over TLS 1.2+ and with the bucket's key", async () => {
+    const decisions = await decideAll(policies, table.map(([, request]) => request));
+    assert.deepEqual(
+      table.map(([label], i) => `${label}: ${decisions[i]}`),
+      table.map(([label, , expected]) => `${label}: ${expected}`),
+    );
+  });
+
+  it("grants nothing by itself: a caller without an identity policy is implicitly denied", async () => {
+    const [decision] = await decideAll({ resourcePolicy: policies.resourcePolicy }, [table[0][1]]);
+    assert.equal(decision, "ImplicitlyDenied");
+  });
+
+  it("rejects a Resource that is not a bucket ARN (the seed put a CloudFront ARN there)", () => {
+    assert.throws(
+      () => bucketPolicy({ bucketArn: "arn:aws:cloudfront::123456789012:distribution/E123ABC456", kmsKeyArn: KEY }),
+      /\[bucketArn\] must be an S3 bucket ARN/,
+    );
+  });
+
+  it("refuses two statements with the same Sid", () => {
+    const grant = { Sid: "DenyInsecureTransport", Effect: "Allow" as const, Action: "s3:GetObject", Resource: `${BUCKET}/*` };
+    assert.throws(() => bucketPolicy({ bucketArn: BUCKET, kmsKeyArn: KEY, grants: [grant] }), /duplicate statement Sid/);
+  });
+});

@@ -1,0 +1,105 @@
+import * as assert from "node:assert/strict";
+import { onlyOfType, type ProgramRun, runProgram } from "../../harness/program";
+
+const T = {
+  component: "mobile-s3:storage:HardenedBucket",
+  bucket: "aws:s3/bucket:Bucket",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  policy: "aws:s3/bucketPolicy:BucketPolicy",
+  key: "aws:kms/key:Key",
+};
+
+describe("infra/storage/hardened-bucket (program under mocks)", () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram({ stack: "dev" });
+  });
+
+  it("parents every child to the component and ties each companion to the bucket through its `bucket` input", () => {
+    const component = onlyOfType(run, T.component);
+    const bucket = onlyOfType(run, T.bucket);
+    for (const type of Object.values(T).filter((t) => t !== T.component)) {
+      assert.equal(onlyOfType(run, type).parent, component.urn, `${type} is a child of the component`);
+    }
+    for (const type of [T.publicAccessBlock, T.ownership, T.encryption, T.versioning, T.lifecycle, T.policy]) {
+      assert.deepEqual(onlyOfType(run, type).propertyDependencies.bucket, [bucket.urn], `${type}.bucket depends on the bucket`);
+    }
+  });
+
+  it("invariant 2: blocks all public access and disables ACLs", () => {
+    const pab = onlyOfType(run, T.publicAccessBlock).inputs;
+    for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+      assert.equal(pab[flag], true, flag);
+    }
+    assert.deepEqual(onlyOfType(run, T.ownership).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+    const bucket = onlyOfType(run, T.bucket).inputs;
+    assert.equal(bucket.acl, undefined);
+    assert.equal(bucket.grants, undefined);
+    assert.equal(run.resources.some((r) => r.type.startsWith("aws:s3/bucketAcl")), false, "no BucketAcl resource");
+  });
+
+  it("invariant 3: the bucket policy is applied only after public access is blocked, ACLs are off and encryption is set", () => {
+    const policy = onlyOfType(run, T.policy);
+    for (const type of [T.publicAccessBlock, T.ownership, T.encryption]) {
+      assert.ok(policy.dependencies.includes(onlyOfType(run, type).urn), `policy depends on ${type}`);
+    }
+    const document = JSON.parse(policy.inputs.policy as string);
+    const bucketArn = onlyOfType(run, T.bucket).outputs.arn;
+    assert.deepEqual(
+      document.Statement.find((s: { Sid: string }) => s.Sid === "DenyInsecureTransport").Resource,
+      [bucketArn, `${bucketArn}/*`],
+    );
+  });
+
+  it("invariant 6: SSE-KMS with this stack's rotating customer managed key, bucket key on, SSE-C blocked", () => {
+    const key = onlyOfType(run, T.key);
+    assert.equal(key.inputs.enableKeyRotation, true);
+    const [rule] = onlyOfType(run, T.encryption).inputs.rules as Record<string, unknown>[];
+    assert.deepEqual(rule.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.outputs.arn });
+    assert.equal(rule.bucketKeyEnabled, true);
+    assert.deepEqual(rule.blockedEncryptionTypes, ["SSE-C"]);
+    const keyPolicy = JSON.parse(key.inputs.policy as string);
+    const grantsUse = keyPolicy.Statement.some((s: { Action: string[] }) =>
+      [s.Action].flat().some((a) => a === "kms:*" || a === "kms:Decrypt"),
+    );
+    assert.equal(grantsUse, false, "with no key users, nobody may decrypt");
+  });
+
+  it("invariant 8: versioning on; lifecycle aborts incomplete uploads per stack config, after versioning exists", () => {
+    assert.deepEqual(onlyOfType(run, T.versioning).inputs.versioningConfiguration, { status: "Enabled" });
+    const lifecycle = onlyOfType(run, T.lifecycle);
+    assert.ok(lifecycle.dependencies.includes(onlyOfType(run, T.versioning).urn));
+    const rules = lifecycle.inputs.rules as { id: string; abortIncompleteMultipartUpload?: unknown; noncurrentVersionExpiration?: unknown }[];
+    // Pulumi.dev.yaml sets 1 and 7 days.
+    assert.deepEqual(rules.find((r) => r.id === "abort-incomplete-multipart-uploads")?.abortIncompleteMultipartUpload, {
+      daysAfterInitiation: 1,
+    });
+    assert.deepEqual(rules.find((r) => r.id === "expire-noncurrent-versions")?.noncurrentVersionExpiration, { noncurrentDays: 7 });
+  });
+
+  it("tags every taggable resource with app, env and owner", () => {
+    for (const type of [T.bucket, T.key]) {
+      assert.deepEqual(onlyOfType(run, type).inputs.tags, {
+        app: "mobile-s3",
+        env: "dev",
+        owner: "platform-team",
+        "managed-by": "pulumi",
+      });
+    }
+  });
+
+  it("keeps buckets on destroy unless the stack opts in (prod example)", async () => {
+    const prod = await runProgram({ stack: "prod" });
+    assert.equal(onlyOfType(prod, T.bucket).inputs.forceDestroy, false);
+    assert.equal(onlyOfType(run, T.bucket).inputs.forceDestroy, true);
+  });
+
+  it("makes valid bucket names from the longest app and environment config allows", async () => {
+    const longest = await runProgram({ stack: "dev", config: { app: "a".repeat(20), environment: "e".repeat(12) } });
+    assert.match(onlyOfType(longest, T.bucket).id!, /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
+  });
+});
