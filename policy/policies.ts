@@ -1,5 +1,5 @@
 import { type Policies } from "@pulumi/policy";
-import { awsS3BucketMissingTlsPolicy, awsS3BucketPolicyDisallowWildcardPrincipal } from "./rules/s3-bucket-policy";
+import { awsS3BucketMissingTlsPolicy, awsS3BucketpolicyDisallowWildcardPrincipal } from "./rules/s3-bucket-policy";
 import { awsS3BucketMissingPublicAccessBlock, awsS3BucketPublicAccessBlockEnforceAllFlags } from "./rules/s3-public-access-block";
 import { awsS3BucketDisallowPublicAcl } from "./rules/s3-public-acl";
 
@@ -8,6 +8,6 @@ export const policies: Policies = [
   awsS3BucketDisallowPublicAcl,
   awsS3BucketPublicAccessBlockEnforceAllFlags,
   awsS3BucketMissingPublicAccessBlock,
-  awsS3BucketPolicyDisallowWildcardPrincipal,
+  awsS3BucketpolicyDisallowWildcardPrincipal,
   awsS3BucketMissingTlsPolicy,
 ];

@@ -9,6 +9,7 @@ import {
   statementsOf,
 } from "../lib/policy-document";
 import { BUCKET_POLICY_TYPE, BUCKET_TYPES, bucketArnOf, companionsOf } from "../lib/s3";
+import { isUnknownValueError, knownOrSkip } from "../lib/unknown";
 
 /** Condition keys that tie a wildcard principal to a specific caller, account, network or source. */
 const RESTRICTING_KEYS = [
@@ -26,14 +27,17 @@ const RESTRICTING_KEYS = [
 function readStatements(policy: unknown, reportViolation: (m: string) => void): Statement[] {
   try {
     return statementsOf(policy) ?? [];
-  } catch {
+  } catch (err) {
+    if (isUnknownValueError(err)) {
+      throw err;
+    }
     reportViolation("Policy is not valid JSON: fix the document so it can be checked.");
     return [];
   }
 }
 
-export const awsS3BucketPolicyDisallowWildcardPrincipal: ResourceValidationPolicy = {
-  name: "aws-s3-bucket-policy-disallow-wildcard-principal",
+export const awsS3BucketpolicyDisallowWildcardPrincipal: ResourceValidationPolicy = {
+  name: "aws-s3-bucketpolicy-disallow-wildcard-principal",
   description: "Checks that bucket policies allow a wildcard principal only under a condition naming the caller, account or source.",
   enforcementLevel: "mandatory",
   severity: "critical",
@@ -41,7 +45,7 @@ export const awsS3BucketPolicyDisallowWildcardPrincipal: ResourceValidationPolic
     if (args.type !== BUCKET_POLICY_TYPE && !BUCKET_TYPES.has(args.type)) {
       return;
     }
-    for (const s of readStatements(args.props.policy, reportViolation)) {
+    for (const s of knownOrSkip(() => readStatements(args.props.policy, reportViolation)) ?? []) {
       if (s.Effect !== "Allow" || !hasWildcardPrincipal(s)) {
         continue;
       }
@@ -102,9 +106,15 @@ export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { minimumTlsVersion } = args.getConfig<TlsConfig>();
     for (const bucket of args.resources.filter((r) => BUCKET_TYPES.has(r.type))) {
+      const statements = knownOrSkip(() =>
+        [bucket.props.policy, ...companionsOf(bucket, args.resources, BUCKET_POLICY_TYPE).map((p) => p.props.policy)].flatMap(
+          (policy) => readStatements(policy, (m) => reportViolation(m, bucket.urn)),
+        ),
+      );
+      if (statements === undefined) {
+        continue;
+      }
       const arn = bucketArnOf(bucket);
-      const statements = [bucket.props.policy, ...companionsOf(bucket, args.resources, BUCKET_POLICY_TYPE).map((p) => p.props.policy)]
-        .flatMap((policy) => readStatements(policy, (m) => reportViolation(m, bucket.urn)));
       if (!statements.some((s) => deniesPlainHttp(s, arn))) {
         reportViolation(
           `Bucket "${bucket.name}" accepts plain HTTP: add a bucket policy statement that denies "s3:*" to Principal "*" ` +

@@ -1,0 +1,217 @@
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { policies } from "../../policy/policies";
+import { type AnalyzerInput, analyzerInputs, POLICY_PACK_DIR, PolicyPackProcess } from "../harness/policy-pack";
+import { type ProgramRun, runProgram } from "../harness/program";
+
+const BUCKET_ARN = "arn:aws:s3:::photos-bucket";
+
+function resource(type: string, name: string, properties: Record<string, unknown>, extra: Partial<AnalyzerInput> = {}): AnalyzerInput {
+  return { urn: `urn:pulumi:dev::mobile-s3::${type}::${name}`, type, name, properties, ...extra };
+}
+
+function policyJson(statements: object[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+const policyNames = (diagnostics: { policyName: string }[]) => diagnostics.map((d) => d.policyName).sort();
+
+describe("policy pack over gRPC (harness: the pack as the engine drives it)", function () {
+  this.timeout(120_000);
+  let pack: PolicyPackProcess;
+  let run: ProgramRun;
+
+  before(async () => {
+    [pack, run] = await Promise.all([PolicyPackProcess.start(), runProgram({ stack: "dev" })]);
+  });
+  after(async () => {
+    await pack?.stop();
+  });
+  beforeEach(async () => {
+    await pack.configure();
+  });
+
+  it("serves on loopback and lists every policy of policies.ts, with the package's name and version", async () => {
+    const info = await pack.getAnalyzerInfo();
+    const pkg = JSON.parse(readFileSync(path.join(POLICY_PACK_DIR, "package.json"), "utf8")) as { version: string };
+    assert.equal(info.name, "mobile-s3");
+    assert.equal(info.version, pkg.version);
+    assert.equal(info.supportsConfig, true);
+    assert.deepEqual(
+      info.policies.map((p) => p.name),
+      policies.map((p) => p.name),
+    );
+    for (const p of info.policies) {
+      assert.match(p.name, /^aws-[a-z0-9]+-[a-z0-9]+-(disallow|enforce|missing|enable)-[a-z0-9-]+$/, p.name);
+      assert.match(p.description, /^Checks that .+\.$/, p.name);
+      assert.equal(p.enforcementLevel, "mandatory");
+    }
+  });
+
+  it("configures every policy with its schema defaults, as the CLI does", async () => {
+    const applied = await pack.configure();
+    assert.deepEqual(applied["aws-s3-bucket-missing-tls-policy"], { enforcementLevel: "mandatory", minimumTlsVersion: "1.2" });
+    await assert.rejects(pack.configure({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.0" } }), /must be one of/);
+    await assert.rejects(pack.configure({ "no-such-policy": {} }), /has no policy "no-such-policy"/);
+  });
+
+  it("finds nothing wrong with the program's own stack, resource by resource and as a whole", async () => {
+    for (const r of analyzerInputs(run, "inputs")) {
+      assert.deepEqual(await pack.analyze(r), [], r.urn);
+    }
+    assert.deepEqual(await pack.analyzeStack(analyzerInputs(run, "outputs")), []);
+  });
+
+  it("links companions to buckets through property dependencies when names are still unknown (preview)", async () => {
+    const preview = await runProgram({ stack: "dev", preview: true });
+    const inputs = analyzerInputs(preview, "inputs");
+    for (const r of inputs) {
+      assert.deepEqual(await pack.analyze(r), [], `${r.urn} in preview`);
+    }
+    assert.deepEqual(await pack.analyzeStack(inputs), [], "a clean preview reports nothing, not even advisories");
+    const withoutBlock = inputs.filter((r) => !r.type.endsWith(":BucketPublicAccessBlock"));
+    const diagnostics = await pack.analyzeStack(withoutBlock);
+    assert.deepEqual(policyNames(diagnostics), ["aws-s3-bucket-missing-public-access-block"]);
+    assert.equal(diagnostics[0].enforcementLevel, "mandatory");
+  });
+
+  it("flags the program's bucket once its public access block and policy are taken away", async () => {
+    const stripped = analyzerInputs(run, "outputs").filter(
+      (r) => !r.type.endsWith(":BucketPublicAccessBlock") && !r.type.endsWith(":BucketPolicy"),
+    );
+    const diagnostics = await pack.analyzeStack(stripped);
+    assert.deepEqual(policyNames(diagnostics), [
+      "aws-s3-bucket-missing-public-access-block",
+      "aws-s3-bucket-missing-tls-policy",
+      "aws-s3-bucket-missing-tls-policy",
+    ]);
+    const bucket = stripped.find((r) => r.type === "aws:s3/bucket:Bucket")!;
+    for (const d of diagnostics) {
+      assert.equal(d.urn, bucket.urn);
+      assert.equal(d.enforcementLevel, "mandatory");
+    }
+  });
+
+  const bad: [string, AnalyzerInput, string][] = [
+    ["a public-read bucket ACL", resource("aws:s3/bucketAcl:BucketAcl", "acl", { bucket: "b", acl: "public-read" }), "aws-s3-bucket-disallow-public-acl"],
+    [
+      "a grant to AllUsers",
+      resource("aws:s3/bucketAclV2:BucketAclV2", "acl", {
+        bucket: "b",
+        accessControlPolicy: { grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "READ" }] },
+      }),
+      "aws-s3-bucket-disallow-public-acl",
+    ],
+    ["a public-read object", resource("aws:s3/bucketObjectv2:BucketObjectv2", "o", { bucket: "b", key: "k", acl: "public-read" }), "aws-s3-bucket-disallow-public-acl"],
+    [
+      "a public access block with one flag off",
+      resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {
+        bucket: "b",
+        blockPublicAcls: true,
+        blockPublicPolicy: false,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+      "aws-s3-bucketpublicaccessblock-enforce-all-flags",
+    ],
+    [
+      "Principal * without a condition",
+      resource("aws:s3/bucketPolicy:BucketPolicy", "p", {
+        bucket: "b",
+        policy: policyJson([{ Sid: "Open", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${BUCKET_ARN}/*` }]),
+      }),
+      "aws-s3-bucketpolicy-disallow-wildcard-principal",
+    ],
+    [
+      "Principal {AWS: *} under a condition that restricts nothing",
+      resource("aws:s3/bucketPolicy:BucketPolicy", "p", {
+        bucket: "b",
+        policy: policyJson([
+          { Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: `${BUCKET_ARN}/*`, Condition: { Bool: { "aws:SecureTransport": "true" } } },
+        ]),
+      }),
+      "aws-s3-bucketpolicy-disallow-wildcard-principal",
+    ],
+    ["a policy that is not JSON", resource("aws:s3/bucketPolicy:BucketPolicy", "p", { bucket: "b", policy: "{nope" }), "aws-s3-bucketpolicy-disallow-wildcard-principal"],
+  ];
+  for (const [label, input, policyName] of bad) {
+    it(`flags ${label}`, async () => {
+      assert.deepEqual(policyNames(await pack.analyze(input)), [policyName]);
+    });
+  }
+
+  const fine: [string, AnalyzerInput][] = [
+    ["a private bucket ACL", resource("aws:s3/bucketAcl:BucketAcl", "acl", { bucket: "b", acl: "private" })],
+    [
+      "Principal * restricted to one CloudFront distribution",
+      resource("aws:s3/bucketPolicy:BucketPolicy", "p", {
+        bucket: "b",
+        policy: policyJson([
+          {
+            Sid: "Oac",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:GetObject",
+            Resource: `${BUCKET_ARN}/*`,
+            Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1" } },
+          },
+        ]),
+      }),
+    ],
+    ["an unrelated resource", resource("aws:sqs/queue:Queue", "q", { acl: "public-read", policy: "{nope" })],
+  ];
+  for (const [label, input] of fine) {
+    it(`accepts ${label}`, async () => {
+      assert.deepEqual(await pack.analyze(input), []);
+    });
+  }
+
+  it("accepts minimumTlsVersion \"none\": only plain HTTP is then required to be denied", async () => {
+    const bucket = resource("aws:s3/bucket:Bucket", "b", { bucket: "photos-bucket", arn: BUCKET_ARN });
+    const httpOnly = resource("aws:s3/bucketPolicy:BucketPolicy", "p", {
+      bucket: "photos-bucket",
+      policy: policyJson([
+        { Sid: "Tls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      ]),
+    });
+    const pab = resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {
+      bucket: "photos-bucket",
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    assert.deepEqual(policyNames(await pack.analyzeStack([bucket, httpOnly, pab])), ["aws-s3-bucket-missing-tls-policy"]);
+    await pack.configure({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "none" } });
+    assert.deepEqual(await pack.analyzeStack([bucket, httpOnly, pab]), []);
+  });
+
+  it("remediates a public access block when the policy's enforcement level is remediate", async () => {
+    const weak = resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {
+      bucket: "b",
+      blockPublicAcls: false,
+      blockPublicPolicy: true,
+      ignorePublicAcls: false,
+      restrictPublicBuckets: true,
+    });
+    assert.deepEqual(await pack.remediate(weak), [], "mandatory policies report, they do not rewrite");
+    await pack.configure({ "aws-s3-bucketpublicaccessblock-enforce-all-flags": { enforcementLevel: "remediate" } });
+    const [fix] = await pack.remediate(weak);
+    assert.equal(fix.policyName, "aws-s3-bucketpublicaccessblock-enforce-all-flags");
+    assert.deepEqual(fix.properties, {
+      bucket: "b",
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+  });
+
+  it("is stopped by its PID", async () => {
+    const second = await PolicyPackProcess.start();
+    const pid = second.pid;
+    await second.stop();
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+});
