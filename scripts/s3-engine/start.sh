@@ -17,21 +17,11 @@ ACCESS_KEY2=${ACCESS_KEY2:-TESTACCESSKEY0000002}
 SECRET_KEY2=${SECRET_KEY2:-testsecretkey0000000000000000000000000002}
 STS_KEY=${STS_KEY:-abcdefghijklmnop}   # exactly 16 characters: the AES key for STS session tokens
 
-PACKAGES="ceph-mon ceph-osd radosgw ceph-common curl uuid-runtime python3"
 t0=$(date +%s.%N)
 say() { awk -v a="$t0" -v b="$(date +%s.%N)" -v m="$*" 'BEGIN{printf "[s3-engine %5.1fs] %s\n", b-a, m}'; }
 
-if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { echo "s3-engine: install as root: apt-get install $PACKAGES" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  say "installing $PACKAGES"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
-  say "installed"
-fi
+bash "$(dirname "$0")/install.sh"
+t0=$(date +%s.%N)
 
 if [ -f "$RGW_DIR/run/rgw.pid" ] && kill -0 "$(cat "$RGW_DIR/run/rgw.pid")" 2>/dev/null; then
   echo "s3-engine: already running (pid $(cat "$RGW_DIR/run/rgw.pid")); stop it with scripts/s3-engine/stop.sh" >&2
