@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as programModule from "../infra/program";
 import { awsMocks } from "./mocks";
-import { resolveStackConfig, type ResolvedConfig } from "./stack-config";
+import { resolveStackConfig } from "./stack-config";
 import { plain, type WireValue } from "./wire";
 
 /** One resource as the program registered it. */
@@ -188,4 +188,3 @@ function record(monitor: MockMonitorShape) {
   return { resources: () => order.map((urn) => byUrn.get(urn)!) };
 }
 
-export type { ResolvedConfig };

@@ -237,23 +237,30 @@ function options(parent?: string): analyzerpb.AnalyzerResourceOptions {
   return opts;
 }
 
+interface ResourceMessage {
+  setUrn(v: string): unknown;
+  setType(v: string): unknown;
+  setName(v: string): unknown;
+  setProperties(v: Struct): unknown;
+  setOptions(v: analyzerpb.AnalyzerResourceOptions): unknown;
+}
+
+/** The fields `AnalyzeRequest` and `AnalyzerResource` share. */
+function describeResource<M extends ResourceMessage>(message: M, r: AnalyzerInput): M {
+  message.setUrn(r.urn);
+  message.setType(r.type);
+  message.setName(r.name);
+  message.setProperties(toStruct(r.properties));
+  message.setOptions(options(r.parent));
+  return message;
+}
+
 function analyzeRequest(r: AnalyzerInput): analyzerpb.AnalyzeRequest {
-  const req = new analyzerpb.AnalyzeRequest();
-  req.setUrn(r.urn);
-  req.setType(r.type);
-  req.setName(r.name);
-  req.setProperties(toStruct(r.properties));
-  req.setOptions(options(r.parent));
-  return req;
+  return describeResource(new analyzerpb.AnalyzeRequest(), r);
 }
 
 function analyzerResource(r: AnalyzerInput): analyzerpb.AnalyzerResource {
-  const res = new analyzerpb.AnalyzerResource();
-  res.setUrn(r.urn);
-  res.setType(r.type);
-  res.setName(r.name);
-  res.setProperties(toStruct(r.properties));
-  res.setOptions(options(r.parent));
+  const res = describeResource(new analyzerpb.AnalyzerResource(), r);
   if (r.parent) {
     res.setParent(r.parent);
   }
