@@ -18,41 +18,155 @@ interface Computed {
   state: Record<string, unknown>;
 }
 
-/** What the AWS provider would compute for a created resource, deterministically. */
+type Inputs = Record<string, unknown>;
+interface Ctx {
+  name: string;
+  hex: string;
+  inputs: Inputs;
+  region: string;
+  /** `<name>-<7 hex>`, as the provider auto-names. */
+  autoName: string;
+}
+
+const A = MOCK_ACCOUNT_ID;
+const str = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
+
+/**
+ * What the providers compute when they create each resource type this program uses. Types not
+ * listed get `<name>-<hex>` as id and, for AWS, a plausible ARN; add an entry when a test needs more.
+ */
+const COMPUTED: Record<string, (c: Ctx) => Computed> = {
+  "aws:s3/bucket:Bucket": (c) => {
+    const bucket = str(c.inputs.bucket, c.autoName);
+    return {
+      id: bucket,
+      state: {
+        bucket,
+        arn: `arn:aws:s3:::${bucket}`,
+        bucketDomainName: `${bucket}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com`,
+        region: c.region,
+      },
+    };
+  },
+  "aws:s3/accessPoint:AccessPoint": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return {
+      id: `${A}:${name}`,
+      state: { arn: `arn:aws:s3:${c.region}:${A}:accesspoint/${name}`, alias: `${name}-${c.hex.slice(0, 26)}-s3alias`, accountId: A },
+    };
+  },
+  "aws:kms/key:Key": (c) => {
+    const keyId = uuidFrom(c.hex);
+    return { id: keyId, state: { keyId, arn: `arn:aws:kms:${c.region}:${A}:key/${keyId}` } };
+  },
+  "aws:iam/role:Role": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { name, arn: `arn:aws:iam::${A}:role/${name}`, uniqueId: `AROA${c.hex.slice(0, 17).toUpperCase()}` } };
+  },
+  "aws:iam/policy:Policy": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: `arn:aws:iam::${A}:policy/${name}`, state: { name, arn: `arn:aws:iam::${A}:policy/${name}` } };
+  },
+  "aws:cognito/userPool:UserPool": (c) => {
+    const id = `${c.region}_${c.hex.slice(0, 9)}`;
+    return {
+      id,
+      state: { arn: `arn:aws:cognito-idp:${c.region}:${A}:userpool/${id}`, endpoint: `cognito-idp.${c.region}.amazonaws.com/${id}` },
+    };
+  },
+  "aws:cognito/userPoolClient:UserPoolClient": (c) => ({ id: c.hex.slice(0, 26), state: {} }),
+  "aws:cognito/identityPool:IdentityPool": (c) => {
+    const id = `${c.region}:${uuidFrom(c.hex)}`;
+    return { id, state: { arn: `arn:aws:cognito-identity:${c.region}:${A}:identitypool/${id}` } };
+  },
+  "aws:cloudfront/distribution:Distribution": (c) => {
+    const id = `E${c.hex.slice(0, 13).toUpperCase()}`;
+    return {
+      id,
+      state: {
+        arn: `arn:aws:cloudfront::${A}:distribution/${id}`,
+        domainName: `d${c.hex.slice(0, 13)}.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+        status: "Deployed",
+      },
+    };
+  },
+  "aws:lambda/function:Function": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    const arn = `arn:aws:lambda:${c.region}:${A}:function:${name}`;
+    return {
+      id: name,
+      state: {
+        arn,
+        qualifiedArn: `${arn}:$LATEST`,
+        invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        version: "$LATEST",
+      },
+    };
+  },
+  "aws:apigatewayv2/api:Api": (c) => {
+    const id = c.hex.slice(0, 10);
+    return {
+      id,
+      state: {
+        apiEndpoint: `https://${id}.execute-api.${c.region}.amazonaws.com`,
+        executionArn: `arn:aws:execute-api:${c.region}:${A}:${id}`,
+        arn: `arn:aws:apigateway:${c.region}::/apis/${id}`,
+      },
+    };
+  },
+  "aws:apigatewayv2/stage:Stage": (c) => ({
+    id: str(c.inputs.name, "$default"),
+    state: { invokeUrl: `https://${c.hex.slice(0, 10)}.execute-api.${c.region}.amazonaws.com/` },
+  }),
+  "aws:cloudwatch/logGroup:LogGroup": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { arn: `arn:aws:logs:${c.region}:${A}:log-group:${name}` } };
+  },
+  "aws:cloudtrail/trail:Trail": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { arn: `arn:aws:cloudtrail:${c.region}:${A}:trail/${name}` } };
+  },
+  "aws:sns/topic:Topic": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: `arn:aws:sns:${c.region}:${A}:${name}`, state: { arn: `arn:aws:sns:${c.region}:${A}:${name}` } };
+  },
+  "aws:sqs/queue:Queue": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return {
+      id: `https://sqs.${c.region}.amazonaws.com/${A}/${name}`,
+      state: { arn: `arn:aws:sqs:${c.region}:${A}:${name}`, url: `https://sqs.${c.region}.amazonaws.com/${A}/${name}` },
+    };
+  },
+  "aws:cloudwatch/eventRule:EventRule": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { arn: `arn:aws:events:${c.region}:${A}:rule/${name}` } };
+  },
+  "tls:index/privateKey:PrivateKey": (c) => ({
+    id: c.hex.slice(0, 40),
+    state: {
+      // Placeholders with the right shape; offline runs never sign anything with them.
+      privateKeyPem: `-----BEGIN RSA PRIVATE KEY-----\nOFFLINE${c.hex}\n-----END RSA PRIVATE KEY-----\n`,
+      publicKeyPem: `-----BEGIN PUBLIC KEY-----\nOFFLINE${c.hex}\n-----END PUBLIC KEY-----\n`,
+      publicKeyFingerprintSha256: `SHA256:${c.hex.slice(0, 43)}`,
+    },
+  }),
+};
+
+/** What the providers would compute for a created resource, deterministically. */
 export function computeResource(args: pulumi.runtime.MockResourceArgs, region: string): Computed {
   const hex = digest(args.type, args.name);
-  const inputs = args.inputs as Record<string, unknown>;
-  const autoName = `${args.name}-${hex.slice(0, 7)}`;
-  switch (args.type) {
-    case "aws:s3/bucket:Bucket": {
-      const bucket = typeof inputs.bucket === "string" ? inputs.bucket : autoName;
-      return {
-        id: bucket,
-        state: {
-          bucket,
-          arn: `arn:aws:s3:::${bucket}`,
-          bucketDomainName: `${bucket}.s3.amazonaws.com`,
-          bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
-          region,
-        },
-      };
-    }
-    case "aws:kms/key:Key": {
-      const keyId = uuidFrom(hex);
-      return { id: keyId, state: { keyId, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${keyId}` } };
-    }
-    case "aws:iam/role:Role": {
-      const name = typeof inputs.name === "string" ? inputs.name : autoName;
-      return { id: name, state: { name, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`, uniqueId: `AROA${hex.slice(0, 17).toUpperCase()}` } };
-    }
-    default: {
-      // Companion resources of a bucket (policy, versioning…) take the bucket's name as their id.
-      const id = typeof inputs.bucket === "string" ? inputs.bucket : autoName;
-      const [pkg, mod] = args.type.split(":");
-      const kind = args.type.split(":").pop()!.toLowerCase();
-      return { id, state: pkg === "aws" ? { arn: `arn:aws:${mod.split("/")[0]}:${region}:${MOCK_ACCOUNT_ID}:${kind}/${id}` } : {} };
-    }
+  const ctx: Ctx = { name: args.name, hex, inputs: args.inputs as Inputs, region, autoName: `${args.name}-${hex.slice(0, 7)}` };
+  const known = COMPUTED[args.type];
+  if (known) {
+    return known(ctx);
   }
+  // Companion resources of a bucket (policy, versioning…) take the bucket's name as their id.
+  const id = str(ctx.inputs.bucket, ctx.autoName);
+  const [pkg, mod] = args.type.split(":");
+  const kind = args.type.split(":").pop()!.toLowerCase();
+  return { id, state: pkg === "aws" ? { arn: `arn:aws:${mod.split("/")[0]}:${region}:${A}:${kind}/${id}` } : {} };
 }
 
 /** Answers for the provider functions (`aws.get…`) the program calls. */

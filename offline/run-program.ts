@@ -84,12 +84,25 @@ let queue: Promise<unknown> = Promise.resolve();
  * the same process starts from scratch.
  */
 export function runProgram(opts: RunOptions): Promise<ProgramRun> {
-  const run = queue.then(() => runOnce(opts));
+  return runUnderMocks(() => {
+    // Loaded here, not at the top: @pulumi/aws must see the mocks (DESIGN: pitfalls).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { program } = require("../infra/program") as typeof programModule;
+    return program();
+  }, opts);
+}
+
+/**
+ * Runs any code that builds resources (a single component, in a component's tests) under the same
+ * mocks, config and recording as `runProgram`; what `build` returns becomes the stack outputs.
+ */
+export function runUnderMocks(build: () => unknown, opts: RunOptions): Promise<ProgramRun> {
+  const run = queue.then(() => runOnce(build, opts));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function runOnce(opts: RunOptions): Promise<ProgramRun> {
+async function runOnce(build: () => unknown, opts: RunOptions): Promise<ProgramRun> {
   const config = resolveStackConfig({ stack: opts.stack, configFile: opts.configFile, overrides: opts.config });
   const preview = opts.preview ?? false;
   const region = config.values["aws:region"] ?? "us-east-1";
@@ -98,11 +111,8 @@ async function runOnce(opts: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   const recorder = record(pulumi.runtime.getMonitor() as unknown as MockMonitorShape);
 
-  // Loaded here, not at the top: @pulumi/aws must see the mocks (DESIGN: pitfalls).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { program } = require("../infra/program") as typeof programModule;
   await captureFailures(async () => {
-    await pulumi.runtime.runInPulumiStack(async () => program());
+    await pulumi.runtime.runInPulumiStack(async () => build() as Record<string, unknown>);
     await waitForRPCs();
   });
 

@@ -32,6 +32,8 @@ export interface BucketKeyPolicyInput {
   keyUserArns: string[];
   /** CloudFront distributions whose Origin Access Control reads the bucket. */
   cloudFrontDistributionArns: string[];
+  /** Further grants, e.g. to a service principal under an `aws:SourceArn` condition (CloudTrail). */
+  grants?: PolicyStatement[];
 }
 
 /**
@@ -75,5 +77,5 @@ export function bucketKeyPolicy(input: BucketKeyPolicyInput): PolicyDocument {
       Condition: { StringEquals: { "AWS:SourceArn": [...input.cloudFrontDistributionArns].sort() } },
     });
   }
-  return policyDocument(statements);
+  return policyDocument([...statements, ...(input.grants ?? [])]);
 }

@@ -30,6 +30,12 @@ export interface HardenedBucketArgs {
    */
   cloudFrontDistributionArns?: pulumi.Input<pulumi.Input<string>[]>;
   /**
+   * Further statements for the bucket's own key policy (a service that writes encrypted objects,
+   * such as CloudTrail). Ignored when `kmsKeyArn` is given.
+   * @default []
+   */
+  keyPolicyGrants?: pulumi.Input<PolicyStatement[]>;
+  /**
    * Grants appended to the bucket policy after its TLS and encryption guards.
    * @example [{ Sid: "CloudFrontReadsClean", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, … }]
    * @default []
@@ -115,9 +121,16 @@ export class HardenedBucket extends pulumi.ComponentResource {
 
     function createKey(self: HardenedBucket) {
       const policyJson = pulumi
-        .all([partition.partition, account.accountId, region.region, args.keyUserArns ?? [], args.cloudFrontDistributionArns ?? []])
-        .apply(([p, accountId, r, keyUserArns, cloudFrontDistributionArns]) =>
-          JSON.stringify(bucketKeyPolicy({ partition: p, accountId, region: r, keyUserArns, cloudFrontDistributionArns })),
+        .all([
+          partition.partition,
+          account.accountId,
+          region.region,
+          args.keyUserArns ?? [],
+          args.cloudFrontDistributionArns ?? [],
+          args.keyPolicyGrants ?? [],
+        ])
+        .apply(([p, accountId, r, keyUserArns, cloudFrontDistributionArns, grants]) =>
+          JSON.stringify(bucketKeyPolicy({ partition: p, accountId, region: r, keyUserArns, cloudFrontDistributionArns, grants })),
         );
       return new aws.kms.Key(
         `${name}-key`,

@@ -1,5 +1,5 @@
 // Harness 1: the Pulumi program under mocks. The runner lives in offline/ because the plan uses it too.
-export { runProgram, type ProgramRun, type RegisteredResource, type RunOptions } from "../../offline/run-program";
+export { runProgram, runUnderMocks, type ProgramRun, type RegisteredResource, type RunOptions } from "../../offline/run-program";
 export { plain, display } from "../../offline/wire";
 export { MOCK_ACCOUNT_ID } from "../../offline/mocks";
 
