@@ -1,13 +1,15 @@
 import { type LifecycleSettings } from "./storage/lifecycle";
+import { parseTenants, type Tenant, type Tier, TIERS } from "./tenancy/tenants";
 
 /** The Pulumi project name; config keys are `<project>:<key>`. Must equal `name` in Pulumi.yaml. */
 export const PROJECT = "mobile-s3";
 
-type ConfigType = "string" | "integer" | "boolean";
+type ConfigType = "string" | "integer" | "boolean" | "array";
 
-interface ConfigKey<T> {
+interface ConfigKey {
   type: ConfigType;
-  default: T;
+  items?: { type: "string" };
+  default: string | number | boolean | string[];
   description: string;
 }
 
@@ -25,12 +27,140 @@ export const CONFIG_SCHEMA = {
   environment: {
     type: "string",
     default: "",
-    description: "Environment name used in physical names and the `env` tag. Empty means the stack name.",
+    description: "Environment name used in physical names and the `env` tag (max 12). Empty means the stack name.",
   },
   owner: {
     type: "string",
     default: "platform-team",
     description: "Team or person answerable for these resources; written to the `owner` tag.",
+  },
+  profile: {
+    type: "string",
+    default: "full",
+    description:
+      "`minimal` (reference architecture A: Cognito + direct S3) or `full` (B: adds the API, CloudFront, malware scanning and alarms).",
+  },
+  homeKey: {
+    type: "string",
+    default: "userSub",
+    description:
+      "What names a user's home prefix: `userSub` (the user-pool sub, same key for direct and presigned access) or `identityId` (the identity pool's id, as in the seed).",
+  },
+  tenantClaim: {
+    type: "string",
+    default: "custom:tenant",
+    description: "User-pool claim holding the user's tenant id (a custom attribute users cannot write); mapped to the `tenant` principal tag.",
+  },
+  tenants: {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    description:
+      'Tenants with their tier: "<id>", "<id>:<tier>" or "<id>:bucket+dedicatedKey"; tier one of pooled, accessPoint, bucket. Any tenant id not listed uses the pooled bucket.',
+  },
+  defaultTier: {
+    type: "string",
+    default: "pooled",
+    description: "Tier of tenants listed without one: pooled, accessPoint or bucket.",
+  },
+  corsOrigins: {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    description: "Web origins allowed to call S3, CloudFront and the API from a browser (https://…, or http://localhost:<port>). Native apps need none.",
+  },
+  mfa: {
+    type: "string",
+    default: "OPTIONAL",
+    description: "User-pool multi-factor authentication: OFF, OPTIONAL or ON (TOTP).",
+  },
+  tokenMinutes: {
+    type: "integer",
+    default: 15,
+    description: "Lifetime of ID and access tokens in minutes (5-60).",
+  },
+  refreshTokenDays: {
+    type: "integer",
+    default: 7,
+    description: "Lifetime of refresh tokens in days (1-30).",
+  },
+  callbackUrls: {
+    type: "array",
+    items: { type: "string" },
+    default: ["mobile-s3://auth/callback"],
+    description: "OAuth redirect URIs of the app (custom scheme or https; http only for localhost).",
+  },
+  logoutUrls: {
+    type: "array",
+    items: { type: "string" },
+    default: ["mobile-s3://auth/signout"],
+    description: "Sign-out redirect URIs of the app.",
+  },
+  authDomainPrefix: {
+    type: "string",
+    default: "",
+    description: "Prefix of the Cognito hosted-UI domain (<prefix>.auth.<region>.amazoncognito.com). Empty means <app>-<environment>.",
+  },
+  presignTtlSeconds: {
+    type: "integer",
+    default: 300,
+    description: "Lifetime of presigned URLs in seconds (1-900; DESIGN caps them at 15 minutes).",
+  },
+  maxObjectBytes: {
+    type: "integer",
+    default: 5368709120,
+    description: "Largest object a user may upload, in bytes (up to 5 TiB).",
+  },
+  singlePutMaxBytes: {
+    type: "integer",
+    default: 16777216,
+    description: "Uploads up to this size use one presigned PUT; larger ones use multipart (up to 5 GiB, at most maxObjectBytes).",
+  },
+  proxyMaxBytes: {
+    type: "integer",
+    default: 1048576,
+    description: "Largest body the API proxies and inspects itself (pattern 4), in bytes (up to 4 MiB).",
+  },
+  allowedContentTypes: {
+    type: "array",
+    items: { type: "string" },
+    default: ["image/jpeg", "image/png", "image/heic", "video/mp4", "application/pdf"],
+    description: "Content types users may upload.",
+  },
+  partUrlBatchMax: {
+    type: "integer",
+    default: 20,
+    description: "Most multipart part URLs signed in one request (1-100).",
+  },
+  cdnSessionTtlSeconds: {
+    type: "integer",
+    default: 3600,
+    description: "Lifetime of CloudFront signed cookies in seconds (60-43200).",
+  },
+  cdnDomainName: {
+    type: "string",
+    default: "",
+    description: "Custom domain for CloudFront (needs cdnCertificateArn). Empty uses *.cloudfront.net.",
+  },
+  cdnCertificateArn: {
+    type: "string",
+    default: "",
+    description: "ACM certificate in us-east-1 for cdnDomainName.",
+  },
+  logRetentionDays: {
+    type: "integer",
+    default: 30,
+    description: "Retention of CloudWatch log groups in days (a value CloudWatch accepts, e.g. 7, 30, 90, 365).",
+  },
+  alarmEmail: {
+    type: "string",
+    default: "",
+    description: "E-mail address subscribed to alarms. Empty means alarms only publish to the SNS topic.",
+  },
+  auditTrail: {
+    type: "boolean",
+    default: true,
+    description: "Record S3 data events of every bucket in a dedicated CloudTrail trail.",
   },
   abortIncompleteUploadDays: {
     type: "integer",
@@ -55,16 +185,45 @@ export const CONFIG_SCHEMA = {
   forceDestroy: {
     type: "boolean",
     default: false,
-    description: "Let `pulumi destroy` delete buckets that still hold objects. Keep false outside throwaway stacks.",
+    description: "Let `pulumi destroy` delete buckets that still hold objects, and the user pool. Keep false outside throwaway stacks.",
   },
-} as const satisfies Record<string, ConfigKey<string | number | boolean>>;
+} as const satisfies Record<string, ConfigKey>;
 
 export type ConfigKeyName = keyof typeof CONFIG_SCHEMA;
+
+export type Profile = "minimal" | "full";
+export type HomeKey = "userSub" | "identityId";
+
+export interface Limits {
+  presignTtlSeconds: number;
+  maxObjectBytes: number;
+  singlePutMaxBytes: number;
+  proxyMaxBytes: number;
+  allowedContentTypes: string[];
+  partUrlBatchMax: number;
+  cdnSessionTtlSeconds: number;
+}
 
 export interface StackConfig {
   app: string;
   environment: string;
   owner: string;
+  profile: Profile;
+  identity: {
+    homeKey: HomeKey;
+    tenantClaim: string;
+    mfa: "OFF" | "OPTIONAL" | "ON";
+    tokenMinutes: number;
+    refreshTokenDays: number;
+    callbackUrls: string[];
+    logoutUrls: string[];
+    authDomainPrefix: string;
+  };
+  tenants: Tenant[];
+  corsOrigins: string[];
+  limits: Limits;
+  cdn: { customDomain?: { domainName: string; acmCertificateArn: string } };
+  observability: { logRetentionDays: number; alarmEmail?: string; auditTrail: boolean };
   lifecycle: LifecycleSettings;
   forceDestroy: boolean;
 }
@@ -80,21 +239,25 @@ export class ConfigError extends Error {
   }
 }
 
-/** Raw string values as the Pulumi CLI hands them to the program (`pulumi config set` stores strings). */
+/** Raw string values as the Pulumi CLI hands them to the program (arrays arrive as JSON). */
 export type RawConfig = (key: ConfigKeyName) => string | undefined;
 
 const NAME_PART = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 
 function str(raw: RawConfig, key: ConfigKeyName): string {
   const value = raw(key);
-  return value === undefined ? String(CONFIG_SCHEMA[key].default) : value;
+  const fallback = CONFIG_SCHEMA[key].default;
+  return value === undefined ? (Array.isArray(fallback) ? JSON.stringify(fallback) : String(fallback)) : value;
 }
 
-function int(raw: RawConfig, key: ConfigKeyName, min: number, max: number, extra = ""): number {
+function int(raw: RawConfig, key: ConfigKeyName, min: number, max: number): number {
   const text = str(raw, key).trim();
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || value < min || value > max) {
-    throw new ConfigError(key, `must be an integer from ${min} to ${max}${extra}, got "${text}"`);
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return value;
 }
@@ -107,6 +270,34 @@ function bool(raw: RawConfig, key: ConfigKeyName): boolean {
   return text === "true";
 }
 
+function oneOf<T extends string>(raw: RawConfig, key: ConfigKeyName, allowed: readonly T[]): T {
+  const text = str(raw, key).trim();
+  if (!allowed.includes(text as T)) {
+    throw new ConfigError(key, `must be one of ${allowed.join(", ")}, got "${text}"`);
+  }
+  return text as T;
+}
+
+function list(raw: RawConfig, key: ConfigKeyName, check: (item: string) => string | undefined): string[] {
+  const text = str(raw, key);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError(key, `must be a list (set it with \`pulumi config set --path '${key}[0]' …\`), got "${text}"`);
+  }
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new ConfigError(key, `must be a list of strings, got ${text}`);
+  }
+  for (const item of value as string[]) {
+    const problem = check(item);
+    if (problem) {
+      throw new ConfigError(key, `${problem}, got "${item}"`);
+    }
+  }
+  return value as string[];
+}
+
 function namePart(key: ConfigKeyName, value: string, maxLength: number): string {
   if (!NAME_PART.test(value) || value.length > maxLength) {
     throw new ConfigError(
@@ -115,6 +306,21 @@ function namePart(key: ConfigKeyName, value: string, maxLength: number): string 
     );
   }
   return value;
+}
+
+function webOrigin(origin: string): string | undefined {
+  return /^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin) || /^http:\/\/localhost(:\d+)?$/.test(origin)
+    ? undefined
+    : "each origin must be https://<host>[:port] or http://localhost[:port], without a path";
+}
+
+function redirectUri(uri: string): string | undefined {
+  if (/^http:\/\/localhost(:\d+)?(\/|$)/.test(uri) || /^https:\/\/[^\s#]+$/.test(uri)) {
+    return undefined;
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\/[^\s#]*$/.test(uri) && !uri.startsWith("http:")
+    ? undefined
+    : "each URI must be https://…, http://localhost… or an app scheme like myapp://callback, without a fragment";
 }
 
 /**
@@ -128,6 +334,63 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
   if (owner === "" || owner.length > 256) {
     throw new ConfigError("owner", `must be 1-256 characters (it becomes a tag value), got "${owner}"`);
   }
+
+  const tenantClaim = str(raw, "tenantClaim");
+  if (!/^custom:[A-Za-z0-9_]{1,20}$/.test(tenantClaim)) {
+    throw new ConfigError("tenantClaim", `must be a user-pool custom attribute such as custom:tenant, got "${tenantClaim}"`);
+  }
+  const authDomainPrefix = str(raw, "authDomainPrefix") || `${app}-${environment}`;
+  if (!NAME_PART.test(authDomainPrefix) || authDomainPrefix.length > 63 || /aws|amazon|cognito/.test(authDomainPrefix)) {
+    throw new ConfigError(
+      "authDomainPrefix",
+      `must be 1-63 lowercase letters, digits or hyphens without "aws", "amazon" or "cognito", got "${authDomainPrefix}"`,
+    );
+  }
+
+  const defaultTier = oneOf<Tier>(raw, "defaultTier", TIERS);
+  let tenants: Tenant[];
+  try {
+    tenants = parseTenants(JSON.parse(str(raw, "tenants")), defaultTier);
+  } catch (err) {
+    throw new ConfigError("tenants", (err as Error).message);
+  }
+
+  const limits: Limits = {
+    presignTtlSeconds: int(raw, "presignTtlSeconds", 1, 900),
+    maxObjectBytes: int(raw, "maxObjectBytes", 1, 5 * 1024 * GIB),
+    singlePutMaxBytes: int(raw, "singlePutMaxBytes", 1, 5 * GIB),
+    proxyMaxBytes: int(raw, "proxyMaxBytes", 1, 4 * MIB),
+    allowedContentTypes: list(raw, "allowedContentTypes", (t) =>
+      /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(t) ? undefined : "each entry must be a media type like image/jpeg",
+    ),
+    partUrlBatchMax: int(raw, "partUrlBatchMax", 1, 100),
+    cdnSessionTtlSeconds: int(raw, "cdnSessionTtlSeconds", 60, 43200),
+  };
+  if (limits.allowedContentTypes.length === 0) {
+    throw new ConfigError("allowedContentTypes", "must name at least one content type");
+  }
+  if (limits.singlePutMaxBytes > limits.maxObjectBytes) {
+    throw new ConfigError("singlePutMaxBytes", `must not exceed maxObjectBytes (${limits.maxObjectBytes}), got "${limits.singlePutMaxBytes}"`);
+  }
+
+  const cdnDomainName = str(raw, "cdnDomainName").trim();
+  const cdnCertificateArn = str(raw, "cdnCertificateArn").trim();
+  if (Boolean(cdnDomainName) !== Boolean(cdnCertificateArn)) {
+    throw new ConfigError(cdnDomainName ? "cdnCertificateArn" : "cdnDomainName", "cdnDomainName and cdnCertificateArn are set together or not at all");
+  }
+  if (cdnCertificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(cdnCertificateArn)) {
+    throw new ConfigError("cdnCertificateArn", `must be an ACM certificate ARN in us-east-1 (CloudFront requires it), got "${cdnCertificateArn}"`);
+  }
+
+  const logRetentionDays = int(raw, "logRetentionDays", 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError("logRetentionDays", `must be one of ${LOG_RETENTION_DAYS.join(", ")}, got "${logRetentionDays}"`);
+  }
+  const alarmEmail = str(raw, "alarmEmail").trim();
+  if (alarmEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new ConfigError("alarmEmail", `must be an e-mail address or empty, got "${alarmEmail}"`);
+  }
+
   const lifecycle: LifecycleSettings = {
     abortIncompleteUploadDays: int(raw, "abortIncompleteUploadDays", 1, 365),
     noncurrentVersionExpirationDays: int(raw, "noncurrentVersionExpirationDays", 1, 3650),
@@ -150,5 +413,28 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
       `must be greater than infrequentAccessAfterDays (${lifecycle.infrequentAccessAfterDays}), got "${lifecycle.objectExpirationDays}"`,
     );
   }
-  return { app, environment, owner, lifecycle, forceDestroy: bool(raw, "forceDestroy") };
+
+  return {
+    app,
+    environment,
+    owner,
+    profile: oneOf<Profile>(raw, "profile", ["minimal", "full"]),
+    identity: {
+      homeKey: oneOf<HomeKey>(raw, "homeKey", ["userSub", "identityId"]),
+      tenantClaim,
+      mfa: oneOf(raw, "mfa", ["OFF", "OPTIONAL", "ON"] as const),
+      tokenMinutes: int(raw, "tokenMinutes", 5, 60),
+      refreshTokenDays: int(raw, "refreshTokenDays", 1, 30),
+      callbackUrls: list(raw, "callbackUrls", redirectUri),
+      logoutUrls: list(raw, "logoutUrls", redirectUri),
+      authDomainPrefix,
+    },
+    tenants,
+    corsOrigins: list(raw, "corsOrigins", webOrigin),
+    limits,
+    cdn: cdnDomainName ? { customDomain: { domainName: cdnDomainName, acmCertificateArn: cdnCertificateArn } } : {},
+    observability: { logRetentionDays, alarmEmail: alarmEmail || undefined, auditTrail: bool(raw, "auditTrail") },
+    lifecycle,
+    forceDestroy: bool(raw, "forceDestroy"),
+  };
 }

@@ -2,13 +2,15 @@ import * as assert from "node:assert/strict";
 import { CONFIG_SCHEMA, type ConfigKeyName, ConfigError, parseStackConfig, PROJECT } from "../../infra/config";
 import { readProjectFile } from "../../offline/stack-config";
 
-const parse = (values: Partial<Record<ConfigKeyName, string>>, stack = "dev") => parseStackConfig((k) => values[k], stack);
+type Values = Partial<Record<ConfigKeyName, string>>;
+const parse = (values: Values, stack = "dev") => parseStackConfig((k) => values[k], stack);
+const json = (v: unknown) => JSON.stringify(v);
 
 describe("infra/config", () => {
   it("declares in Pulumi.yaml exactly the keys, types, defaults and descriptions of CONFIG_SCHEMA", () => {
     const project = readProjectFile();
     assert.equal(project.name, PROJECT);
-    assert.deepEqual(project.config, CONFIG_SCHEMA);
+    assert.deepEqual(project.config, JSON.parse(JSON.stringify(CONFIG_SCHEMA)));
   });
 
   it("applies the defaults, with the stack name as environment", () => {
@@ -17,6 +19,30 @@ describe("infra/config", () => {
       app: "mobile-s3",
       environment: "staging",
       owner: "platform-team",
+      profile: "full",
+      identity: {
+        homeKey: "userSub",
+        tenantClaim: "custom:tenant",
+        mfa: "OPTIONAL",
+        tokenMinutes: 15,
+        refreshTokenDays: 7,
+        callbackUrls: ["mobile-s3://auth/callback"],
+        logoutUrls: ["mobile-s3://auth/signout"],
+        authDomainPrefix: "mobile-s3-staging",
+      },
+      tenants: [],
+      corsOrigins: [],
+      limits: {
+        presignTtlSeconds: 300,
+        maxObjectBytes: 5368709120,
+        singlePutMaxBytes: 16777216,
+        proxyMaxBytes: 1048576,
+        allowedContentTypes: ["image/jpeg", "image/png", "image/heic", "video/mp4", "application/pdf"],
+        partUrlBatchMax: 20,
+        cdnSessionTtlSeconds: 3600,
+      },
+      cdn: {},
+      observability: { logRetentionDays: 30, alarmEmail: undefined, auditTrail: true },
       lifecycle: {
         abortIncompleteUploadDays: 3,
         noncurrentVersionExpirationDays: 30,
@@ -32,14 +58,52 @@ describe("infra/config", () => {
       app: "photos",
       environment: "eu1",
       owner: "team@example.com",
+      profile: "minimal",
+      homeKey: "identityId",
+      tenantClaim: "custom:org",
+      tenants: json(["acme", "globex:accessPoint", "initech:bucket+dedicatedKey"]),
+      defaultTier: "accessPoint",
+      corsOrigins: json(["https://app.example.com", "http://localhost:5173"]),
+      mfa: "ON",
+      tokenMinutes: "5",
+      refreshTokenDays: "30",
+      callbackUrls: json(["photos://cb", "https://app.example.com/cb"]),
+      logoutUrls: json(["photos://bye"]),
+      authDomainPrefix: "photos-login",
+      presignTtlSeconds: "900",
+      maxObjectBytes: "1000",
+      singlePutMaxBytes: "1000",
+      proxyMaxBytes: "4194304",
+      allowedContentTypes: json(["text/plain"]),
+      partUrlBatchMax: "100",
+      cdnSessionTtlSeconds: "60",
+      cdnDomainName: "media.example.com",
+      cdnCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+      logRetentionDays: "365",
+      alarmEmail: "ops@example.com",
+      auditTrail: "false",
       abortIncompleteUploadDays: "7",
       noncurrentVersionExpirationDays: "90",
       infrequentAccessAfterDays: "30",
       objectExpirationDays: "365",
       forceDestroy: "true",
     });
-    assert.equal(config.app, "photos");
-    assert.equal(config.environment, "eu1");
+    assert.equal(config.profile, "minimal");
+    assert.equal(config.identity.homeKey, "identityId");
+    assert.equal(config.identity.tenantClaim, "custom:org");
+    assert.deepEqual(config.tenants, [
+      { id: "acme", tier: "accessPoint", dedicatedKey: false },
+      { id: "globex", tier: "accessPoint", dedicatedKey: false },
+      { id: "initech", tier: "bucket", dedicatedKey: true },
+    ]);
+    assert.deepEqual(config.corsOrigins, ["https://app.example.com", "http://localhost:5173"]);
+    assert.equal(config.identity.mfa, "ON");
+    assert.deepEqual(config.identity.callbackUrls, ["photos://cb", "https://app.example.com/cb"]);
+    assert.equal(config.identity.authDomainPrefix, "photos-login");
+    assert.equal(config.limits.presignTtlSeconds, 900);
+    assert.deepEqual(config.limits.allowedContentTypes, ["text/plain"]);
+    assert.deepEqual(config.cdn.customDomain?.domainName, "media.example.com");
+    assert.deepEqual(config.observability, { logRetentionDays: 365, alarmEmail: "ops@example.com", auditTrail: false });
     assert.deepEqual(config.lifecycle, {
       abortIncompleteUploadDays: 7,
       noncurrentVersionExpirationDays: 90,
@@ -49,7 +113,7 @@ describe("infra/config", () => {
     assert.equal(config.forceDestroy, true);
   });
 
-  const bad: [string, Partial<Record<ConfigKeyName, string>>, ConfigKeyName][] = [
+  const bad: [string, Values, ConfigKeyName][] = [
     ["uppercase app", { app: "Photos" }, "app"],
     ["app with underscore", { app: "my_app" }, "app"],
     ["app too long", { app: "a".repeat(21) }, "app"],
@@ -57,6 +121,39 @@ describe("infra/config", () => {
     ["environment with a dot", { environment: "dev.1" }, "environment"],
     ["stack name unusable as environment", {}, "environment"],
     ["empty owner", { owner: " " }, "owner"],
+    ["an unknown profile", { profile: "medium" }, "profile"],
+    ["an unknown home key", { homeKey: "email" }, "homeKey"],
+    ["a standard claim as tenant claim (users could write it)", { tenantClaim: "email" }, "tenantClaim"],
+    ["tenants that are not a list", { tenants: '"acme"' }, "tenants"],
+    ["a tenant id with uppercase", { tenants: json(["Acme"]) }, "tenants"],
+    ["an unknown tier", { tenants: json(["acme:silo"]) }, "tenants"],
+    ["a dedicated key outside the bucket tier", { tenants: json(["acme:pooled+dedicatedKey"]) }, "tenants"],
+    ["a tenant listed twice", { tenants: json(["acme", "acme:bucket"]) }, "tenants"],
+    ["an unknown default tier", { defaultTier: "silo" }, "defaultTier"],
+    ["a CORS origin over http", { corsOrigins: json(["http://app.example.com"]) }, "corsOrigins"],
+    ["a CORS wildcard", { corsOrigins: json(["*"]) }, "corsOrigins"],
+    ["MFA 'sometimes'", { mfa: "sometimes" }, "mfa"],
+    ["tokens living 2 hours", { tokenMinutes: "120" }, "tokenMinutes"],
+    ["refresh tokens living 90 days", { refreshTokenDays: "90" }, "refreshTokenDays"],
+    ["an http callback", { callbackUrls: json(["http://app.example.com/cb"]) }, "callbackUrls"],
+    ["a callback with a fragment", { callbackUrls: json(["https://app.example.com/cb#x"]) }, "callbackUrls"],
+    ["an auth domain naming cognito", { authDomainPrefix: "my-cognito" }, "authDomainPrefix"],
+    ["presigned URLs living 16 minutes", { presignTtlSeconds: "960" }, "presignTtlSeconds"],
+    ["single PUTs larger than objects", { maxObjectBytes: "10", singlePutMaxBytes: "11" }, "singlePutMaxBytes"],
+    ["a proxy body of 5 MiB", { proxyMaxBytes: "5242880" }, "proxyMaxBytes"],
+    ["no content types", { allowedContentTypes: "[]" }, "allowedContentTypes"],
+    ["a content type without subtype", { allowedContentTypes: json(["image"]) }, "allowedContentTypes"],
+    ["batches of 500 part URLs", { partUrlBatchMax: "500" }, "partUrlBatchMax"],
+    ["CDN sessions of a day", { cdnSessionTtlSeconds: "86400" }, "cdnSessionTtlSeconds"],
+    ["a CDN domain without certificate", { cdnDomainName: "media.example.com" }, "cdnCertificateArn"],
+    [
+      "a CDN certificate outside us-east-1",
+      { cdnDomainName: "m.example.com", cdnCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b" },
+      "cdnCertificateArn",
+    ],
+    ["a log retention CloudWatch refuses", { logRetentionDays: "10" }, "logRetentionDays"],
+    ["an alarm e-mail without domain", { alarmEmail: "ops@" }, "alarmEmail"],
+    ["auditTrail 'yes'", { auditTrail: "yes" }, "auditTrail"],
     ["abort after 0 days", { abortIncompleteUploadDays: "0" }, "abortIncompleteUploadDays"],
     ["abort after 1.5 days", { abortIncompleteUploadDays: "1.5" }, "abortIncompleteUploadDays"],
     ["abort after 'soon'", { abortIncompleteUploadDays: "soon" }, "abortIncompleteUploadDays"],
