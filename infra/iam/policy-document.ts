@@ -15,7 +15,9 @@ export interface PolicyStatement {
   Effect: "Allow" | "Deny";
   Principal?: Principal;
   Action: string | string[];
-  Resource: string | string[];
+  /** Not both; trust policies have neither. */
+  Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: ConditionBlock;
 }
 
@@ -32,6 +34,9 @@ export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
       throw new Error(`duplicate statement Sid "${s.Sid}" in policy document`);
     }
     seen.add(s.Sid);
+    if (s.Resource !== undefined && s.NotResource !== undefined) {
+      throw new Error(`statement "${s.Sid}" has both Resource and NotResource`);
+    }
   }
   return { Version: "2012-10-17", Statement: statements };
 }

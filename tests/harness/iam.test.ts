@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { decideAll, resolveCognitoVariables, simulate } from "./iam";
+import { carryDroppedKeys, decideAll, resolveCognitoVariables, simulate } from "./iam";
 
 const BUCKET = "arn:aws:s3:::photos";
 const ROLE = "arn:aws:sts::123456789012:assumed-role/app-user/CognitoIdentityCredentials";
@@ -75,6 +75,43 @@ describe("tests/harness/iam (IAM simulator)", () => {
     assert.equal((await assume("us-east-1:pool-1", "authenticated")).decision, "Allowed");
     assert.equal((await assume("us-east-1:pool-2", "authenticated")).decision, "ImplicitlyDenied");
     assert.equal((await assume("us-east-1:pool-1", "unauthenticated")).decision, "ImplicitlyDenied");
+  });
+
+  describe("keys the simulator drops but AWS supplies", () => {
+    const delegation = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:GetObject",
+          Resource: `${BUCKET}/*`,
+          Condition: { StringEquals: { "s3:DataAccessPointAccount": "123456789012" } },
+        },
+      ],
+    };
+    const viaAccessPoint = { "s3:DataAccessPointAccount": "123456789012" };
+
+    it("shows the limitation: passed plainly, s3:DataAccessPointAccount is dropped at the bucket", async () => {
+      const outcome = await simulate({ resourcePolicy: delegation }, { principal: ROLE, action: "s3:GetObject", resource: `${BUCKET}/x`, context: viaAccessPoint });
+      assert.equal(outcome.decision, "ImplicitlyDenied");
+      assert.deepEqual(outcome.ignoredContextKeys, ["s3:DataAccessPointAccount"]);
+    });
+
+    it("carries them under stand-in keys so the policy's own condition decides", async () => {
+      const allowed = await simulate({ resourcePolicy: delegation }, { principal: ROLE, action: "s3:GetObject", resource: `${BUCKET}/x`, droppedBySimulator: viaAccessPoint });
+      assert.equal(allowed.decision, "Allowed");
+      const otherAccount = await simulate(
+        { resourcePolicy: delegation },
+        { principal: ROLE, action: "s3:GetObject", resource: `${BUCKET}/x`, droppedBySimulator: { "s3:DataAccessPointAccount": "999999999999" } },
+      );
+      assert.equal(otherAccount.decision, "ImplicitlyDenied");
+    });
+
+    it("refuses policies that already use a stand-in key", () => {
+      const usesVpce = { Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:SourceVpce": "vpce-1" } } }] };
+      assert.throws(() => carryDroppedKeys([usesVpce], viaAccessPoint), /already uses aws:SourceVpce/);
+    });
   });
 
   it("refuses a request it cannot simulate instead of guessing", async () => {

@@ -13,6 +13,12 @@ export interface IamRequest {
   resourceAccount?: string;
   /** Request context: `aws:SecureTransport`, `aws:PrincipalTag/…`, `s3:prefix`, `cognito-identity.amazonaws.com:sub`… */
   context?: Record<string, string | string[]>;
+  /**
+   * Context keys AWS supplies in this situation but the simulator drops as "not applicable" (see
+   * `carryDroppedKeys`): `s3:DataAccessPoint*` at the bucket behind an access point, and the web
+   * identity's `aud`/`amr` for `sts:TagSession`.
+   */
+  droppedBySimulator?: Record<string, string | string[]>;
 }
 
 /** The policies that decide a request: the caller's identity policies and the resource's own policy. */
@@ -45,8 +51,51 @@ export function resolveCognitoVariables(policy: unknown, context: Record<string,
   return JSON.parse(text);
 }
 
+/** Global keys the simulator never drops and these policies never use, to carry dropped keys. */
+const STAND_INS = { single: ["aws:SourceVpce", "aws:SourceVpc"], multi: ["aws:CalledVia"] };
+
+/**
+ * The simulator filters context keys by its own table of keys per action and resource type, and
+ * that table lacks some keys AWS does send: `s3:DataAccessPointArn`/`s3:DataAccessPointAccount` when
+ * it evaluates the bucket policy behind an access point, and `cognito-identity.amazonaws.com:aud`/
+ * `amr` when it evaluates `sts:TagSession` within AssumeRoleWithWebIdentity. The harness carries
+ * each such key under a global stand-in key (which the simulator always keeps), renaming it in the
+ * policies' conditions and in the context alike, so the policies' own operators decide. It refuses
+ * policies that already use a stand-in, so the renaming can never alter a decision.
+ */
+export function carryDroppedKeys(
+  policies: unknown[],
+  dropped: Record<string, string | string[]>,
+): { policies: unknown[]; context: Record<string, string | string[]> } {
+  let texts = policies.map((p) => (p === undefined ? undefined : JSON.stringify(p)));
+  const context: Record<string, string | string[]> = {};
+  const free = { single: [...STAND_INS.single], multi: [...STAND_INS.multi] };
+  for (const standIn of [...STAND_INS.single, ...STAND_INS.multi]) {
+    if (texts.some((t) => t?.toLowerCase().includes(`"${standIn.toLowerCase()}"`))) {
+      throw new Error(`a policy already uses ${standIn}, which the harness needs as a stand-in key`);
+    }
+  }
+  for (const [key, value] of Object.entries(dropped)) {
+    const standIn = (Array.isArray(value) ? free.multi : free.single).shift();
+    if (!standIn) {
+      throw new Error(`no stand-in key left for ${key}`);
+    }
+    texts = texts.map((t) => t?.split(`"${key}"`).join(`"${standIn}"`));
+    context[standIn] = value;
+  }
+  return { policies: texts.map((t) => (t === undefined ? undefined : JSON.parse(t))), context };
+}
+
 /** Runs one request through the IAM simulator (strict mode) and returns its decision. */
 export async function simulate(policies: PolicySet, request: IamRequest): Promise<SimulationOutcome> {
+  if (request.droppedBySimulator) {
+    const carried = carryDroppedKeys([policies.resourcePolicy, ...(policies.identityPolicies ?? [])], request.droppedBySimulator);
+    const [resourcePolicy, ...identityPolicies] = carried.policies;
+    return simulate(
+      { resourcePolicy, identityPolicies },
+      { ...request, droppedBySimulator: undefined, context: { ...request.context, ...carried.context } },
+    );
+  }
   const context = request.context ?? {};
   const simulation: Simulation = {
     identityPolicies: (policies.identityPolicies ?? []).map((policy, i) => ({
@@ -80,4 +129,33 @@ export async function decideAll(policies: PolicySet, requests: IamRequest[]): Pr
     decisions.push((await simulate(policies, request)).decision);
   }
   return decisions;
+}
+
+/**
+ * A request made through an S3 access point passes two gates: the access point (the caller's
+ * identity policies and the access point policy, on the access point's ARN) and the bucket behind
+ * it (the bucket policy, on the bucket's ARN, with `s3:DataAccessPoint*` in the context). Both must
+ * allow; an explicit deny at either wins.
+ */
+export async function simulateThroughAccessPoint(
+  gates: { identityPolicies: unknown[]; accessPointPolicy: unknown; bucketPolicy: unknown },
+  request: IamRequest & { accessPointArn: string; bucketResource: string },
+): Promise<Decision> {
+  const accessPointKeys = {
+    "s3:DataAccessPointArn": request.accessPointArn,
+    "s3:DataAccessPointAccount": request.accessPointArn.split(":")[4],
+  };
+  const atAccessPoint = await simulate(
+    { identityPolicies: gates.identityPolicies, resourcePolicy: gates.accessPointPolicy },
+    { ...request, context: { ...request.context, ...accessPointKeys } },
+  );
+  const atBucket = await simulate(
+    { resourcePolicy: gates.bucketPolicy },
+    { ...request, resource: request.bucketResource, droppedBySimulator: accessPointKeys },
+  );
+  const decisions = [atAccessPoint.decision, atBucket.decision];
+  if (decisions.includes("ExplicitlyDenied")) {
+    return "ExplicitlyDenied";
+  }
+  return decisions.every((d) => d === "Allowed") ? "Allowed" : "ImplicitlyDenied";
 }

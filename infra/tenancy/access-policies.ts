@@ -1,0 +1,186 @@
+import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
+import { SCAN_STATUS_TAG, ScanStatus } from "../storage/scan-status";
+import { HOME_VARIABLES, homePrefix, TENANT_VARIABLE, tenantPrefix } from "./keys";
+
+/** Where tenants' objects live, with every name the policies need resolved. */
+export interface StorageLayout {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** The pooled bucket (also behind every access point). */
+  sharedBucket: string;
+  /** Access point of tenant `t` is named `<accessPointPrefix><t>`. */
+  accessPointPrefix: string;
+  /** Dedicated bucket of tenant `t` is named `<prefix><t><suffix>`. */
+  dedicatedBucket: { prefix: string; suffix: string };
+  homeKey: keyof typeof HOME_VARIABLES;
+  /** Full profile: objects are readable only once the scanner tagged them clean. */
+  readRequiresCleanTag: boolean;
+}
+
+/** What app users may do to objects in their home. No tagging: users must not mark objects clean. */
+export const USER_OBJECT_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+
+export function accessPointArn(layout: StorageLayout, name: string): string {
+  return `arn:${layout.partition}:s3:${layout.region}:${layout.accountId}:accesspoint/${name}`;
+}
+
+function bucketArn(layout: StorageLayout, name: string): string {
+  return `arn:${layout.partition}:s3:::${name}`;
+}
+
+/**
+ * The three places a user's home can be, each as (container ARN, ARN prefix of its objects), with
+ * the tenant and home left as policy variables, so one statement serves every tenant of a tier.
+ */
+function homeLocations(layout: StorageLayout) {
+  const home = HOME_VARIABLES[layout.homeKey];
+  const ap = accessPointArn(layout, `${layout.accessPointPrefix}${TENANT_VARIABLE}`);
+  const dedicated = bucketArn(layout, `${layout.dedicatedBucket.prefix}${TENANT_VARIABLE}${layout.dedicatedBucket.suffix}`);
+  return [
+    { id: "Pool", container: bucketArn(layout, layout.sharedBucket), objects: `${bucketArn(layout, layout.sharedBucket)}/` },
+    { id: "AccessPoint", container: ap, objects: `${ap}/object/` },
+    { id: "DedicatedBucket", container: dedicated, objects: `${dedicated}/` },
+  ].map((l) => ({ ...l, home: `${l.objects}${homePrefix(TENANT_VARIABLE, home)}*`, listPrefix: homePrefix(TENANT_VARIABLE, home) }));
+}
+
+/**
+ * Identity policy of the identity pool's authenticated role (DESIGN invariant 4): a user reaches
+ * only `tenants/<own tenant>/home/<own home>/` in the pooled bucket, their tenant's access point, or
+ * their tenant's dedicated bucket; lists only under that prefix; never tags. Every statement is
+ * pinned to this account, so the name patterns cannot reach a look-alike bucket elsewhere.
+ */
+export function appUserPolicy(layout: StorageLayout): PolicyDocument {
+  const inThisAccount = { "aws:ResourceAccount": layout.accountId };
+  const cleanOnly: Record<string, string> = layout.readRequiresCleanTag
+    ? { [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean }
+    : {};
+  const statements = homeLocations(layout).flatMap((l): PolicyStatement[] => [
+    {
+      Sid: `WriteOwnHomeIn${l.id}`,
+      Effect: "Allow",
+      Action: USER_OBJECT_ACTIONS,
+      Resource: l.home,
+      Condition: { StringEquals: inThisAccount },
+    },
+    {
+      Sid: `ReadOwnHomeIn${l.id}`,
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: l.home,
+      Condition: { StringEquals: { ...inThisAccount, ...cleanOnly } },
+    },
+    {
+      Sid: `ListOwnHomeIn${l.id}`,
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: l.container,
+      Condition: { StringEquals: inThisAccount, StringLike: { "s3:prefix": [l.listPrefix, `${l.listPrefix}*`] } },
+    },
+  ]);
+  return policyDocument(statements);
+}
+
+/**
+ * Policy of tenant `tenant`'s access point. It grants nothing (grants come from identity policies in
+ * this account); it is the tenant boundary, enforced even if an identity policy were broader: the
+ * app role may use it only with its own tenant tag, only for keys and listings under the tenant's
+ * prefix, and, in the full profile, may read only objects tagged clean.
+ */
+export function accessPointPolicy(input: { layout: StorageLayout; tenant: string; appRoleArn: string }): PolicyDocument {
+  const { layout, tenant, appRoleArn } = input;
+  const arn = accessPointArn(layout, `${layout.accessPointPrefix}${tenant}`);
+  const appRole = { AWS: appRoleArn };
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "OnlyThisTenantsUsers",
+      Effect: "Deny",
+      Principal: appRole,
+      Action: "s3:*",
+      Resource: [arn, `${arn}/object/*`],
+      Condition: { StringNotEquals: { "aws:PrincipalTag/tenant": tenant } },
+    },
+    {
+      Sid: "OnlyThisTenantsKeys",
+      Effect: "Deny",
+      Principal: appRole,
+      Action: "s3:*",
+      NotResource: [arn, `${arn}/object/${tenantPrefix(tenant)}*`],
+    },
+    {
+      Sid: "OnlyThisTenantsListings",
+      Effect: "Deny",
+      Principal: appRole,
+      Action: "s3:ListBucket",
+      Resource: arn,
+      Condition: { StringNotLike: { "s3:prefix": `${tenantPrefix(tenant)}*` } },
+    },
+  ];
+  if (layout.readRequiresCleanTag) {
+    statements.push({
+      Sid: "OnlyCleanObjects",
+      Effect: "Deny",
+      Principal: appRole,
+      Action: "s3:GetObject",
+      Resource: `${arn}/object/*`,
+      Condition: { StringNotEquals: { [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean } },
+    });
+  }
+  return policyDocument(statements);
+}
+
+/**
+ * Grants and guards the pooled bucket adds for tenants outside the pool: it delegates access
+ * control to this account's access points (AWS's documented pattern), and keeps app users of
+ * access-point tenants from bypassing their access point, and of bucket tenants from using the pool.
+ */
+export function sharedBucketTenancyStatements(input: {
+  layout: StorageLayout;
+  appRoleArn: string;
+  accessPointTenants: string[];
+  bucketTenants: string[];
+}): PolicyStatement[] {
+  const { layout, appRoleArn } = input;
+  const bucket = bucketArn(layout, layout.sharedBucket);
+  const statements: PolicyStatement[] = [];
+  if (input.accessPointTenants.length > 0) {
+    statements.push(
+      {
+        Sid: "DelegateToThisAccountsAccessPoints",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: [
+          "s3:GetObject",
+          "s3:GetObjectTagging",
+          "s3:PutObject",
+          "s3:PutObjectTagging",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+          "s3:ListBucket",
+        ],
+        Resource: [bucket, `${bucket}/*`],
+        Condition: { StringEquals: { "s3:DataAccessPointAccount": layout.accountId } },
+      },
+      {
+        Sid: "AccessPointTenantsOnlyThroughTheirAccessPoint",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: input.accessPointTenants.map((t) => `${bucket}/${tenantPrefix(t)}*`),
+        Condition: { ArnEquals: { "aws:PrincipalArn": appRoleArn }, Null: { "s3:DataAccessPointArn": "true" } },
+      },
+    );
+  }
+  if (input.bucketTenants.length > 0) {
+    statements.push({
+      Sid: "BucketTenantsNotInThePool",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "s3:*",
+      Resource: input.bucketTenants.map((t) => `${bucket}/${tenantPrefix(t)}*`),
+      Condition: { ArnEquals: { "aws:PrincipalArn": appRoleArn } },
+    });
+  }
+  return statements;
+}

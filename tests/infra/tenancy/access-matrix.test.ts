@@ -1,0 +1,231 @@
+import * as assert from "node:assert/strict";
+import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
+import { bucketPolicy } from "../../../infra/storage/bucket-policy";
+import { type Decision, type IamRequest, simulate, simulateThroughAccessPoint } from "../../harness/iam";
+
+/**
+ * DESIGN invariant 4, for every tier and both home-key modes: 3 tenants (one per tier) × 2 users ×
+ * {GetObject, PutObject, DeleteObject, AbortMultipartUpload, ListMultipartUploadParts} on their own
+ * home, another user's home and another tenant's storage, plus ListBucket with the prefix of their
+ * own home, another user's, another tenant's and the root. Own-home requests are allowed; every
+ * other one is denied, by the simulator evaluating the very documents the program deploys.
+ */
+const ACCOUNT = "123456789012";
+const REGION = "eu-west-1";
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/photos-dev-app-user`;
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-4333-8444-555555555555`;
+
+type Tier = "pooled" | "accessPoint" | "bucket";
+const TENANTS: { id: string; tier: Tier }[] = [
+  { id: "acme", tier: "pooled" },
+  { id: "globex", tier: "accessPoint" },
+  { id: "initech", tier: "bucket" },
+];
+const USERS = ["u1", "u2"];
+const OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+
+function layoutFor(homeKey: StorageLayout["homeKey"], readRequiresCleanTag: boolean): StorageLayout {
+  return {
+    partition: "aws",
+    region: REGION,
+    accountId: ACCOUNT,
+    sharedBucket: "photos-dev-storage-abc1234",
+    accessPointPrefix: "photos-dev-",
+    dedicatedBucket: { prefix: "photos-dev-t-", suffix: "-5f3a9c1d" },
+    homeKey,
+    readRequiresCleanTag,
+  };
+}
+
+/** The identity a user's STS session carries, in each home-key mode. */
+function homeOf(tenant: string, user: string, homeKey: StorageLayout["homeKey"]): string {
+  return homeKey === "userSub" ? `sub-${tenant}-${user}` : `${REGION}:id-${tenant}-${user}`;
+}
+
+function sessionContext(tenant: string, user: string, homeKey: StorageLayout["homeKey"]): Record<string, string> {
+  const home = homeOf(tenant, user, homeKey);
+  return {
+    "aws:PrincipalArn": ROLE_ARN,
+    "aws:PrincipalTag/tenant": tenant,
+    ...(homeKey === "userSub" ? { "aws:PrincipalTag/home": home } : { "cognito-identity.amazonaws.com:sub": home }),
+    "aws:SecureTransport": "true",
+    "aws:ResourceAccount": ACCOUNT,
+  };
+}
+
+/** Where the objects of `tenant` live, as the ARNs a request names. */
+function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
+  const shared = `arn:aws:s3:::${layout.sharedBucket}`;
+  switch (tenant.tier) {
+    case "pooled":
+      return { kind: "bucket" as const, container: shared, object: (key: string) => `${shared}/${key}` };
+    case "bucket": {
+      const bucket = `arn:aws:s3:::${layout.dedicatedBucket.prefix}${tenant.id}${layout.dedicatedBucket.suffix}`;
+      return { kind: "bucket" as const, container: bucket, object: (key: string) => `${bucket}/${key}` };
+    }
+    case "accessPoint": {
+      const ap = accessPointArn(layout, `${layout.accessPointPrefix}${tenant.id}`);
+      return {
+        kind: "accessPoint" as const,
+        container: ap,
+        object: (key: string) => `${ap}/object/${key}`,
+        bucketObject: (key: string) => `${shared}/${key}`,
+        bucketContainer: shared,
+      };
+    }
+  }
+}
+
+function policiesFor(layout: StorageLayout) {
+  const identity = appUserPolicy(layout);
+  const shared = bucketPolicy({
+    bucketArn: `arn:aws:s3:::${layout.sharedBucket}`,
+    kmsKeyArn: KEY_ARN,
+    grants: sharedBucketTenancyStatements({
+      layout,
+      appRoleArn: ROLE_ARN,
+      accessPointTenants: TENANTS.filter((t) => t.tier === "accessPoint").map((t) => t.id),
+      bucketTenants: TENANTS.filter((t) => t.tier === "bucket").map((t) => t.id),
+    }),
+  });
+  const dedicated = (tenant: string) =>
+    bucketPolicy({ bucketArn: `arn:aws:s3:::${layout.dedicatedBucket.prefix}${tenant}${layout.dedicatedBucket.suffix}`, kmsKeyArn: KEY_ARN });
+  const accessPoint = (tenant: string) => accessPointPolicy({ layout, tenant, appRoleArn: ROLE_ARN });
+  return { identity, shared, dedicated, accessPoint };
+}
+
+/** Decides one request the way AWS would for where it is addressed. */
+async function decide(
+  layout: StorageLayout,
+  target: { id: string; tier: Tier },
+  request: { action: string; key?: string; prefix?: string; context: Record<string, string> },
+): Promise<Decision> {
+  const p = policiesFor(layout);
+  const storage = storageOf(layout, target);
+  const isList = request.action === "s3:ListBucket";
+  const context = isList ? { ...request.context, "s3:prefix": request.prefix! } : request.context;
+  const base: IamRequest = {
+    principal: `arn:aws:sts::${ACCOUNT}:assumed-role/photos-dev-app-user/CognitoIdentityCredentials`,
+    action: request.action,
+    resource: isList ? storage.container : storage.object(request.key!),
+    context,
+  };
+  if (storage.kind === "accessPoint") {
+    return simulateThroughAccessPoint(
+      { identityPolicies: [p.identity], accessPointPolicy: p.accessPoint(target.id), bucketPolicy: p.shared },
+      { ...base, accessPointArn: storage.container, bucketResource: isList ? storage.bucketContainer : storage.bucketObject(request.key!) },
+    );
+  }
+  const resourcePolicy = target.tier === "bucket" ? p.dedicated(target.id) : p.shared;
+  return (await simulate({ identityPolicies: [p.identity], resourcePolicy }, base)).decision;
+}
+
+for (const homeKey of ["userSub", "identityId"] as const) {
+  for (const readRequiresCleanTag of [true, false]) {
+    const profile = readRequiresCleanTag ? "full" : "minimal";
+    describe(`infra/tenancy/access-policies: access matrix (homeKey ${homeKey}, ${profile} profile)`, () => {
+      const layout = layoutFor(homeKey, readRequiresCleanTag);
+      const clean = { "s3:ExistingObjectTag/scan-status": "clean" };
+
+      for (const tenant of TENANTS) {
+        for (const user of USERS) {
+          const me = sessionContext(tenant.id, user, homeKey);
+          const myHome = `tenants/${tenant.id}/home/${homeOf(tenant.id, user, homeKey)}/`;
+          const otherUser = USERS.find((u) => u !== user)!;
+          const theirHome = `tenants/${tenant.id}/home/${homeOf(tenant.id, otherUser, homeKey)}/`;
+
+          it(`${tenant.tier} tenant ${tenant.id}, ${user}: own home allowed, another user's denied, every action`, async () => {
+            const rows: string[] = [];
+            for (const action of OBJECT_ACTIONS) {
+              const context = action === "s3:GetObject" ? { ...me, ...clean } : me;
+              rows.push(`${action} own: ${await decide(layout, tenant, { action, key: `${myHome}photo.jpg`, context })}`);
+              rows.push(`${action} other user: ${await decide(layout, tenant, { action, key: `${theirHome}photo.jpg`, context })}`);
+            }
+            assert.deepEqual(
+              rows.map((r) => r.replace(/ImplicitlyDenied|ExplicitlyDenied/, "Denied")),
+              OBJECT_ACTIONS.flatMap((a) => [`${a} own: Allowed`, `${a} other user: Denied`]),
+            );
+          });
+
+          it(`${tenant.tier} tenant ${tenant.id}, ${user}: denied in every other tenant's storage`, async () => {
+            for (const other of TENANTS.filter((t) => t.id !== tenant.id)) {
+              // The attacker names the other tenant's storage, with the other tenant's prefix or their own.
+              const keys = [`tenants/${other.id}/home/${homeOf(other.id, user, homeKey)}/x`, `${myHome}x`];
+              for (const action of OBJECT_ACTIONS) {
+                for (const key of keys) {
+                  const context = action === "s3:GetObject" ? { ...me, ...clean } : me;
+                  const decision = await decide(layout, other, { action, key, context });
+                  assert.notEqual(decision, "Allowed", `${action} on ${other.tier} tenant ${other.id} key ${key}`);
+                }
+              }
+            }
+          });
+
+          it(`${tenant.tier} tenant ${tenant.id}, ${user}: lists only its own home`, async () => {
+            const other = TENANTS.find((t) => t.id !== tenant.id)!;
+            const cases: [string, string, Decision | "Denied"][] = [
+              ["own home", myHome, "Allowed"],
+              ["inside own home", `${myHome}2024/`, "Allowed"],
+              ["another user's home", theirHome, "Denied"],
+              ["another tenant's prefix", `tenants/${other.id}/home/${homeOf(other.id, user, homeKey)}/`, "Denied"],
+              ["the tenant root", `tenants/${tenant.id}/`, "Denied"],
+              ["the bucket root", "", "Denied"],
+            ];
+            for (const [label, prefix, expected] of cases) {
+              const decision = await decide(layout, tenant, { action: "s3:ListBucket", prefix, context: me });
+              assert.equal(decision === "Allowed" ? "Allowed" : "Denied", expected, `ListBucket ${label} (${prefix})`);
+            }
+          });
+        }
+      }
+
+      if (readRequiresCleanTag) {
+        it("reads only objects the scanner tagged clean, in every tier", async () => {
+          for (const tenant of TENANTS) {
+            const me = sessionContext(tenant.id, "u1", homeKey);
+            const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/new.jpg`;
+            for (const tag of ["pending", "infected"]) {
+              const decision = await decide(layout, tenant, { action: "s3:GetObject", key, context: { ...me, "s3:ExistingObjectTag/scan-status": tag } });
+              assert.notEqual(decision, "Allowed", `${tenant.tier}: ${tag} object`);
+            }
+            const untagged = await decide(layout, tenant, { action: "s3:GetObject", key, context: me });
+            assert.notEqual(untagged, "Allowed", `${tenant.tier}: untagged object`);
+          }
+        });
+      }
+
+      it("never lets users tag objects (they could mark them clean)", async () => {
+        for (const tenant of TENANTS) {
+          const me = sessionContext(tenant.id, "u1", homeKey);
+          const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/a.jpg`;
+          assert.notEqual(await decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: me }), "Allowed", tenant.tier);
+        }
+      });
+
+      it("keeps access-point and bucket tenants out of the pooled bucket, whatever their own policy allows", async () => {
+        for (const tenant of TENANTS.filter((t) => t.tier !== "pooled")) {
+          const me = sessionContext(tenant.id, "u1", homeKey);
+          const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/a.jpg`;
+          const direct = await decide(layout, { id: tenant.id, tier: "pooled" }, { action: "s3:PutObject", key, context: me });
+          assert.equal(direct, "ExplicitlyDenied", `${tenant.tier} tenant writing straight into the pool`);
+        }
+      });
+
+      it("denies a session without a tenant tag everywhere", async () => {
+        const { ["aws:PrincipalTag/tenant"]: _dropped, ...untagged } = sessionContext("acme", "u1", homeKey);
+        for (const tenant of TENANTS) {
+          const key = `tenants/${tenant.id}/home/${homeOf("acme", "u1", homeKey)}/a.jpg`;
+          assert.notEqual(await decide(layout, tenant, { action: "s3:PutObject", key, context: untagged }), "Allowed", tenant.tier);
+        }
+      });
+
+      it("denies plain HTTP even for the owner, in every tier", async () => {
+        for (const tenant of TENANTS) {
+          const me = { ...sessionContext(tenant.id, "u1", homeKey), "aws:SecureTransport": "false" };
+          const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/a.jpg`;
+          assert.equal(await decide(layout, tenant, { action: "s3:PutObject", key, context: me }), "ExplicitlyDenied", tenant.tier);
+        }
+      });
+    });
+  }
+}
