@@ -1,10 +1,35 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA, type ConfigKeyName, parseStackConfig, type StackConfig } from "./config";
+import { Identity } from "./identity/identity";
 import { stackResourceName } from "./naming";
-import { HardenedBucket } from "./storage/hardened-bucket";
+import { checkQuotas } from "./quotas";
+import { TenantStorage } from "./tenancy/tenant-storage";
 
-/** What the stack exports. Nothing here is secret; later capabilities add the app's config. */
+/**
+ * Everything an app needs to connect, and nothing secret: region, user pool and client, identity
+ * pool, hosted-UI domain, API and CDN (full profile), and where each tenant's objects live.
+ */
+export interface AppConfig {
+  region: string;
+  profile: StackConfig["profile"];
+  userPoolId: string;
+  userPoolClientId: string;
+  identityPoolId: string;
+  authDomain: string;
+  homeKey: StackConfig["identity"]["homeKey"];
+  tenantClaim: string;
+  apiUrl?: string;
+  cdnDomain?: string;
+  storage: {
+    /** Bucket of every tenant not listed in `tenants`. */
+    pooledBucket: string;
+    tenants: Record<string, { tier: string; bucket: string; accessPointArn?: string; accessPointAlias?: string }>;
+  };
+}
+
 export interface ProgramOutputs {
+  appConfig: pulumi.Output<AppConfig>;
   storage: {
     bucketName: pulumi.Output<string>;
     bucketArn: pulumi.Output<string>;
@@ -22,16 +47,55 @@ export function readStackConfig(): StackConfig {
 
 /** Builds every resource for one stack. `infra/index.ts` and the offline runner both call this. */
 export function buildProgram(config: StackConfig): ProgramOutputs {
+  checkQuotas(config);
+  const name = (purpose: string) => stackResourceName(config.app, config.environment, purpose);
   const tags = { app: config.app, env: config.environment, owner: config.owner, "managed-by": "pulumi" };
+  const full = config.profile === "full";
 
-  const storage = new HardenedBucket(stackResourceName(config.app, config.environment, "storage"), {
-    lifecycle: config.lifecycle,
-    forceDestroy: config.forceDestroy,
+  const identity = new Identity(name("identity"), {
+    settings: config.identity,
+    protectUserPool: !config.forceDestroy,
     tags,
   });
 
+  // The keys' users are known only once every role exists; storage needs them first.
+  const [keyUserArns, resolveKeyUserArns] = pulumi.deferredOutput<string[]>();
+  const storage = new TenantStorage(name("storage"), {
+    app: config.app,
+    environment: config.environment,
+    tenants: config.tenants,
+    homeKey: config.identity.homeKey,
+    readRequiresCleanTag: full,
+    appRole: identity.authenticatedRole,
+    keyUserArns,
+    lifecycle: config.lifecycle,
+    corsOrigins: config.corsOrigins,
+    eventBridge: full,
+    forceDestroy: config.forceDestroy,
+    tags,
+  });
+  resolveKeyUserArns(identity.authenticatedRole.arn.apply((arn) => [arn]));
+
+  const region = aws.getRegionOutput();
+  const appConfig = pulumi
+    .all([region.region, identity.userPool.id, identity.client.id, identity.identityPool.id, identity.authDomain, storage.shared.bucketName, storage.routing()])
+    .apply(
+      ([r, userPoolId, userPoolClientId, identityPoolId, authDomain, pooledBucket, tenants]): AppConfig => ({
+        region: r,
+        profile: config.profile,
+        userPoolId,
+        userPoolClientId,
+        identityPoolId,
+        authDomain,
+        homeKey: config.identity.homeKey,
+        tenantClaim: config.identity.tenantClaim,
+        storage: { pooledBucket, tenants },
+      }),
+    );
+
   return {
-    storage: { bucketName: storage.bucketName, bucketArn: storage.bucketArn, kmsKeyArn: storage.kmsKeyArn },
+    appConfig,
+    storage: { bucketName: storage.shared.bucketName, bucketArn: storage.shared.bucketArn, kmsKeyArn: storage.shared.kmsKeyArn },
   };
 }
 

@@ -8,6 +8,23 @@ import { type LifecycleSettings, lifecycleRules } from "./lifecycle";
 
 export interface HardenedBucketArgs {
   /**
+   * Physical bucket name, for buckets whose name policies must be able to predict.
+   * @default auto-named from the component name plus a random suffix
+   */
+  bucketName?: pulumi.Input<string>;
+  /**
+   * Web origins allowed to call S3 from a browser; S3 then answers CORS preflights and exposes
+   * `ETag` (multipart uploads need it). Native apps need none.
+   * @example ["https://app.example.com"]
+   * @default [] (no CORS configuration)
+   */
+  corsOrigins?: string[];
+  /**
+   * Send every object event to EventBridge (the malware scanner subscribes to "Object Created").
+   * @default false
+   */
+  eventBridge?: boolean;
+  /**
    * Lifecycle of objects and uploads. Incomplete multipart uploads are always aborted and old
    * versions always expire; tiering and expiry of current objects are optional.
    */
@@ -80,6 +97,12 @@ export class HardenedBucket extends pulumi.ComponentResource {
     const encryption = encrypt(this);
     const versioning = enableVersioning(this);
     configureLifecycle(this);
+    if (args.corsOrigins && args.corsOrigins.length > 0) {
+      allowBrowsers(this, args.corsOrigins);
+    }
+    if (args.eventBridge) {
+      notifyEventBridge(this);
+    }
     const policy = attachPolicy(this);
 
     this.bucket = bucket;
@@ -92,7 +115,7 @@ export class HardenedBucket extends pulumi.ComponentResource {
     function createBucket(self: HardenedBucket) {
       return new aws.s3.Bucket(
         name,
-        { forceDestroy: args.forceDestroy ?? false, tags: args.tags },
+        { bucket: args.bucketName, forceDestroy: args.forceDestroy ?? false, tags: args.tags },
         { parent: self },
       );
     }
@@ -177,6 +200,29 @@ export class HardenedBucket extends pulumi.ComponentResource {
         // S3 applies noncurrent-version rules only once versioning is on.
         { parent: self, dependsOn: [versioning] },
       );
+    }
+
+    function allowBrowsers(self: HardenedBucket, origins: string[]) {
+      return new aws.s3.BucketCorsConfiguration(
+        name,
+        {
+          bucket: bucket.id,
+          corsRules: [
+            {
+              allowedOrigins: origins,
+              allowedMethods: ["GET", "HEAD", "PUT", "POST"],
+              allowedHeaders: ["authorization", "content-type", "content-md5", "content-length", "x-amz-*"],
+              exposeHeaders: ["ETag"],
+              maxAgeSeconds: 3000,
+            },
+          ],
+        },
+        { parent: self },
+      );
+    }
+
+    function notifyEventBridge(self: HardenedBucket) {
+      return new aws.s3.BucketNotification(name, { bucket: bucket.id, eventbridge: true }, { parent: self });
     }
 
     function attachPolicy(self: HardenedBucket) {

@@ -22,6 +22,9 @@ const RESTRICTING_KEYS = [
   "aws:sourcevpce",
   "aws:sourcevpc",
   "aws:userid",
+  // AWS's pattern for delegating a bucket to its access points: only this account's access points.
+  "s3:dataaccesspointaccount",
+  "s3:dataaccesspointarn",
 ];
 
 function readStatements(policy: unknown, reportViolation: (m: string) => void): Statement[] {

@@ -17,10 +17,10 @@ describe("offline/run-program (harness: program under mocks)", () => {
       assert.equal(typeof r.outputs, "object");
     }
     const bucket = run.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
-    assert.deepEqual(run.outputs, {
-      storage: { bucketName: bucket.id, bucketArn: `arn:aws:s3:::${bucket.id}`, kmsKeyArn: (run.outputs.storage as { kmsKeyArn: string }).kmsKeyArn },
-    });
-    assert.match((run.outputs.storage as { kmsKeyArn: string }).kmsKeyArn, /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}$/);
+    const key = run.resources.find((r) => r.type === "aws:kms/key:Key")!;
+    assert.deepEqual(run.outputs.storage, { bucketName: bucket.id, bucketArn: `arn:aws:s3:::${bucket.id}`, kmsKeyArn: key.outputs.arn });
+    assert.match(key.outputs.arn as string, /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}$/);
+    assert.equal((run.outputs.appConfig as { region: string }).region, "us-east-1");
   });
 
   it("is deterministic: two runs give the same ids and ARNs", async () => {
@@ -54,7 +54,7 @@ describe("offline/run-program (harness: program under mocks)", () => {
     const bucket = run.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
     assert.equal(bucket.id, undefined);
     assert.equal(bucket.outputs.arn, undefined);
-    assert.deepEqual(run.outputs, { storage: { bucketName: undefined, bucketArn: undefined, kmsKeyArn: undefined } });
+    assert.deepEqual(run.outputs.storage, { bucketName: undefined, bucketArn: undefined, kmsKeyArn: undefined });
   });
 
   const refused: [string, Record<string, unknown>, RegExp][] = [

@@ -1,5 +1,20 @@
 import * as assert from "node:assert/strict";
-import { onlyOfType, type ProgramRun, runProgram } from "../../harness/program";
+import { onlyOfType, type ProgramRun, runUnderMocks } from "../../harness/program";
+
+/** One HardenedBucket on its own, with the dev stack's lifecycle (1 and 7 days). */
+function runBucket(extra: Record<string, unknown> = {}) {
+  return runUnderMocks(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { HardenedBucket } = require("../../../infra/storage/hardened-bucket") as typeof import("../../../infra/storage/hardened-bucket");
+    const b = new HardenedBucket("mobile-s3-dev-storage", {
+      lifecycle: { abortIncompleteUploadDays: 1, noncurrentVersionExpirationDays: 7, infrequentAccessAfterDays: 0, objectExpirationDays: 0 },
+      forceDestroy: true,
+      tags: { app: "mobile-s3", env: "dev", owner: "platform-team", "managed-by": "pulumi" },
+      ...extra,
+    });
+    return { bucketName: b.bucketName };
+  }, { stack: "dev" });
+}
 
 const T = {
   component: "mobile-s3:storage:HardenedBucket",
@@ -13,10 +28,10 @@ const T = {
   key: "aws:kms/key:Key",
 };
 
-describe("infra/storage/hardened-bucket (program under mocks)", () => {
+describe("infra/storage/hardened-bucket (component under mocks)", () => {
   let run: ProgramRun;
   before(async () => {
-    run = await runProgram({ stack: "dev" });
+    run = await runBucket();
   });
 
   it("parents every child to the component and ties each companion to the bucket through its `bucket` input", () => {
@@ -74,7 +89,7 @@ describe("infra/storage/hardened-bucket (program under mocks)", () => {
     const lifecycle = onlyOfType(run, T.lifecycle);
     assert.ok(lifecycle.dependencies.includes(onlyOfType(run, T.versioning).urn));
     const rules = lifecycle.inputs.rules as { id: string; abortIncompleteMultipartUpload?: unknown; noncurrentVersionExpiration?: unknown }[];
-    // Pulumi.dev.yaml sets 1 and 7 days.
+    // runBucket passes 1 and 7 days.
     assert.deepEqual(rules.find((r) => r.id === "abort-incomplete-multipart-uploads")?.abortIncompleteMultipartUpload, {
       daysAfterInitiation: 1,
     });
@@ -92,14 +107,28 @@ describe("infra/storage/hardened-bucket (program under mocks)", () => {
     }
   });
 
-  it("keeps buckets on destroy unless the stack opts in (prod example)", async () => {
-    const prod = await runProgram({ stack: "prod" });
-    assert.equal(onlyOfType(prod, T.bucket).inputs.forceDestroy, false);
+  it("keeps buckets on destroy unless asked", async () => {
+    const kept = await runBucket({ forceDestroy: undefined });
+    assert.equal(onlyOfType(kept, T.bucket).inputs.forceDestroy, false);
     assert.equal(onlyOfType(run, T.bucket).inputs.forceDestroy, true);
   });
 
-  it("makes valid bucket names from the longest app and environment config allows", async () => {
-    const longest = await runProgram({ stack: "dev", config: { app: "a".repeat(20), environment: "e".repeat(12) } });
-    assert.match(onlyOfType(longest, T.bucket).id!, /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
+  it("adds CORS exposing ETag only for the origins given, and EventBridge notifications only when asked", async () => {
+    assert.equal(run.resources.some((r) => r.type.includes("bucketCorsConfiguration") || r.type.includes("bucketNotification")), false);
+    const web = await runBucket({ corsOrigins: ["https://app.example.com"], eventBridge: true });
+    const [rule] = onlyOfType(web, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration").inputs.corsRules as Record<string, unknown>[];
+    assert.deepEqual(rule.allowedOrigins, ["https://app.example.com"]);
+    assert.deepEqual(rule.exposeHeaders, ["ETag"]);
+    assert.equal(onlyOfType(web, "aws:s3/bucketNotification:BucketNotification").inputs.eventbridge, true);
+  });
+
+  it("takes a physical name when one is given", async () => {
+    const named = await runBucket({ bucketName: "photos-dev-t-acme-0123abcd" });
+    assert.equal(onlyOfType(named, T.bucket).id, "photos-dev-t-acme-0123abcd");
+  });
+
+  it("shares a given KMS key instead of creating one", async () => {
+    const shared = await runBucket({ kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-8444-555555555555" });
+    assert.equal(shared.resources.some((r) => r.type === T.key), false);
   });
 });

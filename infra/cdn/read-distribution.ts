@@ -1,0 +1,272 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { ACCESS_LOG_FIELDS, assertLogRetentionDays, CLOUDFRONT_LOG_REGION } from "./access-logs";
+import {
+  assertPriceClass,
+  assertS3RegionalDomainName,
+  CACHING_OPTIMIZED_POLICY_ID,
+  DEFAULT_PRICE_CLASS,
+} from "./distribution-settings";
+import { corsConfig, READ_METHODS, securityHeaders } from "./response-headers";
+import { aliases, type CustomDomain, viewerCertificate } from "./viewer-certificate";
+
+export interface ReadDistributionArgs {
+  /**
+   * The bucket's regional domain name (`bucketRegionalDomainName`), which CloudFront reaches
+   * through Origin Access Control. Grant the distribution `s3:GetObject` in the bucket policy with
+   * `cloudFrontReadStatement` and `kms:Decrypt` in the bucket key's policy, or every read fails.
+   * @example bucket.bucket.bucketRegionalDomainName
+   */
+  originDomainName: pulumi.Input<string>;
+  /**
+   * Exact origins of web apps that read through the CDN with the signed cookies. Native apps send
+   * no `Origin` and need none; with an empty list the distribution sends no CORS headers at all.
+   * @default (required) pass [] for native apps only
+   * @example ["https://app.example.com", "capacitor://localhost"]
+   */
+  corsOrigins: string[];
+  /**
+   * Which edge locations serve viewers: `PriceClass_100` (North America, Europe),
+   * `PriceClass_200` (adds most of Asia, Middle East, Africa) or `PriceClass_All`.
+   * @default "PriceClass_100"
+   */
+  priceClass?: string;
+  /**
+   * Serve on your own host name with an ACM certificate from us-east-1; viewers then need TLS 1.2+.
+   * Without it the distribution uses its `*.cloudfront.net` name, where AWS fixes the minimum TLS
+   * version at TLSv1: set this in production.
+   * @default none: the `*.cloudfront.net` name and certificate
+   * @example { domainName: "media.example.com", acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/…" }
+   */
+  customDomain?: CustomDomain;
+  /**
+   * Days CloudWatch Logs keeps the access logs (one of the periods CloudWatch accepts, e.g. 30, 90, 365).
+   * @default (required)
+   */
+  logRetentionDays: number;
+  /** Tags for every taggable child. */
+  tags: Record<string, string>;
+}
+
+/**
+ * CloudWatch Logs caps delivery source and destination names at 60 characters; theirs are the
+ * component's name, the longer of the two suffixes ("-log-dst") and the provider's "-" plus 7 hex
+ * digits. Every other child's name may be far longer.
+ */
+const DELIVERY_NAME_MAX = 60;
+const LONGEST_CHILD_SUFFIX = "-log-dst".length + 8;
+
+/**
+ * The CDN read path (DESIGN pattern 3): a CloudFront distribution in front of the private bucket
+ * that signs every origin request with SigV4 through Origin Access Control, serves only viewers
+ * holding cookies or URLs signed with this component's key (a trusted key group), redirects HTTP
+ * to HTTPS, adds security and CORS headers at the edge, and delivers access logs, without
+ * credentials in them, to CloudWatch Logs.
+ *
+ * Legacy CloudFront logging writes to an S3 bucket through ACLs, which this project disables
+ * everywhere (`BucketOwnerEnforced`), so logs go through standard logging v2 (CloudWatch vended
+ * log delivery) instead.
+ */
+export class ReadDistribution extends pulumi.ComponentResource {
+  readonly distributionArn: pulumi.Output<string>;
+  readonly distributionId: pulumi.Output<string>;
+  /** The `*.cloudfront.net` name; with `customDomain`, alias that domain to this name in DNS. */
+  readonly domainName: pulumi.Output<string>;
+  readonly keyGroupId: pulumi.Output<string>;
+  /** The CloudFront public key id, sent as `CloudFront-Key-Pair-Id` with signed cookies and URLs. */
+  readonly publicKeyId: pulumi.Output<string>;
+  /**
+   * PEM of the RSA key that signs cookies and URLs. Secret: it lives in the stack's state encrypted
+   * like every secret; hand it to the API through a secret store, never an environment variable.
+   */
+  readonly privateKeyPem: pulumi.Output<string>;
+
+  constructor(name: string, args: ReadDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Every argument is checked before anything is registered, so a bad one leaves no trace.
+    const { priceClass, cors, certificate } = checkArgs(name, args);
+    super("mobile-s3:cdn:ReadDistribution", name, {}, opts);
+
+    const originAccess = createOriginAccessControl(this);
+    const signingKey = createSigningKey(this);
+    const publicKey = registerPublicKey(this);
+    const keyGroup = createKeyGroup(this);
+    const headers = createResponseHeadersPolicy(this);
+    const distribution = createDistribution(this);
+    deliverAccessLogs(this);
+
+    this.distributionArn = distribution.arn;
+    this.distributionId = distribution.id;
+    this.domainName = distribution.domainName;
+    this.keyGroupId = keyGroup.id;
+    this.publicKeyId = publicKey.id;
+    // The tls provider marks the PEM secret in its schema; say so here too, so the secrecy does not
+    // depend on the engine honouring that schema (mocks, for one, do not).
+    this.privateKeyPem = pulumi.secret(signingKey.privateKeyPem);
+    this.registerOutputs({
+      distributionArn: this.distributionArn,
+      distributionId: this.distributionId,
+      domainName: this.domainName,
+      keyGroupId: this.keyGroupId,
+      publicKeyId: this.publicKeyId,
+      privateKeyPem: this.privateKeyPem,
+    });
+
+    function createOriginAccessControl(self: ReadDistribution) {
+      return new aws.cloudfront.OriginAccessControl(
+        `${name}-oac`,
+        {
+          description: `CloudFront ${name} reads the bucket with SigV4`,
+          originAccessControlOriginType: "s3",
+          // "always": every origin request is signed, even if a viewer sent its own Authorization header.
+          signingBehavior: "always",
+          signingProtocol: "sigv4",
+        },
+        { parent: self },
+      );
+    }
+
+    function createSigningKey(self: ReadDistribution) {
+      // CloudFront verifies signed cookies and URLs with RSA 2048 public keys. Replacing this
+      // resource rotates the key: the key group then trusts only the new one, so cookies signed
+      // with the old key stop working at once, which is also how a leaked key is revoked.
+      return new tls.PrivateKey(`${name}-signing-key`, { algorithm: "RSA", rsaBits: 2048 }, { parent: self });
+    }
+
+    function registerPublicKey(self: ReadDistribution) {
+      return new aws.cloudfront.PublicKey(
+        `${name}-public-key`,
+        {
+          // Left auto-named: with a fixed name, replacing the key fails while the key group still
+          // holds the old one (the provider's documentation warns of it).
+          comment: `Verifies ${name} signed cookies and URLs`,
+          encodedKey: signingKey.publicKeyPem,
+        },
+        { parent: self },
+      );
+    }
+
+    function createKeyGroup(self: ReadDistribution) {
+      return new aws.cloudfront.KeyGroup(
+        `${name}-key-group`,
+        { comment: `Signers trusted by ${name}`, items: [publicKey.id] },
+        { parent: self },
+      );
+    }
+
+    function createResponseHeadersPolicy(self: ReadDistribution) {
+      return new aws.cloudfront.ResponseHeadersPolicy(
+        `${name}-headers`,
+        {
+          comment: `Security${cors ? " and CORS" : ""} headers for ${name}`,
+          securityHeadersConfig: securityHeaders(),
+          corsConfig: cors,
+        },
+        { parent: self },
+      );
+    }
+
+    function createDistribution(self: ReadDistribution) {
+      const originId = "s3";
+      return new aws.cloudfront.Distribution(
+        name,
+        {
+          comment: `Signed reads of ${name}'s bucket`,
+          enabled: true,
+          httpVersion: "http2and3",
+          isIpv6Enabled: true,
+          priceClass,
+          aliases: aliases(args.customDomain),
+          origins: [
+            {
+              originId,
+              domainName: args.originDomainName,
+              originAccessControlId: originAccess.id,
+            },
+          ],
+          defaultCacheBehavior: {
+            targetOriginId: originId,
+            viewerProtocolPolicy: "redirect-to-https",
+            // OPTIONS for CORS preflights, which only signed URLs can pass (see ALLOWED_REQUEST_HEADERS).
+            allowedMethods: [...READ_METHODS],
+            cachedMethods: [...READ_METHODS],
+            // Without a valid signed cookie or URL from this key group, CloudFront answers 403.
+            trustedKeyGroups: [keyGroup.id],
+            cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+            // No origin request policy: S3 behind OAC needs nothing from the viewer's request, and
+            // forwarding cookies or Authorization would hand the viewer's credentials to the origin.
+            responseHeadersPolicyId: headers.id,
+            compress: true,
+          },
+          viewerCertificate: certificate,
+          restrictions: { geoRestriction: { restrictionType: "none" } },
+          tags: args.tags,
+        },
+        { parent: self },
+      );
+    }
+
+    function deliverAccessLogs(self: ReadDistribution) {
+      const inLogRegion = { region: CLOUDFRONT_LOG_REGION, tags: args.tags };
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        {
+          // CloudWatch adds one resource-policy entry per vended-log group unless the name sits under
+          // /aws/vendedlogs/, which a single account-wide entry covers (resource policies are capped).
+          namePrefix: `/aws/vendedlogs/cloudfront/${name}-`,
+          retentionInDays: args.logRetentionDays,
+          ...inLogRegion,
+        },
+        { parent: self },
+      );
+      const source = new aws.cloudwatch.LogDeliverySource(
+        `${name}-log-src`,
+        { logType: "ACCESS_LOGS", resourceArn: distribution.arn, ...inLogRegion },
+        { parent: self },
+      );
+      const destination = new aws.cloudwatch.LogDeliveryDestination(
+        `${name}-log-dst`,
+        {
+          outputFormat: "json",
+          deliveryDestinationConfiguration: { destinationResourceArn: logGroup.arn },
+          ...inLogRegion,
+        },
+        { parent: self },
+      );
+      return new aws.cloudwatch.LogDelivery(
+        `${name}-log-delivery`,
+        {
+          deliverySourceName: source.name,
+          deliveryDestinationArn: destination.arn,
+          recordFields: [...ACCESS_LOG_FIELDS],
+          ...inLogRegion,
+        },
+        { parent: self },
+      );
+    }
+  }
+}
+
+function checkArgs(name: string, args: ReadDistributionArgs) {
+  assertComponentName(name);
+  assertLogRetentionDays(args.logRetentionDays);
+  // A plain string is checked now; an Output (the usual case, a bucket's attribute) is known only
+  // at deploy time, when CloudFront itself refuses an origin that is not an S3 REST endpoint.
+  if (typeof args.originDomainName === "string") {
+    assertS3RegionalDomainName(args.originDomainName);
+  }
+  return {
+    priceClass: assertPriceClass(args.priceClass ?? DEFAULT_PRICE_CLASS),
+    cors: corsConfig(args.corsOrigins),
+    certificate: viewerCertificate(args.customDomain),
+  };
+}
+
+function assertComponentName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name.length + LONGEST_CHILD_SUFFIX > DELIVERY_NAME_MAX) {
+    throw new Error(
+      `ReadDistribution name "${name}" must be lowercase letters, digits and hyphens, at most ` +
+        `${DELIVERY_NAME_MAX - LONGEST_CHILD_SUFFIX} characters (its log delivery names are capped at ${DELIVERY_NAME_MAX}): shorten [app] or [environment]`,
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import { bucketKeyPolicy } from "./kms/key-policy";
+import { ConfigError, type StackConfig } from "./config";
+import { cloudFrontReadStatement } from "./cdn/read-grant";
+import { assertBucketLogicalName, stackResourceName } from "./naming";
+import { bucketPolicy } from "./storage/bucket-policy";
+import { accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
+import { TENANTS_ROOT } from "./tenancy/keys";
+import { accessPointPrefix } from "./tenancy/names";
+
+/** AWS limits this program can hit, as documented (S3, IAM, KMS, CloudFront user guides). */
+export const AWS_LIMITS = {
+  bucketNameLength: 63,
+  accessPointNameLength: 50,
+  bucketPolicyBytes: 20_480,
+  accessPointPolicyBytes: 20_480,
+  /** Aggregate size of a role's inline policies, whitespace not counted. */
+  roleInlinePolicyChars: 10_240,
+  keyPolicyBytes: 32_768,
+  accessPointsPerRegion: 10_000,
+  bucketsPerAccount: 10_000,
+  cloudFrontOriginsPerDistribution: 25,
+  cloudFrontCacheBehaviorsPerDistribution: 25,
+} as const;
+
+/** Longest plausible values, so a check passed here holds in any account and region. */
+const WORST = { partition: "aws-us-gov", region: "ap-southeast-3", accountId: "123456789012", autoSuffix: "-abcdefg" };
+
+const compact = (doc: unknown) => JSON.stringify(doc).length;
+
+function worstLayout(config: StackConfig): StorageLayout {
+  return {
+    partition: WORST.partition,
+    region: WORST.region,
+    accountId: WORST.accountId,
+    sharedBucket: `${stackResourceName(config.app, config.environment, "storage")}${WORST.autoSuffix}`,
+    accessPointPrefix: accessPointPrefix(config.app, config.environment),
+    dedicatedBucket: { prefix: `${config.app}-${config.environment}-t-`, suffix: "-0123abcd" },
+    homeKey: config.identity.homeKey,
+    readRequiresCleanTag: config.profile === "full",
+  };
+}
+
+/**
+ * Checks, before anything is created, every AWS limit the stack's config can push it past (DESIGN
+ * invariant 11). Each failure is a `ConfigError` naming the key to change.
+ */
+export function checkQuotas(config: StackConfig): void {
+  const apTenants = config.tenants.filter((t) => t.tier === "accessPoint");
+  const bucketTenants = config.tenants.filter((t) => t.tier === "bucket");
+  const layout = worstLayout(config);
+  const appRoleArn = `arn:${WORST.partition}:iam::${WORST.accountId}:role/${stackResourceName(config.app, config.environment, "identity")}-app-user${WORST.autoSuffix}`;
+  const distributionArn = `arn:${WORST.partition}:cloudfront::${WORST.accountId}:distribution/E0123456789ABC`;
+  const cdn = config.profile === "full";
+
+  for (const t of apTenants) {
+    const name = `${layout.accessPointPrefix}${t.id}`;
+    if (name.length > AWS_LIMITS.accessPointNameLength || name.endsWith("-s3alias")) {
+      throw new ConfigError(
+        "tenants",
+        `access point "${name}" for tenant "${t.id}" exceeds ${AWS_LIMITS.accessPointNameLength} characters or ends in -s3alias: shorten the tenant id, [app] or [environment]`,
+      );
+    }
+  }
+  for (const t of bucketTenants) {
+    const name = `${layout.dedicatedBucket.prefix}${t.id}${layout.dedicatedBucket.suffix}`;
+    if (name.length > AWS_LIMITS.bucketNameLength) {
+      throw new ConfigError(
+        "tenants",
+        `bucket "${name}" for tenant "${t.id}" exceeds ${AWS_LIMITS.bucketNameLength} characters: shorten the tenant id, [app] or [environment]`,
+      );
+    }
+    assertBucketLogicalName(`${config.app}-${config.environment}-t-${t.id}`);
+  }
+  if (apTenants.length > AWS_LIMITS.accessPointsPerRegion) {
+    throw new ConfigError("tenants", `${apTenants.length} access-point tenants exceed the ${AWS_LIMITS.accessPointsPerRegion} access points S3 allows per region`);
+  }
+  const buckets = 1 + bucketTenants.length + (config.observability.auditTrail ? 1 : 0);
+  if (buckets > AWS_LIMITS.bucketsPerAccount) {
+    throw new ConfigError("tenants", `${buckets} buckets exceed the ${AWS_LIMITS.bucketsPerAccount} S3 allows per account: move bucket-tier tenants to accessPoint`);
+  }
+
+  const sharedPolicy = bucketPolicy({
+    bucketArn: `arn:${layout.partition}:s3:::${layout.sharedBucket}`,
+    kmsKeyArn: `arn:${WORST.partition}:kms:${WORST.region}:${WORST.accountId}:key/00000000-0000-4000-8000-000000000000`,
+    grants: [
+      ...sharedBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: apTenants.map((t) => t.id), bucketTenants: bucketTenants.map((t) => t.id) }),
+      ...(cdn ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${layout.sharedBucket}`, distributionArn, keyPrefix: TENANTS_ROOT })] : []),
+    ],
+  });
+  if (compact(sharedPolicy) > AWS_LIMITS.bucketPolicyBytes) {
+    throw new ConfigError(
+      "tenants",
+      `the pooled bucket's policy would be ${compact(sharedPolicy)} bytes, over S3's ${AWS_LIMITS.bucketPolicyBytes}: ` +
+        `${apTenants.length + bucketTenants.length} tenants outside the pool is too many; put fewer tenants on the accessPoint or bucket tiers`,
+    );
+  }
+  if (apTenants.length > 0) {
+    const size = compact(accessPointPolicy({ layout, tenant: apTenants[0].id.padEnd(32, "x"), appRoleArn }));
+    if (size > AWS_LIMITS.accessPointPolicyBytes) {
+      throw new ConfigError("tenants", `an access point policy would be ${size} bytes, over ${AWS_LIMITS.accessPointPolicyBytes}`);
+    }
+  }
+  const rolePolicy = compact(appUserPolicy(layout));
+  if (rolePolicy > AWS_LIMITS.roleInlinePolicyChars) {
+    throw new ConfigError("homeKey", `the app role's policy would be ${rolePolicy} characters, over IAM's ${AWS_LIMITS.roleInlinePolicyChars}`);
+  }
+  const keyPolicy = compact(
+    bucketKeyPolicy({
+      partition: WORST.partition,
+      accountId: WORST.accountId,
+      region: WORST.region,
+      // The app role and up to eight control-plane functions.
+      keyUserArns: Array.from({ length: 9 }, (_, i) => `${appRoleArn}${i}`),
+      cloudFrontDistributionArns: cdn ? [distributionArn] : [],
+    }),
+  );
+  if (keyPolicy > AWS_LIMITS.keyPolicyBytes) {
+    throw new ConfigError("app", `the KMS key policy would be ${keyPolicy} bytes, over ${AWS_LIMITS.keyPolicyBytes}`);
+  }
+  if (cdn) {
+    // One origin for the pooled bucket and one per dedicated bucket, each behind a `tenants/<t>/*` behaviour.
+    const origins = 1 + bucketTenants.length;
+    if (origins > AWS_LIMITS.cloudFrontOriginsPerDistribution || bucketTenants.length > AWS_LIMITS.cloudFrontCacheBehaviorsPerDistribution) {
+      throw new ConfigError(
+        "tenants",
+        `${bucketTenants.length} bucket-tier tenants need ${origins} CloudFront origins and ${bucketTenants.length} cache behaviours, over the ` +
+          `${AWS_LIMITS.cloudFrontOriginsPerDistribution} per distribution CloudFront allows: use the accessPoint tier for more tenants, or profile minimal`,
+      );
+    }
+  }
+}

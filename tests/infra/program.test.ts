@@ -1,0 +1,239 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../offline/stack-config";
+import { simulate } from "../harness/iam";
+import { ofType, onlyOfType, type ProgramRun, runProgram } from "../harness/program";
+
+const MULTI_TENANT = path.join(PROJECT_ROOT, "examples/multi-tenant.yaml");
+const cloudResources = (run: ProgramRun) => run.resources.filter((r) => r.custom).length;
+const tenantsConfig = (entries: string[]) => ({ tenants: entries });
+
+describe("infra/program (the whole program under mocks)", function () {
+  this.timeout(120_000);
+
+  describe("resources added per tenant, by tier", () => {
+    const measured: Record<string, number> = {};
+    let baseline: number;
+    before(async () => {
+      baseline = cloudResources(await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: tenantsConfig([]) }));
+    });
+
+    const tiers: [string, (i: number) => string, number][] = [
+      ["pooled", (i) => `p${i}`, 0],
+      ["accessPoint", (i) => `a${i}:accessPoint`, 2],
+      ["bucket", (i) => `b${i}:bucket`, 9],
+    ];
+    for (const [tier, entry, limit] of tiers) {
+      it(`${tier}: at most ${limit} cloud resources per tenant`, async () => {
+        const run = await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: tenantsConfig([1, 2, 3].map(entry)) });
+        const perTenant = (cloudResources(run) - baseline) / 3;
+        measured[tier] = perTenant;
+        assert.ok(perTenant <= limit, `${tier}: ${perTenant} per tenant`);
+        assert.equal(Number.isInteger(perTenant), true);
+      });
+    }
+
+    it("a dedicated KMS key adds exactly the key", async () => {
+      const shared = cloudResources(await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: tenantsConfig(["b1:bucket"]) }));
+      const own = cloudResources(await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: tenantsConfig(["b1:bucket+dedicatedKey"]) }));
+      assert.equal(own - shared, 1);
+    });
+
+    after(() => {
+      // The figures the issue asks for, printed with the test run.
+      console.log(`      per-tenant cloud resources: ${JSON.stringify(measured)} (baseline ${baseline})`);
+    });
+  });
+
+  it("plans 1,000 pooled tenants with exactly the resources and app-role policy of none", async () => {
+    const none = await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: tenantsConfig([]) });
+    const many = await runProgram({
+      stack: "demo",
+      configFile: MULTI_TENANT,
+      config: tenantsConfig(Array.from({ length: 1000 }, (_, i) => `tenant-${i}`)),
+    });
+    assert.equal(many.resources.length, none.resources.length);
+    const rolePolicy = (run: ProgramRun) => onlyOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy;
+    assert.equal(rolePolicy(many), rolePolicy(none));
+  });
+
+  describe("the multi-tenant example (all three tiers)", () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await runProgram({ stack: "demo", configFile: MULTI_TENANT });
+    });
+
+    it("hardens every bucket: public access blocked, ACLs off, SSE-KMS with bucket key, versioning, lifecycle, TLS-only policy", () => {
+      const buckets = ofType(run, "aws:s3/bucket:Bucket");
+      assert.ok(buckets.length >= 3);
+      for (const bucket of buckets) {
+        const companion = (type: string) => {
+          const found = run.resources.filter((r) => r.type === type && r.propertyDependencies.bucket?.includes(bucket.urn));
+          assert.equal(found.length, 1, `${bucket.name}: one ${type}`);
+          return found[0].inputs;
+        };
+        const pab = companion("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+        assert.deepEqual(
+          [pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets],
+          [true, true, true, true],
+          bucket.name,
+        );
+        assert.deepEqual(companion("aws:s3/bucketOwnershipControls:BucketOwnershipControls").rule, { objectOwnership: "BucketOwnerEnforced" });
+        const [sse] = companion("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules as Record<string, unknown>[];
+        assert.equal((sse.applyServerSideEncryptionByDefault as { sseAlgorithm: string }).sseAlgorithm, "aws:kms");
+        assert.equal(sse.bucketKeyEnabled, true);
+        assert.deepEqual(companion("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration, { status: "Enabled" });
+        const rules = companion("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules as { abortIncompleteMultipartUpload?: unknown }[];
+        assert.ok(rules.some((r) => r.abortIncompleteMultipartUpload), `${bucket.name}: aborts incomplete uploads`);
+        const policy = JSON.parse(companion("aws:s3/bucketPolicy:BucketPolicy").policy as string);
+        assert.ok(policy.Statement.some((s: { Sid: string }) => s.Sid === "DenyInsecureTransport"), `${bucket.name}: TLS only`);
+      }
+    });
+
+    it("rotates every KMS key", () => {
+      for (const key of ofType(run, "aws:kms/key:Key")) {
+        assert.equal(key.inputs.enableKeyRotation, true, key.name);
+      }
+    });
+
+    it("gives the access-point tenant an access point with its own policy and public access blocked", () => {
+      const ap = onlyOfType(run, "aws:s3/accessPoint:AccessPoint");
+      assert.equal(ap.inputs.name, "photos-demo-globex");
+      assert.deepEqual(ap.inputs.publicAccessBlockConfiguration, {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      const policy = JSON.parse(ap.inputs.policy as string);
+      assert.ok(policy.Statement.some((s: { Sid: string }) => s.Sid === "OnlyThisTenantsUsers"));
+    });
+
+    it("names each bucket tenant's bucket predictably, and gives only umbrella its own key", () => {
+      const names = ofType(run, "aws:s3/bucket:Bucket").map((b) => b.id);
+      assert.ok(names.some((n) => /^photos-demo-t-initech-[0-9a-f]{8}$/.test(n!)), names.join());
+      assert.ok(names.some((n) => /^photos-demo-t-umbrella-[0-9a-f]{8}$/.test(n!)), names.join());
+      assert.ok(ofType(run, "aws:kms/key:Key").some((k) => k.name === "photos-demo-t-umbrella-key"));
+      assert.equal(ofType(run, "aws:kms/key:Key").some((k) => k.name === "photos-demo-t-initech-key"), false);
+    });
+
+    it("deploys policies that the simulator proves: own home allowed, another tenant refused", async () => {
+      const rolePolicy = JSON.parse(onlyOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy as string);
+      const pooled = ofType(run, "aws:s3/bucket:Bucket").find((b) => b.name === "photos-demo-storage")!;
+      const bucketPolicy = JSON.parse(
+        run.resources.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && r.propertyDependencies.bucket?.includes(pooled.urn))!.inputs.policy as string,
+      );
+      const role = onlyOfType(run, "aws:iam/role:Role");
+      const context = {
+        "aws:PrincipalArn": role.outputs.arn as string,
+        "aws:PrincipalTag/tenant": "acme",
+        "aws:PrincipalTag/home": "sub-1",
+        "aws:SecureTransport": "true",
+        "aws:ResourceAccount": "123456789012",
+      };
+      const put = (key: string) =>
+        simulate(
+          { identityPolicies: [rolePolicy], resourcePolicy: bucketPolicy },
+          { principal: "arn:aws:sts::123456789012:assumed-role/x/s", action: "s3:PutObject", resource: `${pooled.outputs.arn}/${key}`, context },
+        );
+      assert.equal((await put("tenants/acme/home/sub-1/a.jpg")).decision, "Allowed");
+      assert.notEqual((await put("tenants/globex/home/sub-1/a.jpg")).decision, "Allowed");
+      assert.notEqual((await put("tenants/acme/home/sub-2/a.jpg")).decision, "Allowed");
+    });
+
+    it("exports an app config with everything an app needs and nothing secret", () => {
+      const appConfig = run.outputs.appConfig as Record<string, unknown>;
+      for (const key of ["region", "userPoolId", "userPoolClientId", "identityPoolId", "authDomain", "homeKey", "tenantClaim", "storage"]) {
+        assert.ok(appConfig[key] !== undefined, key);
+      }
+      const storage = appConfig.storage as { pooledBucket: string; tenants: Record<string, { tier: string; accessPointAlias?: string }> };
+      assert.match(storage.pooledBucket, /^photos-demo-storage-/);
+      assert.equal(storage.tenants.globex.tier, "accessPoint");
+      assert.match(storage.tenants.globex.accessPointAlias!, /-s3alias$/);
+      assert.equal(storage.tenants.initech.tier, "bucket");
+      assert.equal(storage.tenants.acme, undefined, "pooled tenants use pooledBucket");
+      assert.equal(JSON.stringify(run.wireOutputs).includes("1b47061264138c4ac30d75fd1eb44270"), false, "no secret in outputs");
+    });
+  });
+
+  describe("identity", () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await runProgram({ stack: "dev" });
+    });
+
+    it("has no guest identities and trusts only this identity pool's signed-in users", async () => {
+      const pool = onlyOfType(run, "aws:cognito/identityPool:IdentityPool");
+      assert.equal(pool.inputs.allowUnauthenticatedIdentities, false);
+      assert.equal(pool.inputs.allowClassicFlow, false);
+      const trust = JSON.parse(onlyOfType(run, "aws:iam/role:Role").inputs.assumeRolePolicy as string);
+      const assume = (aud: string) =>
+        simulate(
+          { resourcePolicy: trust },
+          {
+            principal: "cognito-identity.amazonaws.com",
+            action: "sts:AssumeRoleWithWebIdentity",
+            resource: "arn:aws:iam::123456789012:role/x",
+            context: { "cognito-identity.amazonaws.com:aud": aud, "cognito-identity.amazonaws.com:amr": ["authenticated"] },
+          },
+        );
+      assert.equal((await assume(pool.id!)).decision, "Allowed");
+      assert.equal((await assume("us-east-1:00000000-0000-4000-8000-000000000000")).decision, "ImplicitlyDenied");
+      const attachment = onlyOfType(run, "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment").inputs;
+      assert.deepEqual(Object.keys(attachment.roles as object), ["authenticated"]);
+      assert.equal(attachment.roleMappings, undefined, "ABAC: no rules-based role mapping");
+    });
+
+    it("gives the app a public PKCE code-flow client with short tokens that cannot write the tenant claim", () => {
+      const client = onlyOfType(run, "aws:cognito/userPoolClient:UserPoolClient").inputs;
+      assert.equal(client.generateSecret, false);
+      assert.deepEqual(client.allowedOauthFlows, ["code"]);
+      assert.equal(client.accessTokenValidity, 15);
+      assert.equal(client.idTokenValidity, 15);
+      assert.ok((client.readAttributes as string[]).includes("custom:tenant"));
+      assert.equal((client.writeAttributes as string[]).includes("custom:tenant"), false);
+      assert.equal(client.enableTokenRevocation, true);
+    });
+
+    it("requires strong passwords and lets only administrators create users", () => {
+      const pool = onlyOfType(run, "aws:cognito/userPool:UserPool").inputs;
+      const policy = pool.passwordPolicy as Record<string, unknown>;
+      assert.ok((policy.minimumLength as number) >= 12);
+      assert.deepEqual([policy.requireLowercase, policy.requireUppercase, policy.requireNumbers, policy.requireSymbols], [true, true, true, true]);
+      assert.deepEqual(pool.adminCreateUserConfig, { allowAdminCreateUserOnly: true });
+    });
+
+    it("maps sub to the home tag and the tenant claim to the tenant tag (userSub mode); only the tenant in identityId mode", async () => {
+      assert.deepEqual(onlyOfType(run, "aws:cognito/identityPoolProviderPrincipalTag:IdentityPoolProviderPrincipalTag").inputs.principalTags, {
+        tenant: "custom:tenant",
+        home: "sub",
+      });
+      const byIdentityId = await runProgram({ stack: "dev", config: { homeKey: "identityId" } });
+      assert.deepEqual(
+        onlyOfType(byIdentityId, "aws:cognito/identityPoolProviderPrincipalTag:IdentityPoolProviderPrincipalTag").inputs.principalTags,
+        { tenant: "custom:tenant" },
+      );
+      const policy = onlyOfType(byIdentityId, "aws:iam/rolePolicy:RolePolicy").inputs.policy as string;
+      assert.ok(policy.includes("${cognito-identity.amazonaws.com:sub}"));
+    });
+  });
+
+  describe("quotas, checked before anything is created", () => {
+    const refused: [string, Record<string, unknown>, RegExp][] = [
+      ["an access point name over 50 characters", { app: "a".repeat(20), environment: "e".repeat(12), tenants: ["t".repeat(20) + ":accessPoint"] }, /\[mobile-s3:tenants\] access point .* exceeds 50/],
+      ["a dedicated bucket name over 63 characters", { app: "a".repeat(20), environment: "e".repeat(12), tenants: ["t".repeat(24) + ":bucket"] }, /\[mobile-s3:tenants\] bucket .* exceeds 63/],
+      ["more bucket tenants than CloudFront origins", { profile: "full", tenants: Array.from({ length: 25 }, (_, i) => `b${i}:bucket`) }, /\[mobile-s3:tenants\] 25 bucket-tier tenants need 26 CloudFront origins/],
+      ["a pooled-bucket policy over 20 KB", { tenants: Array.from({ length: 400 }, (_, i) => `tenant-${i}:accessPoint`) }, /\[mobile-s3:tenants\] the pooled bucket's policy would be \d+ bytes, over S3's 20480/],
+    ];
+    for (const [label, config, message] of refused) {
+      it(`refuses ${label}, naming the key`, async () => {
+        await assert.rejects(runProgram({ stack: "dev", config }), message);
+      });
+    }
+
+    it("allows bucket tenants beyond CloudFront's limits in the minimal profile (no distribution)", async () => {
+      const run = await runProgram({ stack: "dev", config: { profile: "minimal", tenants: Array.from({ length: 30 }, (_, i) => `b${i}:bucket`) } });
+      assert.equal(ofType(run, "aws:s3/bucket:Bucket").length >= 31, true);
+    });
+  });
+});
