@@ -121,8 +121,20 @@ const COMPUTED: Record<string, (c: Ctx) => Computed> = {
     state: { invokeUrl: `https://${c.hex.slice(0, 10)}.execute-api.${c.region}.amazonaws.com/` },
   }),
   "aws:cloudwatch/logGroup:LogGroup": (c) => {
+    const name = str(c.inputs.name, `${str(c.inputs.namePrefix, `${c.name}-`)}${c.hex.slice(0, 7)}`);
+    return { id: name, state: { name, arn: `arn:aws:logs:${c.region}:${A}:log-group:${name}` } };
+  },
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource": (c) => {
     const name = str(c.inputs.name, c.autoName);
-    return { id: name, state: { arn: `arn:aws:logs:${c.region}:${A}:log-group:${name}` } };
+    return { id: name, state: { name, arn: `arn:aws:logs:${c.region}:${A}:delivery-source:${name}` } };
+  },
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { name, arn: `arn:aws:logs:${c.region}:${A}:delivery-destination:${name}` } };
+  },
+  "aws:cloudwatch/logDelivery:LogDelivery": (c) => {
+    const id = c.hex.slice(0, 16);
+    return { id, state: { arn: `arn:aws:logs:${c.region}:${A}:delivery:${id}` } };
   },
   "aws:cloudtrail/trail:Trail": (c) => {
     const name = str(c.inputs.name, c.autoName);
@@ -157,7 +169,9 @@ const COMPUTED: Record<string, (c: Ctx) => Computed> = {
 /** What the providers would compute for a created resource, deterministically. */
 export function computeResource(args: pulumi.runtime.MockResourceArgs, region: string): Computed {
   const hex = digest(args.type, args.name);
-  const ctx: Ctx = { name: args.name, hex, inputs: args.inputs as Inputs, region, autoName: `${args.name}-${hex.slice(0, 7)}` };
+  const inputs = args.inputs as Inputs;
+  // AWS provider v7 resources may name their own region; the rest use the provider's.
+  const ctx: Ctx = { name: args.name, hex, inputs, region: str(inputs.region, region), autoName: `${args.name}-${hex.slice(0, 7)}` };
   const known = COMPUTED[args.type];
   if (known) {
     return known(ctx);
@@ -166,7 +180,7 @@ export function computeResource(args: pulumi.runtime.MockResourceArgs, region: s
   const id = str(ctx.inputs.bucket, ctx.autoName);
   const [pkg, mod] = args.type.split(":");
   const kind = args.type.split(":").pop()!.toLowerCase();
-  return { id, state: pkg === "aws" ? { arn: `arn:aws:${mod.split("/")[0]}:${region}:${A}:${kind}/${id}` } : {} };
+  return { id, state: pkg === "aws" ? { arn: `arn:aws:${mod.split("/")[0]}:${ctx.region}:${A}:${kind}/${id}` } : {} };
 }
 
 /** Answers for the provider functions (`aws.get…`) the program calls. */

@@ -20,6 +20,13 @@ export interface ReadDistributionArgs {
    */
   originDomainName: pulumi.Input<string>;
   /**
+   * Buckets of bucket-tier tenants: each becomes an origin, served for `tenants/<tenant>/*` by its
+   * own cache behaviour with the same signing, key group and headers. CloudFront allows 25 origins
+   * and 25 behaviours per distribution; the program checks that before building.
+   * @default []
+   */
+  tenantOrigins?: { tenant: string; originDomainName: pulumi.Input<string> }[];
+  /**
    * Exact origins of web apps that read through the CDN with the signed cookies. Native apps send
    * no `Origin` and need none; with an empty list the distribution sends no CORS headers at all.
    * @default (required) pass [] for native apps only
@@ -168,6 +175,21 @@ export class ReadDistribution extends pulumi.ComponentResource {
 
     function createDistribution(self: ReadDistribution) {
       const originId = "s3";
+      // Every behaviour reads the same way; only the origin differs.
+      const signedReads = {
+        viewerProtocolPolicy: "redirect-to-https",
+        // OPTIONS for CORS preflights, which only signed URLs can pass (see ALLOWED_REQUEST_HEADERS).
+        allowedMethods: [...READ_METHODS],
+        cachedMethods: [...READ_METHODS],
+        // Without a valid signed cookie or URL from this key group, CloudFront answers 403.
+        trustedKeyGroups: [keyGroup.id],
+        cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+        // No origin request policy: S3 behind OAC needs nothing from the viewer's request, and
+        // forwarding cookies or Authorization would hand the viewer's credentials to the origin.
+        responseHeadersPolicyId: headers.id,
+        compress: true,
+      };
+      const tenants = args.tenantOrigins ?? [];
       return new aws.cloudfront.Distribution(
         name,
         {
@@ -178,26 +200,15 @@ export class ReadDistribution extends pulumi.ComponentResource {
           priceClass,
           aliases: aliases(args.customDomain),
           origins: [
-            {
-              originId,
-              domainName: args.originDomainName,
-              originAccessControlId: originAccess.id,
-            },
+            { originId, domainName: args.originDomainName, originAccessControlId: originAccess.id },
+            ...tenants.map((t) => ({ originId: `tenant-${t.tenant}`, domainName: t.originDomainName, originAccessControlId: originAccess.id })),
           ],
-          defaultCacheBehavior: {
-            targetOriginId: originId,
-            viewerProtocolPolicy: "redirect-to-https",
-            // OPTIONS for CORS preflights, which only signed URLs can pass (see ALLOWED_REQUEST_HEADERS).
-            allowedMethods: [...READ_METHODS],
-            cachedMethods: [...READ_METHODS],
-            // Without a valid signed cookie or URL from this key group, CloudFront answers 403.
-            trustedKeyGroups: [keyGroup.id],
-            cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
-            // No origin request policy: S3 behind OAC needs nothing from the viewer's request, and
-            // forwarding cookies or Authorization would hand the viewer's credentials to the origin.
-            responseHeadersPolicyId: headers.id,
-            compress: true,
-          },
+          defaultCacheBehavior: { targetOriginId: originId, ...signedReads },
+          orderedCacheBehaviors: tenants.map((t) => ({
+            pathPattern: `/tenants/${t.tenant}/*`,
+            targetOriginId: `tenant-${t.tenant}`,
+            ...signedReads,
+          })),
           viewerCertificate: certificate,
           restrictions: { geoRestriction: { restrictionType: "none" } },
           tags: args.tags,

@@ -150,6 +150,30 @@ describe("infra/cdn/read-distribution (program under mocks)", () => {
     assert.equal(cors.originOverride, true);
   });
 
+  it("serves each bucket-tier tenant's objects from that tenant's bucket, read the same signed way", async () => {
+    assert.deepEqual(onlyOfType(nativeOnly, T.distribution).inputs.orderedCacheBehaviors, []);
+    const siloed = await build({
+      tenantOrigins: [{ tenant: "initech", originDomainName: "photos-dev-t-initech-0123abcd.s3.eu-west-1.amazonaws.com" }],
+    });
+    const inputs = onlyOfType(siloed, T.distribution).inputs;
+    const oac = onlyOfType(siloed, T.oac).id;
+    const origins = inputs.origins as Inputs[];
+    assert.deepEqual(
+      origins.map((o) => [o.originId, o.domainName, o.originAccessControlId]),
+      [
+        ["s3", ORIGIN, oac],
+        ["tenant-initech", "photos-dev-t-initech-0123abcd.s3.eu-west-1.amazonaws.com", oac],
+      ],
+    );
+    const [tenantBehavior] = inputs.orderedCacheBehaviors as Inputs[];
+    const { targetOriginId: defaultOrigin, ...defaultRest } = inputs.defaultCacheBehavior as Inputs;
+    const { pathPattern, targetOriginId, ...tenantRest } = tenantBehavior;
+    assert.equal(defaultOrigin, "s3");
+    assert.equal(pathPattern, "/tenants/initech/*");
+    assert.equal(targetOriginId, "tenant-initech");
+    assert.deepEqual(tenantRest, defaultRest, "same protocol policy, methods, key group, cache and headers policies");
+  });
+
   it("uses PriceClass_100 unless told otherwise", () => {
     assert.equal(onlyOfType(nativeOnly, T.distribution).inputs.priceClass, "PriceClass_100");
     assert.equal(onlyOfType(web, T.distribution).inputs.priceClass, "PriceClass_All");
