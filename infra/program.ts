@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA, type ConfigKeyName, parseStackConfig, type StackConfig } from "./config";
+import { ReadDistribution } from "./cdn/read-distribution";
 import { Identity } from "./identity/identity";
 import { stackResourceName } from "./naming";
 import { checkQuotas } from "./quotas";
@@ -58,8 +59,10 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
     tags,
   });
 
-  // The keys' users are known only once every role exists; storage needs them first.
+  // The keys' users are known only once every role exists, and the distribution only once the
+  // buckets it reads exist; storage needs both first. Deferred outputs break the cycles.
   const [keyUserArns, resolveKeyUserArns] = pulumi.deferredOutput<string[]>();
+  const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string | undefined>();
   const storage = new TenantStorage(name("storage"), {
     app: config.app,
     environment: config.environment,
@@ -68,19 +71,40 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
     readRequiresCleanTag: full,
     appRole: identity.authenticatedRole,
     keyUserArns,
+    cdnDistributionArn,
     lifecycle: config.lifecycle,
     corsOrigins: config.corsOrigins,
     eventBridge: full,
     forceDestroy: config.forceDestroy,
     tags,
   });
+  const cdn = full
+    ? new ReadDistribution(name("cdn"), {
+        originDomainName: storage.shared.bucket.bucketRegionalDomainName,
+        tenantOrigins: storage.dedicated.map((d) => ({ tenant: d.tenant, originDomainName: d.bucket.bucket.bucketRegionalDomainName })),
+        corsOrigins: config.corsOrigins,
+        customDomain: config.cdn.customDomain,
+        logRetentionDays: config.observability.logRetentionDays,
+        tags,
+      })
+    : undefined;
+  resolveCdnDistributionArn(cdn ? cdn.distributionArn : pulumi.output(undefined));
   resolveKeyUserArns(identity.authenticatedRole.arn.apply((arn) => [arn]));
 
   const region = aws.getRegionOutput();
   const appConfig = pulumi
-    .all([region.region, identity.userPool.id, identity.client.id, identity.identityPool.id, identity.authDomain, storage.shared.bucketName, storage.routing()])
+    .all([
+      region.region,
+      identity.userPool.id,
+      identity.client.id,
+      identity.identityPool.id,
+      identity.authDomain,
+      storage.shared.bucketName,
+      storage.routing(),
+      cdn ? cdn.domainName : undefined,
+    ])
     .apply(
-      ([r, userPoolId, userPoolClientId, identityPoolId, authDomain, pooledBucket, tenants]): AppConfig => ({
+      ([r, userPoolId, userPoolClientId, identityPoolId, authDomain, pooledBucket, tenants, cdnDomain]): AppConfig => ({
         region: r,
         profile: config.profile,
         userPoolId,
@@ -89,6 +113,7 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
         authDomain,
         homeKey: config.identity.homeKey,
         tenantClaim: config.identity.tenantClaim,
+        ...(cdnDomain ? { cdnDomain: config.cdn.customDomain?.domainName ?? cdnDomain } : {}),
         storage: { pooledBucket, tenants },
       }),
     );

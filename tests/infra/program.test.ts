@@ -141,9 +141,50 @@ describe("infra/program (the whole program under mocks)", function () {
       assert.notEqual((await put("tenants/acme/home/sub-2/a.jpg")).decision, "Allowed");
     });
 
+    it("lets CloudFront read only as this distribution and only clean objects, from the pool and a dedicated bucket", async () => {
+      const distribution = onlyOfType(run, "aws:cloudfront/distribution:Distribution");
+      const otherDistribution = "arn:aws:cloudfront::123456789012:distribution/EOTHER0000000";
+      for (const bucket of ofType(run, "aws:s3/bucket:Bucket").filter((b) => /storage$|t-initech$/.test(b.name))) {
+        const policy = JSON.parse(
+          run.resources.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && r.propertyDependencies.bucket?.includes(bucket.urn))!.inputs.policy as string,
+        );
+        const read = async (sourceArn: string, tag: string) =>
+          (
+            await simulate(
+              { resourcePolicy: policy },
+              {
+                principal: "cloudfront.amazonaws.com",
+                action: "s3:GetObject",
+                resource: `${bucket.outputs.arn}/tenants/initech/home/sub-1/a.jpg`,
+                context: { "aws:SourceArn": sourceArn, "s3:ExistingObjectTag/scan-status": tag, "aws:SecureTransport": "true" },
+              },
+            )
+          ).decision;
+        assert.equal(await read(distribution.outputs.arn as string, "clean"), "Allowed", bucket.name);
+        assert.notEqual(await read(otherDistribution, "clean"), "Allowed", `${bucket.name}: another distribution`);
+        assert.notEqual(await read(distribution.outputs.arn as string, "pending"), "Allowed", `${bucket.name}: unscanned`);
+        assert.notEqual(await read(distribution.outputs.arn as string, "infected"), "Allowed", `${bucket.name}: infected`);
+      }
+      const key = ofType(run, "aws:kms/key:Key").find((k) => k.name === "photos-demo-storage-key")!;
+      const decrypt = async (sourceArn: string) =>
+        (
+          await simulate(
+            { resourcePolicy: JSON.parse(key.inputs.policy as string) },
+            { principal: "cloudfront.amazonaws.com", action: "kms:Decrypt", resource: key.outputs.arn as string, context: { "aws:SourceArn": sourceArn } },
+          )
+        ).decision;
+      assert.equal(await decrypt(distribution.outputs.arn as string), "Allowed");
+      assert.notEqual(await decrypt(otherDistribution), "Allowed");
+    });
+
+    it("serves each bucket tenant from its own origin behind the same distribution", () => {
+      const origins = onlyOfType(run, "aws:cloudfront/distribution:Distribution").inputs.origins as { originId: string }[];
+      assert.deepEqual(origins.map((o) => o.originId).sort(), ["s3", "tenant-initech", "tenant-umbrella"]);
+    });
+
     it("exports an app config with everything an app needs and nothing secret", () => {
       const appConfig = run.outputs.appConfig as Record<string, unknown>;
-      for (const key of ["region", "userPoolId", "userPoolClientId", "identityPoolId", "authDomain", "homeKey", "tenantClaim", "storage"]) {
+      for (const key of ["region", "userPoolId", "userPoolClientId", "identityPoolId", "authDomain", "homeKey", "tenantClaim", "cdnDomain", "storage"]) {
         assert.ok(appConfig[key] !== undefined, key);
       }
       const storage = appConfig.storage as { pooledBucket: string; tenants: Record<string, { tier: string; accessPointAlias?: string }> };
