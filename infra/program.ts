@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA, type ConfigKeyName, parseStackConfig, type StackConfig } from "./config";
 import { ReadDistribution } from "./cdn/read-distribution";
 import { Identity } from "./identity/identity";
+import { Alarms } from "./observability/alarms";
+import { AuditTrail } from "./observability/audit-trail";
 import { stackResourceName } from "./naming";
 import { checkQuotas } from "./quotas";
 import { TenantStorage } from "./tenancy/tenant-storage";
@@ -31,6 +33,11 @@ export interface AppConfig {
 
 export interface ProgramOutputs {
   appConfig: pulumi.Output<AppConfig>;
+  observability?: {
+    trailArn?: pulumi.Output<string>;
+    auditLogBucket?: pulumi.Output<string>;
+    alarmTopicArn?: pulumi.Output<string>;
+  };
   storage: {
     bucketName: pulumi.Output<string>;
     bucketArn: pulumi.Output<string>;
@@ -91,6 +98,27 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
   resolveCdnDistributionArn(cdn ? cdn.distributionArn : pulumi.output(undefined));
   resolveKeyUserArns(identity.authenticatedRole.arn.apply((arn) => [arn]));
 
+  const trail = config.observability.auditTrail
+    ? new AuditTrail(name("audit"), {
+        dataBucketArns: [storage.shared.bucketArn, ...storage.dedicated.map((d) => d.bucket.bucketArn)],
+        accessPointArns: storage.accessPoints.map((a) => a.arn),
+        lifecycle: config.lifecycle,
+        forceDestroy: config.forceDestroy,
+        tags,
+      })
+    : undefined;
+
+  const stackRegion = new pulumi.Config("aws").get("region");
+  const alarms = full
+    ? new Alarms(name("alarms"), {
+        alarmEmail: config.observability.alarmEmail,
+        distributionId: cdn?.distributionId,
+        // CloudFront publishes its metrics in us-east-1 only.
+        usEast1Provider: stackRegion && stackRegion !== "us-east-1" ? new aws.Provider(name("us-east-1"), { region: "us-east-1" }) : undefined,
+        tags,
+      })
+    : undefined;
+
   const region = aws.getRegionOutput();
   const appConfig = pulumi
     .all([
@@ -120,6 +148,14 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
 
   return {
     appConfig,
+    ...(trail || alarms
+      ? {
+          observability: {
+            ...(trail ? { trailArn: trail.trailArn, auditLogBucket: trail.logBucketName } : {}),
+            ...(alarms ? { alarmTopicArn: alarms.topicArn } : {}),
+          },
+        }
+      : {}),
     storage: { bucketName: storage.shared.bucketName, bucketArn: storage.shared.bucketArn, kmsKeyArn: storage.shared.kmsKeyArn },
   };
 }

@@ -151,6 +151,10 @@ const COMPUTED: Record<string, (c: Ctx) => Computed> = {
       state: { arn: `arn:aws:sqs:${c.region}:${A}:${name}`, url: `https://sqs.${c.region}.amazonaws.com/${A}/${name}` },
     };
   },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { arn: `arn:aws:cloudwatch:${c.region}:${A}:alarm:${name}` } };
+  },
   "aws:cloudwatch/eventRule:EventRule": (c) => {
     const name = str(c.inputs.name, c.autoName);
     return { id: name, state: { arn: `arn:aws:events:${c.region}:${A}:rule/${name}` } };

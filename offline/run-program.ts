@@ -135,10 +135,17 @@ async function runOnce(build: () => unknown, opts: RunOptions): Promise<ProgramR
  */
 async function captureFailures(body: () => Promise<void>): Promise<void> {
   const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
+  let failFast: (reason: unknown) => void = () => undefined;
+  // A failure that leaves the stack waiting on an output that will never resolve must still end the run.
+  const firstFailure = new Promise<never>((_, reject) => (failFast = reject));
+  firstFailure.catch(() => undefined);
+  const onRejection = (reason: unknown) => {
+    failures.push(reason);
+    failFast(reason);
+  };
   process.on("unhandledRejection", onRejection);
   try {
-    await body();
+    await Promise.race([body(), firstFailure]);
   } catch (err) {
     failures.unshift(err);
   } finally {

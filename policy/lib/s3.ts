@@ -1,4 +1,5 @@
 import { type PolicyResource } from "@pulumi/policy";
+import { knownOrSkip } from "./unknown";
 
 /**
  * Resource tokens, current and legacy. @pulumi/aws v7 split the bucket into companion resources and
@@ -16,19 +17,30 @@ export const BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy";
  * (an existing bucket referenced by name) also counts.
  */
 export function companionsOf(bucket: PolicyResource, resources: PolicyResource[], type: string): PolicyResource[] {
-  const names = [bucket.props.bucket, bucket.props.id].filter((n): n is string => typeof n === "string");
-  return resources.filter(
-    (r) =>
-      r.type === type &&
-      ((r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn) ||
-        (typeof r.props.bucket === "string" && names.includes(r.props.bucket))),
-  );
+  // Names computed by the provider are unknown in a preview; then only the dependency links count.
+  const known = (read: () => unknown) => {
+    const value = knownOrSkip(read);
+    return typeof value === "string" ? value : undefined;
+  };
+  const names = [known(() => bucket.props.bucket), known(() => bucket.props.id)].filter((n): n is string => n !== undefined);
+  return resources.filter((r) => {
+    if (r.type !== type) {
+      return false;
+    }
+    if ((r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn)) {
+      return true;
+    }
+    const name = known(() => r.props.bucket);
+    return name !== undefined && names.includes(name);
+  });
 }
 
 /** The bucket's ARN when known, for matching policy resources. */
 export function bucketArnOf(bucket: PolicyResource): string | undefined {
-  if (typeof bucket.props.arn === "string") {
-    return bucket.props.arn;
+  const arn = knownOrSkip(() => bucket.props.arn);
+  if (typeof arn === "string") {
+    return arn;
   }
-  return typeof bucket.props.bucket === "string" ? `arn:aws:s3:::${bucket.props.bucket}` : undefined;
+  const name = knownOrSkip(() => bucket.props.bucket);
+  return typeof name === "string" ? `arn:aws:s3:::${name}` : undefined;
 }

@@ -16,8 +16,8 @@ describe("offline/run-program (harness: program under mocks)", () => {
       assert.equal(typeof r.inputs, "object");
       assert.equal(typeof r.outputs, "object");
     }
-    const bucket = run.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
-    const key = run.resources.find((r) => r.type === "aws:kms/key:Key")!;
+    const bucket = run.resources.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "mobile-s3-dev-storage")!;
+    const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "mobile-s3-dev-storage-key")!;
     assert.deepEqual(run.outputs.storage, { bucketName: bucket.id, bucketArn: `arn:aws:s3:::${bucket.id}`, kmsKeyArn: key.outputs.arn });
     assert.match(key.outputs.arn as string, /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}$/);
     assert.equal((run.outputs.appConfig as { region: string }).region, "us-east-1");
@@ -35,8 +35,8 @@ describe("offline/run-program (harness: program under mocks)", () => {
 
   it("takes config as an object laid over the stack file, and the region from aws:region", async () => {
     const run = await runProgram({ stack: "dev", config: { app: "photos", "aws:region": "eu-west-1" } });
-    const key = run.resources.find((r) => r.type === "aws:kms/key:Key")!;
-    assert.match(key.urn, /::photos-dev-storage-key$/);
+    const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "photos-dev-storage-key")!;
+    assert.ok(key, "keys are named after the app");
     assert.match(key.outputs.arn as string, /^arn:aws:kms:eu-west-1:/);
   });
 
