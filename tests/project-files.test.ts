@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { CONFIG_SCHEMA } from "../infra/config";
 import { PROJECT_ROOT, readProjectFile, readStackFile } from "../offline/stack-config";
 
 const SECRET_LOOKING_KEY = /secret|password|passphrase|token|private.?key|credential|access.?key/i;
@@ -53,6 +54,13 @@ describe("project files", () => {
   it("pins typescript to ~5.9 (7.x breaks ts-node and @pulumi/pulumi)", () => {
     const root = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
     assert.match(root.devDependencies.typescript, /^~5\.9\./);
+  });
+
+  it("documents every config key in the README's configuration reference", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    for (const key of Object.keys(CONFIG_SCHEMA)) {
+      assert.match(readme, new RegExp(`^\\| \`mobile-s3:${key}\` \\|`, "m"), key);
+    }
   });
 
   it("has CI run exactly the README's test command", () => {

@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
+import { HardenedBucket } from "../../../infra/storage/hardened-bucket";
 import { onlyOfType, type ProgramRun, runUnderMocks } from "../../harness/program";
 
 /** One HardenedBucket on its own, with the dev stack's lifecycle (1 and 7 days). */
 function runBucket(extra: Record<string, unknown> = {}) {
   return runUnderMocks(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { HardenedBucket } = require("../../../infra/storage/hardened-bucket") as typeof import("../../../infra/storage/hardened-bucket");
     const b = new HardenedBucket("mobile-s3-dev-storage", {
       lifecycle: { abortIncompleteUploadDays: 1, noncurrentVersionExpirationDays: 7, infrequentAccessAfterDays: 0, objectExpirationDays: 0 },
       forceDestroy: true,
