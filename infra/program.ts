@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA, type ConfigKeyName, parseStackConfig, type StackConfig } from "./config";
+import { ControlPlane } from "./api/control-plane";
 import { ReadDistribution } from "./cdn/read-distribution";
 import { Identity } from "./identity/identity";
 import { Alarms } from "./observability/alarms";
 import { AuditTrail } from "./observability/audit-trail";
 import { stackResourceName } from "./naming";
 import { checkQuotas } from "./quotas";
+import { ScanTrigger } from "./scanning/scan-trigger";
 import { TenantStorage } from "./tenancy/tenant-storage";
 
 /**
@@ -96,7 +98,29 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
       })
     : undefined;
   resolveCdnDistributionArn(cdn ? cdn.distributionArn : pulumi.output(undefined));
-  resolveKeyUserArns(identity.authenticatedRole.arn.apply((arn) => [arn]));
+
+  const api = full
+    ? new ControlPlane(name("api"), {
+        storage: storage.storageTargets(),
+        tenantRoutingJson: storage.functionRouting().apply((r) => JSON.stringify(r)),
+        jwt: { issuer: identity.issuer, audience: [identity.client.id] },
+        cdn: cdn ? { domainName: cdn.domainName, keyPairId: cdn.publicKeyId, privateKeyPem: cdn.privateKeyPem } : undefined,
+        limits: config.limits,
+        corsOrigins: config.corsOrigins,
+        logRetentionDays: config.observability.logRetentionDays,
+        tags,
+      })
+    : undefined;
+  if (api) {
+    new ScanTrigger(name("scan"), {
+      functionArn: api.scanFunctionArn,
+      bucketNames: [storage.shared.bucketName, ...storage.dedicated.map((d) => d.bucket.bucketName)],
+      tags,
+    });
+  }
+  resolveKeyUserArns(
+    pulumi.all([identity.authenticatedRole.arn, api ? api.functionRoleArns : []]).apply(([app, functions]) => [app, ...functions]),
+  );
 
   const trail = config.observability.auditTrail
     ? new AuditTrail(name("audit"), {
@@ -112,6 +136,7 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
   const alarms = full
     ? new Alarms(name("alarms"), {
         alarmEmail: config.observability.alarmEmail,
+        apiId: api?.apiId,
         distributionId: cdn?.distributionId,
         // CloudFront publishes its metrics in us-east-1 only.
         usEast1Provider: stackRegion && stackRegion !== "us-east-1" ? new aws.Provider(name("us-east-1"), { region: "us-east-1" }) : undefined,
@@ -121,28 +146,30 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
 
   const region = aws.getRegionOutput();
   const appConfig = pulumi
-    .all([
-      region.region,
-      identity.userPool.id,
-      identity.client.id,
-      identity.identityPool.id,
-      identity.authDomain,
-      storage.shared.bucketName,
-      storage.routing(),
-      cdn ? cdn.domainName : undefined,
-    ])
+    .output({
+      region: region.region,
+      userPoolId: identity.userPool.id,
+      userPoolClientId: identity.client.id,
+      identityPoolId: identity.identityPool.id,
+      authDomain: identity.authDomain,
+      pooledBucket: storage.shared.bucketName,
+      tenants: storage.routing(),
+      cdnDomain: cdn ? cdn.domainName : undefined,
+      apiUrl: api ? api.apiUrl : undefined,
+    })
     .apply(
-      ([r, userPoolId, userPoolClientId, identityPoolId, authDomain, pooledBucket, tenants, cdnDomain]): AppConfig => ({
-        region: r,
+      (v): AppConfig => ({
+        region: v.region,
         profile: config.profile,
-        userPoolId,
-        userPoolClientId,
-        identityPoolId,
-        authDomain,
+        userPoolId: v.userPoolId,
+        userPoolClientId: v.userPoolClientId,
+        identityPoolId: v.identityPoolId,
+        authDomain: v.authDomain,
         homeKey: config.identity.homeKey,
         tenantClaim: config.identity.tenantClaim,
-        ...(cdnDomain ? { cdnDomain: config.cdn.customDomain?.domainName ?? cdnDomain } : {}),
-        storage: { pooledBucket, tenants },
+        ...(v.apiUrl ? { apiUrl: v.apiUrl } : {}),
+        ...(v.cdnDomain ? { cdnDomain: config.cdn.customDomain?.domainName ?? v.cdnDomain } : {}),
+        storage: { pooledBucket: v.pooledBucket, tenants: v.tenants },
       }),
     );
 

@@ -1,11 +1,15 @@
+import { FUNCTION_NAMES } from "./api/catalog";
+import { functionEnvironment } from "./api/function-environment";
+import { functionPolicy } from "./api/function-policies";
 import { bucketKeyPolicy } from "./kms/key-policy";
 import { ConfigError, type StackConfig } from "./config";
 import { cloudFrontReadStatement } from "./cdn/read-grant";
 import { assertBucketLogicalName, stackResourceName } from "./naming";
 import { bucketPolicy } from "./storage/bucket-policy";
-import { accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
 import { TENANTS_ROOT } from "./tenancy/keys";
 import { accessPointPrefix } from "./tenancy/names";
+import { functionRouting } from "./tenancy/tenant-storage";
 
 /** AWS limits this program can hit, as documented (S3, IAM, KMS, CloudFront user guides). */
 export const AWS_LIMITS = {
@@ -118,6 +122,7 @@ export function checkQuotas(config: StackConfig): void {
     throw new ConfigError("app", `the KMS key policy would be ${keyPolicy} bytes, over ${AWS_LIMITS.keyPolicyBytes}`);
   }
   if (cdn) {
+    checkControlPlane(config, layout);
     // One origin for the pooled bucket and one per dedicated bucket, each behind a `tenants/<t>/*` behaviour.
     const origins = 1 + bucketTenants.length;
     if (origins > AWS_LIMITS.cloudFrontOriginsPerDistribution || bucketTenants.length > AWS_LIMITS.cloudFrontCacheBehaviorsPerDistribution) {
@@ -125,6 +130,49 @@ export function checkQuotas(config: StackConfig): void {
         "tenants",
         `${bucketTenants.length} bucket-tier tenants need ${origins} CloudFront origins and ${bucketTenants.length} cache behaviours, over the ` +
           `${AWS_LIMITS.cloudFrontOriginsPerDistribution} per distribution CloudFront allows: use the accessPoint tier for more tenants, or profile minimal`,
+      );
+    }
+  }
+}
+
+/**
+ * The control plane's functions carry the routing table in their environment (4 KB per function)
+ * and name every bucket in their policies (10 KB per role): both grow with the tenants outside the pool.
+ */
+function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
+  const apTenants = config.tenants.filter((t) => t.tier === "accessPoint").map((t) => t.id);
+  const bucketTenants = config.tenants.filter((t) => t.tier === "bucket").map((t) => t.id);
+  const dedicated = Object.fromEntries(bucketTenants.map((t) => [t, `${layout.dedicatedBucket.prefix}${t}${layout.dedicatedBucket.suffix}`]));
+  const bucketNames = [layout.sharedBucket, ...Object.values(dedicated)];
+  const routing = JSON.stringify(functionRouting(layout, apTenants, dedicated));
+  for (const fn of FUNCTION_NAMES) {
+    try {
+      functionEnvironment(fn, {
+        logLevel: "INFO",
+        tenantRoutingJson: routing,
+        limits: config.limits,
+        bucketNames,
+        cdn: {
+          domainName: "d0123456789abcd.cloudfront.net",
+          keyPairId: "K0123456789ABCDEFGHIJ",
+          privateKeySecretArn: `arn:${WORST.partition}:secretsmanager:${WORST.region}:${WORST.accountId}:secret:${config.app}-${config.environment}-api-cdn-key-AbCdEf`,
+        },
+      });
+    } catch (err) {
+      throw new ConfigError("tenants", `${(err as Error).message} (with ${apTenants.length} access-point and ${bucketTenants.length} bucket tenants)`);
+    }
+    const size = compact(
+      functionPolicy(fn, {
+        bucketArns: bucketNames.map((b) => `arn:${WORST.partition}:s3:::${b}`),
+        accessPointArns: apTenants.length > 0 ? [`${accessPointArn(layout, layout.accessPointPrefix)}*`] : [],
+        logGroupArn: `arn:${WORST.partition}:logs:${WORST.region}:${WORST.accountId}:log-group:/${config.app}-${config.environment}-api/${fn}`,
+        cdnPrivateKeySecretArn: `arn:${WORST.partition}:secretsmanager:${WORST.region}:${WORST.accountId}:secret:${config.app}-${config.environment}-api-cdn-key-AbCdEf`,
+      }),
+    );
+    if (size > AWS_LIMITS.roleInlinePolicyChars) {
+      throw new ConfigError(
+        "tenants",
+        `the ${fn} function's policy would be ${size} characters, over IAM's ${AWS_LIMITS.roleInlinePolicyChars}: fewer bucket-tier tenants`,
       );
     }
   }

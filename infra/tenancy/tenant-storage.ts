@@ -5,7 +5,7 @@ import { type HomeKey } from "../config";
 import { type PolicyStatement } from "../iam/policy-document";
 import { HardenedBucket } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
-import { accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./access-policies";
 import { TENANTS_ROOT } from "./keys";
 import { accessPointPrefix, dedicatedBucketPattern } from "./names";
 import { type Tenant } from "./tenants";
@@ -41,6 +41,25 @@ export interface AccessPointInfo {
   name: string;
   arn: pulumi.Output<string>;
   alias: pulumi.Output<string>;
+}
+
+/** Where the functions find a tenant's objects; any tenant not listed is in the pooled bucket. */
+export interface FunctionRouting {
+  pooledBucket: string;
+  /** ARN of tenant t's access point: this prefix followed by t. */
+  accessPointArnPrefix: string;
+  accessPointTenants: string[];
+  /** Tenant → its dedicated bucket. */
+  dedicatedBuckets: Record<string, string>;
+}
+
+export function functionRouting(layout: StorageLayout, accessPointTenants: string[], dedicatedBuckets: Record<string, string>): FunctionRouting {
+  return {
+    pooledBucket: layout.sharedBucket,
+    accessPointArnPrefix: accessPointArn(layout, layout.accessPointPrefix),
+    accessPointTenants,
+    dedicatedBuckets,
+  };
 }
 
 /** Where a non-pooled tenant's objects live. Tenants not listed use the pooled bucket. */
@@ -181,19 +200,37 @@ export class TenantStorage extends pulumi.ComponentResource {
     }
   }
 
-  /** Where the control plane finds each tenant's objects. */
+  /**
+   * What the control plane's functions may reach: the pooled bucket, each dedicated bucket (at
+   * most 25 where the control plane runs), and every access point of this stack through one
+   * `<app>-<env>-*` name pattern, so their policies keep one size however many tenants there are.
+   */
   storageTargets(): pulumi.Output<{ bucketArn: string; bucketName: string; accessPointArn?: string }[]> {
+    const anyAccessPoint = this.accessPoints.length > 0;
     return pulumi
       .all([
         pulumi.all([this.shared.bucketArn, this.shared.bucketName]),
-        pulumi.all(this.accessPoints.map((a) => a.arn)),
         pulumi.all(this.dedicated.map((d) => pulumi.all([d.bucket.bucketArn, d.bucket.bucketName]))),
+        this.layout,
       ])
-      .apply(([[sharedArn, sharedBucket], apArns, dedicated]) => [
+      .apply(([[sharedArn, sharedBucket], dedicated, l]) => [
         { bucketArn: sharedArn, bucketName: sharedBucket },
-        ...apArns.map((accessPointArn) => ({ bucketArn: sharedArn, bucketName: sharedBucket, accessPointArn })),
+        ...(anyAccessPoint
+          ? [{ bucketArn: sharedArn, bucketName: sharedBucket, accessPointArn: `${accessPointArn(l, l.accessPointPrefix)}*` }]
+          : []),
         ...dedicated.map(([bucketArn, bucketName]) => ({ bucketArn, bucketName })),
       ]);
+  }
+
+  /**
+   * The functions' routing table (their TENANT_ROUTING): tenant ids per tier and the names they
+   * imply. Compact on purpose: Lambda environments are capped at 4 KB (checked in quotas.ts).
+   */
+  functionRouting(): pulumi.Output<FunctionRouting> {
+    const accessPointTenants = this.accessPoints.map((a) => a.tenant);
+    return pulumi
+      .all([this.layout, pulumi.all(this.dedicated.map((d) => pulumi.all([d.tenant, d.bucket.bucketName])))])
+      .apply(([l, dedicated]) => functionRouting(l, accessPointTenants, Object.fromEntries(dedicated)));
   }
 
   /** Tenant → where its objects live, for the functions' routing table and the app config. */

@@ -53,8 +53,10 @@ describe("infra/program (the whole program under mocks)", function () {
       config: tenantsConfig(Array.from({ length: 1000 }, (_, i) => `tenant-${i}`)),
     });
     assert.equal(many.resources.length, none.resources.length);
-    const rolePolicy = (run: ProgramRun) => onlyOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy;
-    assert.equal(rolePolicy(many), rolePolicy(none));
+    // Every role's policy (the app role's and the functions') stays the same size and text.
+    const rolePolicies = (run: ProgramRun) => ofType(run, "aws:iam/rolePolicy:RolePolicy").map((r) => [r.name, r.inputs.policy]);
+    assert.ok(rolePolicies(none).length >= 6);
+    assert.deepEqual(rolePolicies(many), rolePolicies(none));
   });
 
   describe("the multi-tenant example (all three tiers)", () => {
@@ -118,12 +120,12 @@ describe("infra/program (the whole program under mocks)", function () {
     });
 
     it("deploys policies that the simulator proves: own home allowed, another tenant refused", async () => {
-      const rolePolicy = JSON.parse(onlyOfType(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy as string);
+      const rolePolicy = JSON.parse(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "photos-demo-storage-app-user")!.inputs.policy as string);
       const pooled = ofType(run, "aws:s3/bucket:Bucket").find((b) => b.name === "photos-demo-storage")!;
       const bucketPolicy = JSON.parse(
         run.resources.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && r.propertyDependencies.bucket?.includes(pooled.urn))!.inputs.policy as string,
       );
-      const role = onlyOfType(run, "aws:iam/role:Role");
+      const role = ofType(run, "aws:iam/role:Role").find((r) => r.name === "photos-demo-identity-app-user")!;
       const context = {
         "aws:PrincipalArn": role.outputs.arn as string,
         "aws:PrincipalTag/tenant": "acme",
@@ -177,6 +179,45 @@ describe("infra/program (the whole program under mocks)", function () {
       assert.notEqual(await decrypt(otherDistribution), "Allowed");
     });
 
+    it("makes the control plane's roles users of every key, through S3 only", async () => {
+      const functionRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.startsWith("photos-demo-api"));
+      assert.equal(functionRoles.length, 5);
+      for (const key of ofType(run, "aws:kms/key:Key").filter((k) => !k.name.includes("audit") && !k.name.includes("alarms"))) {
+        const policy = JSON.parse(key.inputs.policy as string);
+        for (const role of functionRoles) {
+          const decrypt = async (viaService?: string) =>
+            (
+              await simulate(
+                { resourcePolicy: policy },
+                {
+                  principal: role.outputs.arn as string,
+                  action: "kms:Decrypt",
+                  resource: key.outputs.arn as string,
+                  context: viaService ? { "kms:ViaService": viaService, "kms:CallerAccount": "123456789012" } : {},
+                },
+              )
+            ).decision;
+          assert.equal(await decrypt("s3.eu-central-1.amazonaws.com"), "Allowed", `${role.name} on ${key.name}`);
+          assert.notEqual(await decrypt(), "Allowed", `${role.name} calling KMS directly`);
+        }
+      }
+    });
+
+    it("scans objects created in every bucket that holds user objects, and alarms on this API", () => {
+      const rule = onlyOfType(run, "aws:cloudwatch/eventRule:EventRule");
+      const pattern = JSON.parse(rule.inputs.eventPattern as string);
+      const names = pattern.detail.bucket.name as string[];
+      const dataBuckets = ofType(run, "aws:s3/bucket:Bucket").filter((b) => !b.name.includes("audit"));
+      assert.deepEqual([...names].sort(), dataBuckets.map((b) => b.id).sort());
+      const api = onlyOfType(run, "aws:apigatewayv2/api:Api");
+      const apiAlarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.includes("api"));
+      assert.ok(apiAlarms.length >= 2);
+      for (const alarm of apiAlarms) {
+        assert.ok(JSON.stringify(alarm.inputs).includes(api.id!), `${alarm.name} watches this API`);
+      }
+      assert.equal((run.outputs.appConfig as { apiUrl: string }).apiUrl, api.outputs.apiEndpoint);
+    });
+
     it("serves each bucket tenant from its own origin behind the same distribution", () => {
       const origins = onlyOfType(run, "aws:cloudfront/distribution:Distribution").inputs.origins as { originId: string }[];
       assert.deepEqual(origins.map((o) => o.originId).sort(), ["s3", "tenant-initech", "tenant-umbrella"]);
@@ -184,7 +225,7 @@ describe("infra/program (the whole program under mocks)", function () {
 
     it("exports an app config with everything an app needs and nothing secret", () => {
       const appConfig = run.outputs.appConfig as Record<string, unknown>;
-      for (const key of ["region", "userPoolId", "userPoolClientId", "identityPoolId", "authDomain", "homeKey", "tenantClaim", "cdnDomain", "storage"]) {
+      for (const key of ["region", "userPoolId", "userPoolClientId", "identityPoolId", "authDomain", "homeKey", "tenantClaim", "apiUrl", "cdnDomain", "storage"]) {
         assert.ok(appConfig[key] !== undefined, key);
       }
       const storage = appConfig.storage as { pooledBucket: string; tenants: Record<string, { tier: string; accessPointAlias?: string }> };

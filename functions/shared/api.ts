@@ -1,0 +1,64 @@
+/**
+ * The control-plane request and response as the cores see them (`../shared/API.md` beside the
+ * repository), free of any API Gateway shape so the same cores can serve the local sandbox.
+ */
+
+/** The signed-in user, from claims the JWT authorizer has already verified. */
+export interface Caller {
+  /** The user-pool `sub`. */
+  sub: string;
+  claims: Readonly<Record<string, unknown>>;
+}
+
+export interface ApiRequest {
+  /** `METHOD /path/{param}` as declared on the API, e.g. `POST /v1/uploads/{uploadId}/parts`. */
+  routeKey: string;
+  requestId: string;
+  /** Absent when the request carries no verified claims. */
+  caller?: Caller;
+  pathParameters: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, string>>;
+  /** Raw body as received; `bodyIsBase64` says whether it is base64-encoded bytes. */
+  body?: string;
+  bodyIsBase64: boolean;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** Serialised as JSON; absent for 204. */
+  body?: unknown;
+}
+
+/** API.md's error shape: a machine-readable code and a sentence saying what to change. */
+export function errorResponse(status: number, code: string, message: string): ApiResponse {
+  return { status, body: { error: { code, message } } };
+}
+
+/** The bare 500 of API.md: nothing about the cause reaches the caller. */
+export function internalError(): ApiResponse {
+  return errorResponse(500, "InternalError", "The request failed. Try again later.");
+}
+
+/**
+ * Answers the routes a function serves: an unknown route is a 404, a request without verified
+ * claims a 401 (the API's JWT authorizer should make that impossible; this holds if a route is ever
+ * deployed without it), anything else goes to `serve`.
+ */
+export function serveRoutes(
+  routes: readonly string[],
+  request: ApiRequest,
+  serve: (request: ApiRequest & { caller: Caller }) => ApiResponse,
+): ApiResponse {
+  if (!routes.includes(request.routeKey)) {
+    return errorResponse(404, "RouteNotFound", `This function does not serve ${request.routeKey}.`);
+  }
+  if (request.caller === undefined) {
+    return errorResponse(401, "Unauthorized", "Send Authorization: Bearer <token> with a token from the user pool.");
+  }
+  return serve({ ...request, caller: request.caller });
+}
+
+/** The answer of every route until its logic lands. */
+export function notImplemented(routeKey: string): ApiResponse {
+  return errorResponse(501, "NotImplemented", `${routeKey} is not implemented yet.`);
+}

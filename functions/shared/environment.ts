@@ -1,0 +1,88 @@
+/**
+ * Names of the environment variables the program sets on each function. The program
+ * (`infra/api/function-environment.ts`) writes them and the cores read them through this one table,
+ * so the two can never drift apart.
+ */
+export const ENV = {
+  logLevel: "LOG_LEVEL",
+  tenantRouting: "TENANT_ROUTING",
+  presignTtlSeconds: "PRESIGN_TTL_SECONDS",
+  maxObjectBytes: "MAX_OBJECT_BYTES",
+  singlePutMaxBytes: "SINGLE_PUT_MAX_BYTES",
+  proxyMaxBytes: "PROXY_MAX_BYTES",
+  allowedContentTypes: "ALLOWED_CONTENT_TYPES",
+  partUrlBatchMax: "PART_URL_BATCH_MAX",
+  cdnSessionTtlSeconds: "CDN_SESSION_TTL_SECONDS",
+  cdnDomainName: "CDN_DOMAIN_NAME",
+  cdnKeyPairId: "CDN_KEY_PAIR_ID",
+  cdnPrivateKeySecretArn: "CDN_PRIVATE_KEY_SECRET_ARN",
+  scanBuckets: "SCAN_BUCKETS",
+} as const;
+
+/** A process environment, or any map standing in for one. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The function was deployed with a missing or unusable setting; it refuses to start. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`environment variable ${variable} ${detail}`, options);
+    this.name = "ConfigurationError";
+  }
+}
+
+export interface IntegerBounds {
+  min: number;
+  max: number;
+}
+
+export function requireString(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === "") {
+    throw new ConfigurationError(name, "is required but not set");
+  }
+  return value;
+}
+
+export function requireInteger(env: Env, name: string, bounds: IntegerBounds): number {
+  const text = requireString(env, name).trim();
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
+    throw new ConfigurationError(name, `must be an integer from ${bounds.min} to ${bounds.max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** A JSON object or array (never a bare string or number). */
+export function requireJson(env: Env, name: string): object {
+  const text = requireString(env, name);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigurationError(name, "must be valid JSON", { cause: err });
+  }
+  if (value === null || typeof value !== "object") {
+    throw new ConfigurationError(name, "must be a JSON object or array");
+  }
+  return value;
+}
+
+/** A non-empty JSON array of distinct strings, each accepted by `valid`. */
+export function requireStringList(env: Env, name: string, valid: (item: string) => boolean = (item) => item !== ""): string[] {
+  const value = requireJson(env, name);
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConfigurationError(name, "must be a non-empty JSON array of strings");
+  }
+  const bad = value.find((item) => typeof item !== "string" || !valid(item));
+  if (bad !== undefined) {
+    throw new ConfigurationError(name, `holds an invalid entry ${JSON.stringify(bad)}`);
+  }
+  if (new Set(value).size !== value.length) {
+    throw new ConfigurationError(name, "lists an entry twice");
+  }
+  return value as string[];
+}

@@ -1,0 +1,85 @@
+import { type ApiRequest, type ApiResponse, internalError } from "./api";
+import { type Logger } from "./log";
+
+/** The parts of an API Gateway HTTP API event (payload format 2.0) the handlers read. */
+export interface HttpApiEvent {
+  version: string;
+  routeKey: string;
+  rawPath: string;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined>;
+  pathParameters?: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded: boolean;
+  requestContext: {
+    requestId: string;
+    http: { method: string; path: string };
+    authorizer?: { jwt?: { claims: Record<string, unknown>; scopes?: string[] | null } };
+  };
+}
+
+/** An API Gateway HTTP API result (payload format 2.0). */
+export interface HttpApiResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function defined(record: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record ?? {})) {
+    if (value !== undefined) {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+export function toApiRequest(event: HttpApiEvent): ApiRequest {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  const sub = claims?.sub;
+  return {
+    routeKey: event.routeKey,
+    requestId: event.requestContext.requestId,
+    caller: claims && typeof sub === "string" && sub !== "" ? { sub, claims } : undefined,
+    pathParameters: defined(event.pathParameters),
+    query: defined(event.queryStringParameters),
+    body: event.body,
+    bodyIsBase64: event.isBase64Encoded,
+  };
+}
+
+export function toHttpResult(response: ApiResponse): HttpApiResult {
+  // Answers carry presigned URLs and cookies: no cache anywhere may keep them.
+  const headers = { "cache-control": "no-store" };
+  if (response.body === undefined) {
+    return { statusCode: response.status, headers };
+  }
+  return {
+    statusCode: response.status,
+    headers: { ...headers, "content-type": "application/json" },
+    body: JSON.stringify(response.body),
+  };
+}
+
+/**
+ * Wraps a core into a Lambda handler for the HTTP API. A failure is logged by name only (its
+ * message may quote a URL) and answered with API.md's bare 500.
+ */
+export function httpApiHandler(
+  log: Logger,
+  core: (request: ApiRequest) => ApiResponse | Promise<ApiResponse>,
+): (event: HttpApiEvent) => Promise<HttpApiResult> {
+  return async (event) => {
+    try {
+      return toHttpResult(await core(toApiRequest(event)));
+    } catch (err) {
+      log.error("request failed", {
+        routeKey: event.routeKey,
+        requestId: event.requestContext.requestId,
+        error: err instanceof Error ? err.name : typeof err,
+      });
+      return toHttpResult(internalError());
+    }
+  };
+}

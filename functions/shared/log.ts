@@ -1,0 +1,52 @@
+import { ConfigurationError, type Env, ENV } from "./environment";
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Structured fields of one log line. Only scalars: callers name each value they log, so a request,
+ * its headers (the JWT), a presigned URL or a cookie never reaches a log by accident
+ * (DESIGN invariant 9).
+ */
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** Where log lines go: the console in Lambda (which forwards them to the function's log group). */
+export type LogSink = Pick<Console, "debug" | "info" | "warn" | "error">;
+
+/** Reads `LOG_LEVEL` as Powertools does; absent means INFO. */
+export function readLogLevel(env: Env): LogLevel {
+  const value = env[ENV.logLevel];
+  if (value === undefined || value === "") {
+    return "INFO";
+  }
+  const level = value.toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigurationError(ENV.logLevel, `must be one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  }
+  return level as LogLevel;
+}
+
+/** A logger writing one object per line, `{ level, service, message, ...fields }`, at `level` and above. */
+export function createLogger(service: string, level: LogLevel, sink: LogSink = console): Logger {
+  const threshold = LOG_LEVELS.indexOf(level);
+  const at =
+    (lineLevel: LogLevel, write: (line: object) => void) =>
+    (message: string, fields: LogFields = {}): void => {
+      if (LOG_LEVELS.indexOf(lineLevel) >= threshold) {
+        write({ ...fields, level: lineLevel, service, message });
+      }
+    };
+  return {
+    debug: at("DEBUG", (line) => sink.debug(line)),
+    info: at("INFO", (line) => sink.info(line)),
+    warn: at("WARN", (line) => sink.warn(line)),
+    error: at("ERROR", (line) => sink.error(line)),
+  };
+}

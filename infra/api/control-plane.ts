@@ -1,0 +1,373 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LOG_LEVELS, type LogLevel } from "../../functions/shared/log";
+import { assertLogRetentionDays } from "../cdn/access-logs";
+import { handlerArchive } from "./bundle";
+import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, ROUTES, SIZING } from "./catalog";
+import { apiCorsConfiguration } from "./cors";
+import { functionEnvironment } from "./function-environment";
+import { functionPolicy, lambdaTrustPolicy } from "./function-policies";
+import { type ControlPlaneLimits, DEFAULT_THROTTLING, type Throttling, validateLimits, validateThrottling } from "./limits";
+import { accessLogFormat } from "./access-log";
+import { routeSlug, routeSourceArn } from "./routes";
+
+/** One place user objects live: a bucket, optionally reached through a tenant's access point. */
+export interface StorageTarget {
+  bucketArn: string;
+  bucketName: string;
+  accessPointArn?: string;
+}
+
+export interface ControlPlaneArgs {
+  /**
+   * Every bucket (and access point) the functions work in. Their roles get object access under
+   * `tenants/` there and nowhere else; the scanner accepts events from these buckets only.
+   * @default (required)
+   * @example [{ bucketArn: storage.bucketArn, bucketName: storage.bucketName }]
+   */
+  storage: pulumi.Input<StorageTarget[]>;
+  /**
+   * How tenants map to buckets and access points, as JSON; handed to the functions as `TENANT_ROUTING`.
+   * Counts towards Lambda's 4 KB environment limit, which is checked.
+   * @default (required)
+   */
+  tenantRoutingJson: pulumi.Input<string>;
+  /**
+   * The user pool whose tokens the API accepts. Every route requires a valid token from `issuer`
+   * whose `aud` (ID token) or `client_id` (access token) is one of `audience`.
+   * @default (required)
+   * @example { issuer: pulumi.interpolate`https://${pool.endpoint}`, audience: [client.id] }
+   */
+  jwt: { issuer: pulumi.Input<string>; audience: pulumi.Input<string>[] };
+  /**
+   * The CloudFront distribution the `cdn-session` route issues signed cookies for. The private key
+   * goes into a Secrets Manager secret that only that function may read.
+   * @default none: no `cdn-session` function, route or secret
+   */
+  cdn?: { domainName: pulumi.Input<string>; keyPairId: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> };
+  /**
+   * Limits checked before anything is signed; `presignTtlSeconds` is capped at 900 (DESIGN invariant 5).
+   * @default (required)
+   */
+  limits: ControlPlaneLimits;
+  /**
+   * Exact web origins allowed to call the API from a browser. Native apps send no `Origin` and need none.
+   * @default []
+   * @example ["https://app.example.com", "capacitor://localhost"]
+   */
+  corsOrigins?: string[];
+  /**
+   * Days CloudWatch Logs keeps the function and access logs (a period CloudWatch accepts).
+   * @default 30
+   */
+  logRetentionDays?: number;
+  /**
+   * Level of the functions' application logs (`LOG_LEVEL`, and Lambda's own filter).
+   * @default "INFO"
+   */
+  logLevel?: LogLevel;
+  /**
+   * Request rate across all routes before the API answers 429.
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  throttling?: Throttling;
+  /**
+   * Tags for every taggable child.
+   * @default {}
+   */
+  tags?: Record<string, string>;
+}
+
+/** IAM role and Lambda function names: at most 64 characters, and Pulumi appends "-" and 7 hex digits. */
+const PHYSICAL_NAME_MAX = 64;
+const AUTONAME_SUFFIX_LENGTH = 8;
+
+function assertNameFits(name: string): void {
+  const longest = Math.max(...FUNCTION_NAMES.map((fn) => fn.length));
+  const length = name.length + 1 + longest + AUTONAME_SUFFIX_LENGTH;
+  if (length > PHYSICAL_NAME_MAX) {
+    throw new Error(
+      `ControlPlane name "${name}" makes function and role names ${length} characters, over AWS's ` +
+        `${PHYSICAL_NAME_MAX}: shorten [app] or [environment], or the component name`,
+    );
+  }
+}
+
+function assertLogLevel(level: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`[logLevel] must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+  }
+  return level as LogLevel;
+}
+
+function assertIssuer(issuer: string): string {
+  if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(issuer) || issuer.endsWith("/")) {
+    throw new Error(`[jwt.issuer] must be the user pool's https issuer URL without a trailing slash, got "${issuer}"`);
+  }
+  return issuer;
+}
+
+interface StorageScope {
+  bucketArns: string[];
+  accessPointArns: string[];
+  bucketNames: string[];
+}
+
+function storageScope(storage: StorageTarget[]): StorageScope {
+  if (storage.length === 0) {
+    throw new Error("[storage] must name at least one bucket");
+  }
+  const unique = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => v !== undefined))];
+  return {
+    bucketArns: unique(storage.map((s) => s.bucketArn)),
+    accessPointArns: unique(storage.map((s) => s.accessPointArn)),
+    bucketNames: unique(storage.map((s) => s.bucketName)),
+  };
+}
+
+interface DeployedFunction {
+  role: aws.iam.Role;
+  fn: aws.lambda.Function;
+}
+
+/**
+ * The control plane of access patterns 2-4 (DESIGN): an HTTP API whose every route requires a
+ * user-pool JWT, one Lambda function per concern (uploads, objects, CDN session, proxy) with its
+ * own least-privilege role and log group, and the malware-scan function EventBridge invokes
+ * (`ScanTrigger` wires the events to `scanFunctionArn`). Access logs never hold a token, a query
+ * string or a presigned URL (DESIGN invariant 9).
+ */
+export class ControlPlane extends pulumi.ComponentResource {
+  /** Base URL of the API (its `$default` stage). */
+  readonly apiUrl: pulumi.Output<string>;
+  readonly apiId: pulumi.Output<string>;
+  /** `arn:aws:execute-api:<region>:<account>:<apiId>`, for permissions and alarms. */
+  readonly apiExecutionArn: pulumi.Output<string>;
+  /** Every function's execution role; make them users of the buckets' KMS key. */
+  readonly functionRoleArns: pulumi.Output<string[]>;
+  /** The malware scanner, for `ScanTrigger`. */
+  readonly scanFunctionArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mobile-s3:api:ControlPlane", name, {}, opts);
+    assertNameFits(name);
+    const limits = validateLimits(args.limits);
+    const corsConfiguration = apiCorsConfiguration(args.corsOrigins ?? []);
+    const retentionInDays = args.logRetentionDays ?? 30;
+    assertLogRetentionDays(retentionInDays);
+    const logLevel = assertLogLevel(args.logLevel ?? "INFO");
+    const throttling = validateThrottling(args.throttling ?? DEFAULT_THROTTLING);
+    if (args.jwt.audience.length === 0) {
+      throw new Error("[jwt.audience] must name at least one user-pool app client id");
+    }
+    // Checked here when already known, so the run fails before any child exists; values known only
+    // at deploy time are checked again when they resolve.
+    if (typeof args.jwt.issuer === "string") {
+      assertIssuer(args.jwt.issuer);
+    }
+    if (Array.isArray(args.storage)) {
+      storageScope(args.storage);
+    }
+    const tags = args.tags ?? {};
+    const parent = { parent: this };
+
+    const account = aws.getCallerIdentityOutput({}, parent);
+    const storage = pulumi.output(args.storage).apply(storageScope);
+    const cdnKey = args.cdn ? storeCdnKey(this, args.cdn) : undefined;
+
+    const deployed = new Map<FunctionName, DeployedFunction>();
+    for (const fn of FUNCTION_NAMES) {
+      if (fn !== "cdn-session" || cdnKey) {
+        deployed.set(fn, deployFunction(this, fn));
+      }
+    }
+
+    const api = createApi(this);
+    const authorizer = createAuthorizer(this);
+    const routes = API_FUNCTIONS.flatMap((fn) => {
+      const target = deployed.get(fn);
+      return target ? exposeFunction(this, fn, target.fn) : [];
+    });
+    createStage(this);
+
+    this.apiUrl = api.apiEndpoint;
+    this.apiId = api.id;
+    this.apiExecutionArn = api.executionArn;
+    this.functionRoleArns = pulumi.all([...deployed.values()].map((d) => d.role.arn));
+    this.scanFunctionArn = deployed.get("scan")!.fn.arn;
+    this.registerOutputs({
+      apiUrl: this.apiUrl,
+      apiId: this.apiId,
+      apiExecutionArn: this.apiExecutionArn,
+      functionRoleArns: this.functionRoleArns,
+      scanFunctionArn: this.scanFunctionArn,
+    });
+
+    /** `/<component>/<function>`: one readable folder of log groups per control plane. */
+    function logGroupName(purpose: string): string {
+      return `/${name}/${purpose}`;
+    }
+
+    function storeCdnKey(self: ControlPlane, cdn: NonNullable<ControlPlaneArgs["cdn"]>) {
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-cdn-key`,
+        { description: "CloudFront private key the cdn-session function signs cookies with", tags },
+        { parent: self },
+      );
+      const version = new aws.secretsmanager.SecretVersion(
+        `${name}-cdn-key`,
+        { secretId: secret.id, secretString: pulumi.secret(cdn.privateKeyPem) },
+        { parent: self },
+      );
+      // What cdn-session is told: where the key is, never the key.
+      const environment = pulumi.output({ domainName: cdn.domainName, keyPairId: cdn.keyPairId, privateKeySecretArn: secret.arn });
+      return { secret, version, environment };
+    }
+
+    function deployFunction(self: ControlPlane, fn: FunctionName): DeployedFunction {
+      const childName = `${name}-${fn}`;
+      const role = new aws.iam.Role(
+        childName,
+        {
+          description: `Execution role of the ${fn} function of ${name}`,
+          assumeRolePolicy: account.accountId.apply((accountId) => JSON.stringify(lambdaTrustPolicy(accountId))),
+          tags,
+        },
+        { parent: self },
+      );
+      const logGroup = new aws.cloudwatch.LogGroup(
+        childName,
+        { name: logGroupName(fn), retentionInDays, tags },
+        { parent: self },
+      );
+      const policy = new aws.iam.RolePolicy(
+        childName,
+        {
+          role: role.id,
+          policy: pulumi
+            .all([storage, logGroup.arn, cdnKey?.secret.arn])
+            .apply(([scope, logGroupArn, secretArn]) =>
+              JSON.stringify(
+                functionPolicy(fn, {
+                  bucketArns: scope.bucketArns,
+                  accessPointArns: scope.accessPointArns,
+                  logGroupArn,
+                  cdnPrivateKeySecretArn: secretArn,
+                }),
+              ),
+            ),
+        },
+        { parent: self },
+      );
+      const variables = pulumi
+        .all([args.tenantRoutingJson, storage, cdnKey?.environment])
+        .apply(([tenantRoutingJson, scope, cdn]) =>
+          functionEnvironment(fn, { logLevel, tenantRoutingJson, limits, bucketNames: scope.bucketNames, cdn }),
+        );
+      const lambda = new aws.lambda.Function(
+        childName,
+        {
+          description: `${fn} function of ${name}`,
+          runtime: "nodejs22.x",
+          architectures: ["arm64"],
+          handler: "index.handler",
+          code: handlerArchive(fn),
+          role: role.arn,
+          memorySize: SIZING[fn].memorySize,
+          timeout: SIZING[fn].timeout,
+          environment: { variables },
+          loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: logLevel, systemLogLevel: "WARN" },
+          tags,
+        },
+        // Invoked only once it may write its logs and reach its data (and, for cdn-session, its key).
+        { parent: self, dependsOn: [policy, logGroup, ...(fn === "cdn-session" && cdnKey ? [cdnKey.version] : [])] },
+      );
+      return { role, fn: lambda };
+    }
+
+    function createApi(self: ControlPlane) {
+      return new aws.apigatewayv2.Api(
+        name,
+        { protocolType: "HTTP", description: `Control plane of ${name} (API.md v1)`, corsConfiguration, tags },
+        { parent: self },
+      );
+    }
+
+    function createAuthorizer(self: ControlPlane) {
+      return new aws.apigatewayv2.Authorizer(
+        `${name}-jwt`,
+        {
+          apiId: api.id,
+          name: "user-pool-jwt",
+          authorizerType: "JWT",
+          identitySources: ["$request.header.Authorization"],
+          jwtConfiguration: { issuer: pulumi.output(args.jwt.issuer).apply(assertIssuer), audiences: args.jwt.audience },
+        },
+        { parent: self },
+      );
+    }
+
+    function exposeFunction(self: ControlPlane, fn: ApiFunctionName, lambda: aws.lambda.Function): aws.apigatewayv2.Route[] {
+      const integration = new aws.apigatewayv2.Integration(
+        `${name}-${fn}`,
+        {
+          apiId: api.id,
+          integrationType: "AWS_PROXY",
+          integrationMethod: "POST",
+          integrationUri: lambda.invokeArn,
+          payloadFormatVersion: "2.0",
+        },
+        { parent: self },
+      );
+      return ROUTES[fn].map((routeKey) => {
+        const childName = `${name}-${routeSlug(routeKey)}`;
+        const permission = new aws.lambda.Permission(
+          childName,
+          {
+            action: "lambda:InvokeFunction",
+            function: lambda.arn,
+            principal: "apigateway.amazonaws.com",
+            sourceArn: api.executionArn.apply((executionArn) => routeSourceArn(executionArn, routeKey)),
+          },
+          { parent: self },
+        );
+        return new aws.apigatewayv2.Route(
+          childName,
+          {
+            apiId: api.id,
+            routeKey,
+            target: pulumi.interpolate`integrations/${integration.id}`,
+            authorizationType: "JWT",
+            authorizerId: authorizer.id,
+          },
+          { parent: self, dependsOn: [permission] },
+        );
+      });
+    }
+
+    function createStage(self: ControlPlane) {
+      const accessLogs = new aws.cloudwatch.LogGroup(
+        `${name}-access`,
+        { name: logGroupName("access"), retentionInDays, tags },
+        { parent: self },
+      );
+      return new aws.apigatewayv2.Stage(
+        name,
+        {
+          apiId: api.id,
+          name: "$default",
+          autoDeploy: true,
+          accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
+          defaultRouteSettings: {
+            throttlingRateLimit: throttling.rateLimit,
+            throttlingBurstLimit: throttling.burstLimit,
+            // API-wide metrics (what the 4xx/5xx alarms watch) are free; per-route ones bill as custom metrics.
+            detailedMetricsEnabled: false,
+          },
+          tags,
+        },
+        { parent: self, dependsOn: routes },
+      );
+    }
+  }
+}

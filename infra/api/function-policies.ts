@@ -1,0 +1,164 @@
+import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
+import { QUARANTINE_PREFIX, SCAN_STATUS_TAG, ScanStatus } from "../storage/scan-status";
+import { type FunctionName } from "./catalog";
+import { TENANTS_ROOT } from "../tenancy/keys";
+
+export interface FunctionPolicyInput {
+  /** Buckets holding user objects: `arn:<partition>:s3:::<name>`. */
+  bucketArns: string[];
+  /**
+   * Access points of tenants in the access-point tier: `arn:<partition>:s3:<region>:<account>:accesspoint/<name>`,
+   * or this stack's name pattern `…:accesspoint/<app>-<env>-*`, which keeps the policy one size
+   * however many access points there are (a bare `accesspoint/*` is refused).
+   */
+  accessPointArns: string[];
+  /** The function's own log group (`…:log-group:<name>`, without the trailing `:*`). */
+  logGroupArn: string;
+  /** Secret holding the CloudFront private key; required for `cdn-session`, ignored otherwise. */
+  cdnPrivateKeySecretArn?: string;
+}
+
+const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// A name, or a name prefix of at least three characters ending in "-*" (the stack's own access points).
+const ACCESS_POINT_ARN = /^arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[a-z0-9][a-z0-9-]{1,48}(?:[a-z0-9]|-\*)$/;
+const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_\-/.#]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret[^*?\s]+$/;
+
+function assertArns(arg: string, arns: string[], pattern: RegExp, shape: string): void {
+  for (const arn of arns) {
+    if (!pattern.test(arn)) {
+      throw new Error(`[${arg}] must hold ${shape} ARNs without wildcards, got "${arn}"`);
+    }
+  }
+}
+
+/** Object ARNs under `prefix` in every bucket and, through `/object/`, every access point. */
+function objectsUnder(input: FunctionPolicyInput, prefix: string, viaAccessPoints = true): string[] {
+  return [
+    ...input.bucketArns.map((b) => `${b}/${prefix}*`),
+    ...(viaAccessPoints ? input.accessPointArns.map((ap) => `${ap}/object/${prefix}*`) : []),
+  ];
+}
+
+/**
+ * Writing to the function's own log group only: both actions are authorised on the stream
+ * (`<group>:log-stream:<name>`), so the group's streams are all the function is given.
+ */
+function logStatement(logGroupArn: string): PolicyStatement {
+  return {
+    Sid: "WriteOwnLogStreams",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: `${logGroupArn}:log-stream:*`,
+  };
+}
+
+function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyStatement[] {
+  const tenantObjects = objectsUnder(input, TENANTS_ROOT);
+  switch (fn) {
+    case "uploads":
+      // CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all authorised as PutObject.
+      // No PutObjectTagging: an upload can never carry the scan-status tag the scanner alone sets.
+      return [
+        {
+          Sid: "SignUploadsUnderTenants",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+          Resource: tenantObjects,
+        },
+      ];
+    case "objects":
+      return [
+        {
+          Sid: "ListUnderTenants",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: [...input.bucketArns, ...input.accessPointArns],
+          Condition: { StringLike: { "s3:prefix": `${TENANTS_ROOT}*` } },
+        },
+        {
+          // A presigned GET carries the signer's permissions: S3 itself refuses an unscanned object.
+          Sid: "ReadCleanObjectsUnderTenants",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: tenantObjects,
+          Condition: { StringEquals: { [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean } },
+        },
+        {
+          Sid: "InspectAndDeleteUnderTenants",
+          Effect: "Allow",
+          Action: ["s3:GetObjectTagging", "s3:DeleteObject"],
+          Resource: tenantObjects,
+        },
+      ];
+    case "cdn-session":
+      return [];
+    case "proxy":
+      return [{ Sid: "WriteUnderTenants", Effect: "Allow", Action: "s3:PutObject", Resource: tenantObjects }];
+    case "scan":
+      // The scanner follows bucket events, so it works on the buckets themselves, not access points.
+      return [
+        {
+          Sid: "ScanAndTagUnderTenants",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObject"],
+          Resource: objectsUnder(input, TENANTS_ROOT, false),
+        },
+        {
+          Sid: "WriteQuarantine",
+          Effect: "Allow",
+          Action: "s3:PutObject",
+          Resource: objectsUnder(input, QUARANTINE_PREFIX, false),
+        },
+      ];
+  }
+}
+
+/**
+ * The identity policy of one function's role (DESIGN invariant 4): the S3 actions its routes need
+ * on `tenants/*` only, never `s3:*` or a wildcard resource; the CloudFront key secret for
+ * `cdn-session` alone; and writing to its own log group. KMS is not granted here: the buckets' key
+ * policy names the function roles (through S3 only).
+ */
+export function functionPolicy(fn: FunctionName, input: FunctionPolicyInput): PolicyDocument {
+  assertArns("bucketArns", input.bucketArns, BUCKET_ARN, "S3 bucket");
+  assertArns("accessPointArns", input.accessPointArns, ACCESS_POINT_ARN, "S3 access point");
+  assertArns("logGroupArn", [input.logGroupArn], LOG_GROUP_ARN, "CloudWatch Logs log group");
+  if (input.bucketArns.length === 0) {
+    throw new Error("[bucketArns] must name at least one bucket");
+  }
+  const statements = [...s3Statements(fn, input), logStatement(input.logGroupArn)];
+  if (fn === "cdn-session") {
+    const secretArn = input.cdnPrivateKeySecretArn;
+    if (secretArn === undefined) {
+      throw new Error("[cdnPrivateKeySecretArn] is required for the cdn-session function");
+    }
+    assertArns("cdnPrivateKeySecretArn", [secretArn], SECRET_ARN, "Secrets Manager secret");
+    statements.unshift({
+      Sid: "ReadCloudFrontSigningKey",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: secretArn,
+    });
+  }
+  return policyDocument(statements);
+}
+
+/**
+ * Trust policy of a function's execution role: only the Lambda service, and only acting for this
+ * account (`aws:SourceAccount`), so it cannot be made a confused deputy for another account's function.
+ */
+export function lambdaTrustPolicy(accountId: string): PolicyDocument {
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new Error(`[accountId] must be a 12-digit AWS account id, got "${accountId}"`);
+  }
+  return policyDocument([
+    {
+      Sid: "LambdaAssumesRole",
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+  ]);
+}

@@ -1,0 +1,34 @@
+import { OBJECT_CREATED } from "../../functions/scan/core";
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * EventBridge pattern for new objects under `keyPrefix` in the given buckets. The prefix keeps the
+ * scanner's own quarantine copies (and anything else outside users' homes) from triggering it again.
+ */
+export function objectCreatedPattern(bucketNames: string[], keyPrefix: string): Record<string, unknown> {
+  if (bucketNames.length === 0) {
+    throw new Error("[bucketNames] must name at least one bucket (EventBridge rejects an empty list)");
+  }
+  for (const bucket of bucketNames) {
+    if (!BUCKET_NAME.test(bucket)) {
+      throw new Error(`[bucketNames] must hold S3 bucket names, got "${bucket}"`);
+    }
+  }
+  assertKeyPrefix(keyPrefix);
+  return {
+    source: [OBJECT_CREATED.source],
+    "detail-type": [OBJECT_CREATED.detailType],
+    detail: {
+      bucket: { name: [...new Set(bucketNames)].sort() },
+      object: { key: [{ prefix: keyPrefix }] },
+    },
+  };
+}
+
+/** EventBridge matches prefixes literally: a `*` would only ever match a key with a `*` in it. */
+export function assertKeyPrefix(keyPrefix: string): void {
+  if (keyPrefix === "" || keyPrefix.includes("*")) {
+    throw new Error(`[keyPrefix] must be a literal, non-empty key prefix, got "${keyPrefix}"`);
+  }
+}

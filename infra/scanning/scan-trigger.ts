@@ -1,0 +1,106 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TENANTS_ROOT } from "../tenancy/keys";
+import { assertKeyPrefix, objectCreatedPattern } from "./event-pattern";
+
+export interface ScanTriggerArgs {
+  /**
+   * The scanning function (`ControlPlane.scanFunctionArn`).
+   * @default (required)
+   */
+  functionArn: pulumi.Input<string>;
+  /**
+   * Buckets whose new objects are scanned. Each must send its events to EventBridge
+   * (`aws.s3.BucketNotification` with `eventbridge: true`), or nothing is ever scanned.
+   * @default (required)
+   */
+  bucketNames: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Only keys under this prefix are scanned.
+   * @default "tenants/"
+   */
+  keyPrefix?: string;
+  /**
+   * How long and how often EventBridge retries delivering an event the function could not take.
+   * An event that is never delivered leaves its object `pending`, so unreadable, never exposed.
+   * @default { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 }
+   */
+  retryPolicy?: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number };
+  /**
+   * Tags for the rule.
+   * @default {}
+   */
+  tags?: Record<string, string>;
+}
+
+/** EventBridge's own retry defaults, written out so a reader sees them. */
+const DEFAULT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 };
+
+/**
+ * Sends every S3 "Object Created" event under `tenants/` in the given buckets to the malware scanner
+ * (DESIGN invariant 7). The scanner is a `ControlPlane` function, which owns its role and log group;
+ * this component owns only the wiring: the rule, its target, and the permission letting this rule,
+ * and no other, invoke the function.
+ */
+export class ScanTrigger extends pulumi.ComponentResource {
+  readonly ruleArn: pulumi.Output<string>;
+  readonly ruleName: pulumi.Output<string>;
+
+  constructor(name: string, args: ScanTriggerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mobile-s3:scanning:ScanTrigger", name, {}, opts);
+    const keyPrefix = args.keyPrefix ?? TENANTS_ROOT;
+    const retryPolicy = args.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    assertRetryPolicy(retryPolicy);
+    assertKeyPrefix(keyPrefix);
+    // Checked now when known, so nothing is created; names known only at deploy time are checked then.
+    if (Array.isArray(args.bucketNames) && args.bucketNames.every((b): b is string => typeof b === "string")) {
+      objectCreatedPattern(args.bucketNames, keyPrefix);
+    }
+
+    const rule = new aws.cloudwatch.EventRule(
+      name,
+      {
+        // Named like the component: one readable rule per stack, never replaced by a pattern change.
+        name: assertRuleName(name),
+        description: `New objects under ${keyPrefix} to scan for malware`,
+        eventPattern: pulumi
+          .output(args.bucketNames)
+          .apply((bucketNames) => JSON.stringify(objectCreatedPattern(bucketNames, keyPrefix))),
+        tags: args.tags ?? {},
+      },
+      { parent: this },
+    );
+    const permission = new aws.lambda.Permission(
+      name,
+      { action: "lambda:InvokeFunction", function: args.functionArn, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      name,
+      { rule: rule.name, arn: args.functionArn, retryPolicy },
+      // A target created before its permission would drop the first events.
+      { parent: this, dependsOn: [permission] },
+    );
+
+    this.ruleArn = rule.arn;
+    this.ruleName = rule.name;
+    this.registerOutputs({ ruleArn: this.ruleArn, ruleName: this.ruleName });
+  }
+}
+
+function assertRuleName(name: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
+    throw new Error(`ScanTrigger name "${name}" must be 1-64 letters, digits, dots, hyphens or underscores (it names the EventBridge rule)`);
+  }
+  return name;
+}
+
+function assertRetryPolicy(policy: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number }): void {
+  const { maximumEventAgeInSeconds: age, maximumRetryAttempts: attempts } = policy;
+  if (!Number.isInteger(age) || age < 60 || age > 86_400) {
+    throw new Error(`[retryPolicy.maximumEventAgeInSeconds] must be an integer from 60 to 86400, got ${age}`);
+  }
+  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 185) {
+    throw new Error(`[retryPolicy.maximumRetryAttempts] must be an integer from 0 to 185, got ${attempts}`);
+  }
+}
