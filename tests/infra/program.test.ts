@@ -238,6 +238,65 @@ describe("infra/program (the whole program under mocks)", function () {
     });
   });
 
+  describe("DESIGN's security invariants, across the whole full-profile plan", () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await runProgram({ stack: "demo", configFile: MULTI_TENANT });
+    });
+
+    /** Every IAM-grammar document any resource carries: role, bucket, access point, key and topic policies. */
+    function policyDocuments(): { owner: string; doc: { Statement: Record<string, unknown>[] } }[] {
+      const docs: { owner: string; doc: { Statement: Record<string, unknown>[] } }[] = [];
+      for (const r of run.resources) {
+        for (const key of ["policy", "assumeRolePolicy"]) {
+          const value = r.inputs[key];
+          if (typeof value === "string" && value.includes('"Statement"')) {
+            docs.push({ owner: `${r.type} ${r.name}.${key}`, doc: JSON.parse(value) });
+          }
+        }
+      }
+      return docs;
+    }
+
+    it("1: no IAM user or access key anywhere; devices get only STS credentials or presigned URLs", () => {
+      const forbidden = run.resources.filter((r) => /^aws:iam\/(user|accessKey|userPolicy|userLoginProfile):/.test(r.type));
+      assert.deepEqual(forbidden.map((r) => r.type), []);
+    });
+
+    it("2: no ACL resource and no ACL on any bucket or object", () => {
+      assert.deepEqual(run.resources.filter((r) => /bucketAcl|bucketObject/.test(r.type)).map((r) => r.type), []);
+      for (const bucket of ofType(run, "aws:s3/bucket:Bucket")) {
+        assert.equal(bucket.inputs.acl, undefined, bucket.name);
+      }
+    });
+
+    it("4: no policy grants a wildcard action or s3:*; no Allow to everyone without a condition", () => {
+      const docs = policyDocuments();
+      assert.ok(docs.length >= 15, `found ${docs.length} policy documents`);
+      for (const { owner, doc } of docs) {
+        for (const st of doc.Statement.filter((x) => x.Effect === "Allow")) {
+          const actions = ([] as string[]).concat(st.Action as string | string[]);
+          assert.ok(!actions.some((a) => a === "*" || a === "s3:*"), `${owner} ${st.Sid}: ${actions}`);
+          const everyone = st.Principal === "*" || JSON.stringify(st.Principal) === '{"AWS":"*"}';
+          assert.ok(!everyone || st.Condition, `${owner} ${st.Sid}: everyone without a condition`);
+        }
+      }
+    });
+
+    it("5: STS sessions last at most an hour; presigned URLs at most 15 minutes", () => {
+      for (const role of ofType(run, "aws:iam/role:Role")) {
+        assert.ok(((role.inputs.maxSessionDuration as number | undefined) ?? 3600) <= 3600, role.name);
+      }
+      const ttls = ofType(run, "aws:lambda/function:Function")
+        .map((f) => (f.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables?.PRESIGN_TTL_SECONDS)
+        .filter((v): v is string => v !== undefined);
+      assert.ok(ttls.length >= 1);
+      for (const ttl of ttls) {
+        assert.ok(Number(ttl) > 0 && Number(ttl) <= 900, ttl);
+      }
+    });
+  });
+
   describe("identity", () => {
     let run: ProgramRun;
     before(async () => {

@@ -63,6 +63,15 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     assert.deepEqual(await pack.analyzeStack(analyzerInputs(run, "outputs")), []);
   });
 
+  it("finds nothing wrong with the full multi-tenant program either (all tiers, CDN, API, trail)", async () => {
+    const full = await runProgram({ stack: "demo", configFile: path.join(POLICY_PACK_DIR, "..", "examples", "multi-tenant.yaml") });
+    assert.ok(full.resources.length > 100);
+    for (const r of analyzerInputs(full, "inputs")) {
+      assert.deepEqual(await pack.analyze(r), [], r.urn);
+    }
+    assert.deepEqual(await pack.analyzeStack(analyzerInputs(full, "outputs")), []);
+  });
+
   it("links companions to buckets through property dependencies when names are still unknown (preview)", async () => {
     const preview = await runProgram({ stack: "dev", preview: true });
     const inputs = analyzerInputs(preview, "inputs");
