@@ -1,3 +1,6 @@
+import { isMediaType, LIMIT_BOUNDS } from "../functions/shared/limits";
+import { type ControlPlaneLimits } from "./api/limits";
+import { LOG_RETENTION_DAYS } from "./cdn/access-logs";
 import { type LifecycleSettings } from "./storage/lifecycle";
 import { parseTenants, type Tenant, type Tier, TIERS } from "./tenancy/tenants";
 
@@ -194,15 +197,8 @@ export type ConfigKeyName = keyof typeof CONFIG_SCHEMA;
 export type Profile = "minimal" | "full";
 export type HomeKey = "userSub" | "identityId";
 
-export interface Limits {
-  presignTtlSeconds: number;
-  maxObjectBytes: number;
-  singlePutMaxBytes: number;
-  proxyMaxBytes: number;
-  allowedContentTypes: string[];
-  partUrlBatchMax: number;
-  cdnSessionTtlSeconds: number;
-}
+/** The rules the API applies before it signs anything; bounds in `LIMIT_BOUNDS`, shared with the functions. */
+export type Limits = ControlPlaneLimits;
 
 export interface StackConfig {
   app: string;
@@ -243,9 +239,6 @@ export class ConfigError extends Error {
 export type RawConfig = (key: ConfigKeyName) => string | undefined;
 
 const NAME_PART = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const MIB = 1024 * 1024;
-const GIB = 1024 * MIB;
 
 function str(raw: RawConfig, key: ConfigKeyName): string {
   const value = raw(key);
@@ -355,16 +348,15 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     throw new ConfigError("tenants", (err as Error).message);
   }
 
+  const bounded = (key: keyof typeof LIMIT_BOUNDS) => int(raw, key, LIMIT_BOUNDS[key].min, LIMIT_BOUNDS[key].max);
   const limits: Limits = {
-    presignTtlSeconds: int(raw, "presignTtlSeconds", 1, 900),
-    maxObjectBytes: int(raw, "maxObjectBytes", 1, 5 * 1024 * GIB),
-    singlePutMaxBytes: int(raw, "singlePutMaxBytes", 1, 5 * GIB),
-    proxyMaxBytes: int(raw, "proxyMaxBytes", 1, 4 * MIB),
-    allowedContentTypes: list(raw, "allowedContentTypes", (t) =>
-      /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(t) ? undefined : "each entry must be a media type like image/jpeg",
-    ),
-    partUrlBatchMax: int(raw, "partUrlBatchMax", 1, 100),
-    cdnSessionTtlSeconds: int(raw, "cdnSessionTtlSeconds", 60, 43200),
+    presignTtlSeconds: bounded("presignTtlSeconds"),
+    maxObjectBytes: bounded("maxObjectBytes"),
+    singlePutMaxBytes: bounded("singlePutMaxBytes"),
+    proxyMaxBytes: bounded("proxyMaxBytes"),
+    allowedContentTypes: list(raw, "allowedContentTypes", (t) => (isMediaType(t) ? undefined : "each entry must be a media type like image/jpeg")),
+    partUrlBatchMax: bounded("partUrlBatchMax"),
+    cdnSessionTtlSeconds: bounded("cdnSessionTtlSeconds"),
   };
   if (limits.allowedContentTypes.length === 0) {
     throw new ConfigError("allowedContentTypes", "must name at least one content type");
@@ -383,7 +375,7 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
   }
 
   const logRetentionDays = int(raw, "logRetentionDays", 1, 3653);
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
     throw new ConfigError("logRetentionDays", `must be one of ${LOG_RETENTION_DAYS.join(", ")}, got "${logRetentionDays}"`);
   }
   const alarmEmail = str(raw, "alarmEmail").trim();
