@@ -1,13 +1,8 @@
 import { type Policies } from "@pulumi/policy";
-import { awsS3BucketMissingTlsPolicy, awsS3BucketpolicyDisallowWildcardPrincipal } from "./rules/s3-bucket-policy";
-import { awsS3BucketMissingPublicAccessBlock, awsS3BucketPublicAccessBlockEnforceAllFlags } from "./rules/s3-public-access-block";
-import { awsS3BucketDisallowPublicAcl } from "./rules/s3-public-acl";
+import { hardeningPolicies } from "./rules/hardening";
+import { publicAccessPolicies } from "./rules/public-access";
+import { tlsPolicies } from "./rules/tls";
+import { wildcardPolicies } from "./rules/wildcard-policies";
 
-/** Every rule of the pack. Kept apart from index.ts so tests can import it without starting a server. */
-export const policies: Policies = [
-  awsS3BucketDisallowPublicAcl,
-  awsS3BucketPublicAccessBlockEnforceAllFlags,
-  awsS3BucketMissingPublicAccessBlock,
-  awsS3BucketpolicyDisallowWildcardPrincipal,
-  awsS3BucketMissingTlsPolicy,
-];
+/** Every rule of the pack, by family. Kept apart from index.ts so tests can import it without starting a server. */
+export const policies: Policies = [...publicAccessPolicies, ...wildcardPolicies, ...tlsPolicies, ...hardeningPolicies];

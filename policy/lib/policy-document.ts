@@ -1,3 +1,5 @@
+import { isUnknownValueError } from "./unknown";
+
 /** Just enough of the IAM policy grammar to inspect resource policies. */
 export interface Statement {
   Sid?: string;
@@ -56,4 +58,20 @@ export function conditionValues(statement: Statement, operator: string, key: str
 /** True when an action list covers every S3 action. */
 export function coversAllS3(statement: Statement): boolean {
   return asArray(statement.Action).some((a) => a === "*" || a.toLowerCase() === "s3:*");
+}
+
+/**
+ * The statements of a policy property, reporting (instead of throwing) a policy that is not JSON.
+ * A value unknown in a preview is rethrown, for the caller's `knownOrSkip`.
+ */
+export function readStatements(policy: unknown, reportViolation: (m: string) => void): Statement[] {
+  try {
+    return statementsOf(policy) ?? [];
+  } catch (err) {
+    if (isUnknownValueError(err)) {
+      throw err;
+    }
+    reportViolation("Policy is not valid JSON: fix the document so it can be checked.");
+    return [];
+  }
 }

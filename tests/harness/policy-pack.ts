@@ -61,8 +61,18 @@ export interface RemediationView {
   diagnostic: string;
 }
 
-/** Per-policy settings as a stack or organisation would set them (`enforcementLevel` plus properties). */
-export type PolicyPackConfig = Record<string, { enforcementLevel?: EnforcementLevel } & Record<string, unknown>>;
+/**
+ * A policy-pack config file as `pulumi preview --policy-pack-config` reads it: per policy either a
+ * level or `{ enforcementLevel?, …properties }`, and `all` setting the level of every policy that
+ * does not name its own.
+ */
+export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+/** What one analyze call reports: violations, and the policies that said they do not apply. */
+export interface AnalysisResult {
+  diagnostics: Diagnostic[];
+  notApplicable: { policyName: string; reason: string }[];
+}
 
 function call<Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
@@ -159,15 +169,22 @@ export class PolicyPackProcess {
   async configure(settings: PolicyPackConfig = {}): Promise<Record<string, Record<string, unknown>>> {
     const info = await this.getAnalyzerInfo();
     const byName = new Map(info.policies.map((p) => [p.name, p]));
-    for (const name of Object.keys(settings)) {
+    const { all, ...perPolicy } = settings;
+    for (const name of Object.keys(perPolicy)) {
       if (!byName.has(name)) {
         throw new Error(`policy pack ${info.name} has no policy "${name}"`);
       }
     }
+    if (all !== undefined && typeof all !== "string") {
+      throw new Error(`"all" takes an enforcement level, got ${JSON.stringify(all)}`);
+    }
     const request = new analyzerpb.ConfigureAnalyzerRequest();
     const applied: Record<string, Record<string, unknown>> = {};
     for (const policy of info.policies) {
-      const { enforcementLevel, ...overrides } = settings[policy.name] ?? {};
+      const entry = perPolicy[policy.name];
+      const { enforcementLevel: own, ...overrides } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
+      // A policy's own setting wins over `all`, which wins over the pack's default.
+      const enforcementLevel = own ?? (all as EnforcementLevel | undefined);
       const schema = policy.configSchema?.properties ?? {};
       const properties: Record<string, unknown> = {};
       for (const [key, prop] of Object.entries(schema)) {
@@ -197,15 +214,27 @@ export class PolicyPackProcess {
   }
 
   async analyze(resource: AnalyzerInput): Promise<Diagnostic[]> {
-    const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(this.client.analyze.bind(this.client), analyzeRequest(resource));
-    return res.getDiagnosticsList().map(diagnostic);
+    return (await this.analyzeResource(resource)).diagnostics;
   }
 
   async analyzeStack(resources: AnalyzerInput[]): Promise<Diagnostic[]> {
+    return (await this.analyzeWholeStack(resources)).diagnostics;
+  }
+
+  /** `analyze`, with the policies that reported themselves not applicable. */
+  async analyzeResource(resource: AnalyzerInput): Promise<AnalysisResult> {
+    return analysis(
+      await call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(this.client.analyze.bind(this.client), analyzeRequest(resource)),
+    );
+  }
+
+  /** `analyzeStack`, with the policies that reported themselves not applicable. */
+  async analyzeWholeStack(resources: AnalyzerInput[]): Promise<AnalysisResult> {
     const request = new analyzerpb.AnalyzeStackRequest();
     request.setResourcesList(resources.map(analyzerResource));
-    const res = await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(this.client.analyzeStack.bind(this.client), request);
-    return res.getDiagnosticsList().map(diagnostic);
+    return analysis(
+      await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(this.client.analyzeStack.bind(this.client), request),
+    );
   }
 
   async remediate(resource: AnalyzerInput): Promise<RemediationView[]> {
@@ -272,6 +301,13 @@ function analyzerResource(r: AnalyzerInput): analyzerpb.AnalyzerResource {
     deps.set(key, pd);
   }
   return res;
+}
+
+function analysis(res: analyzerpb.AnalyzeResponse): AnalysisResult {
+  return {
+    diagnostics: res.getDiagnosticsList().map(diagnostic),
+    notApplicable: res.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+  };
 }
 
 function diagnostic(d: analyzerpb.AnalyzeDiagnostic): Diagnostic {
