@@ -48,6 +48,24 @@ describe("offline/plan (npm run plan)", function () {
     assert.match(doc.outputs.storage.bucketArn, /^arn:aws:s3:::mobile-s3-dev-storage-[0-9a-f]{7}$/);
   });
 
+  it("runs the policy pack over the plan and reports its findings by level", () => {
+    const { code, stdout } = plan("--stack", "demo", "--config", "examples/multi-tenant.yaml");
+    assert.equal(code, 0);
+    assert.match(stdout, /^Policy pack:\nmandatory \(0\):\n {2}none\nadvisory \(\d+\):/m);
+  });
+
+  it("exits 3 on a mandatory violation (a stricter organisation setting), and 0 once `all` makes it advisory", () => {
+    const strict = path.join(os.tmpdir(), `mobile-s3-strict-${process.pid}.json`);
+    writeFileSync(strict, JSON.stringify({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.3" } }));
+    const refused = plan("--stack", "dev", "--policy-config", strict);
+    assert.equal(refused.code, 3);
+    assert.match(refused.stdout, /mandatory \([1-9]\d*\):\n {2}aws-s3-bucket-missing-tls-policy {2}mobile-s3-dev-storage\n/);
+    writeFileSync(strict, JSON.stringify({ all: "advisory", "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.3" } }));
+    const downgraded = plan("--stack", "dev", "--policy-config", strict);
+    assert.equal(downgraded.code, 0);
+    assert.match(downgraded.stdout, /mandatory \(0\)[\s\S]*advisory \([1-9]\d*\):\n {2}aws-s3-bucket-missing-tls-policy/);
+  });
+
   const failures: [string, string[], RegExp, number][] = [
     ["a bad value", ["--stack", "dev", "--config", "BAD"], /^plan: \[mobile-s3:abortIncompleteUploadDays\] must be an integer from 1 to 365, got "0"\n$/, 1],
     ["a misspelt key", ["--stack", "dev", "--config", "TYPO"], /^plan: config key mobile-s3:owners is not declared in Pulumi.yaml; check its spelling\n$/, 1],

@@ -56,6 +56,34 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     await assert.rejects(pack.configure({ "no-such-policy": {} }), /has no policy "no-such-policy"/);
   });
 
+  describe("configuration, as a policy config file sets it", () => {
+    const publicAcl = () => resource("aws:s3/bucketAcl:BucketAcl", "acl", { bucket: "b", acl: "public-read" });
+    const levels = async () => (await pack.analyze(publicAcl())).map((d) => `${d.policyName}:${d.enforcementLevel}`);
+
+    it("applies each policy's schema defaults and its own level when nothing is set", async () => {
+      const applied = await pack.configure({});
+      assert.equal(applied["aws-s3-bucket-missing-tls-policy"].minimumTlsVersion, "1.2");
+      assert.deepEqual(await levels(), ["aws-s3-bucket-disallow-public-acl:mandatory"]);
+    });
+
+    it("downgrades every policy with all: advisory", async () => {
+      await pack.configure({ all: "advisory" });
+      assert.deepEqual(await levels(), ["aws-s3-bucket-disallow-public-acl:advisory"]);
+    });
+
+    it("lets a per-policy setting win over all", async () => {
+      await pack.configure({ all: "advisory", "aws-s3-bucket-disallow-public-acl": "mandatory" });
+      assert.deepEqual(await levels(), ["aws-s3-bucket-disallow-public-acl:mandatory"]);
+      await pack.configure({ all: "mandatory", "aws-s3-bucket-disallow-public-acl": { enforcementLevel: "disabled" } });
+      assert.deepEqual(await levels(), []);
+    });
+
+    it("refuses settings the schema does not allow, as the CLI does", async () => {
+      await assert.rejects(pack.configure({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.0" } }), /must be one of/);
+      await assert.rejects(pack.configure({ "aws-s3-bucket-missing-tls-policy": { noSuchSetting: true } }), /has no config property/);
+    });
+  });
+
   it("finds nothing wrong with the program's own stack, resource by resource and as a whole", async () => {
     for (const r of analyzerInputs(run, "inputs")) {
       assert.deepEqual(await pack.analyze(r), [], r.urn);
