@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA } from "../infra/config";
+import { policies } from "../policy/policies";
 import { PROJECT_ROOT, readProjectFile, readStackFile } from "../offline/stack-config";
 
 const SECRET_LOOKING_KEY = /secret|password|passphrase|token|private.?key|credential|access.?key/i;
@@ -60,6 +61,13 @@ describe("project files", () => {
     const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     for (const key of Object.keys(CONFIG_SCHEMA)) {
       assert.match(readme, new RegExp(`^\\| \`mobile-s3:${key}\` \\|`, "m"), key);
+    }
+  });
+
+  it("lists every policy of the pack in the README", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    for (const p of policies) {
+      assert.match(readme, new RegExp(`^\\| \`${p.name}\` \\|`, "m"), p.name);
     }
   });
 

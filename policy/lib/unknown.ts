@@ -7,17 +7,30 @@ export function isUnknownValueError(err: unknown): boolean {
   return err instanceof UnknownValueError;
 }
 
+/** A value a preview has not computed yet; `pulumi up` analyzes again with the real one. */
+export const UNKNOWN: unique symbol = Symbol("unknown");
+export type Known<T> = T | typeof UNKNOWN;
+
+/**
+ * Reads a property that may be unknown in a preview, telling unknown apart from absent: an absent
+ * setting can be a finding, an unknown one never is (yet).
+ */
+export function known<T>(read: () => T): Known<T> {
+  try {
+    return read();
+  } catch (err) {
+    if (isUnknownValueError(err)) {
+      return UNKNOWN;
+    }
+    throw err;
+  }
+}
+
 /**
  * Reads values that may be unknown in a preview (a new bucket's policy embeds its ARN). Returns
  * undefined for those instead of failing the whole rule: `pulumi up` analyzes again with real values.
  */
 export function knownOrSkip<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (err) {
-    if (isUnknownValueError(err)) {
-      return undefined;
-    }
-    throw err;
-  }
+  const value = known(read);
+  return value === UNKNOWN ? undefined : value;
 }

@@ -1,4 +1,22 @@
 import { type Policies } from "@pulumi/policy";
+import { awsCognitoIdentitypoolDisallowUnauthenticatedAccess, awsCognitoUserpoolclientDisallowTenantWrite } from "./hardening-cognito";
+import { awsS3CorsEnforceEtagAndOrigins } from "./hardening-cors";
+import { awsKmsKeyEnableRotation } from "./hardening-kms";
+import { awsLambdaFunctionDisallowEnvCredentials, awsLambdaFunctionEnforcePresignTtlCap } from "./hardening-lambda";
+import { awsS3BucketEnableSseKms, awsS3BucketEnableVersioning, awsS3BucketEnforceAbortIncompleteUploads } from "./hardening-s3-buckets";
 
-/** Beyond the card: encryption, rotation, versioning, lifecycle, CORS, CloudFront origins, identity, functions. */
-export const hardeningPolicies: Policies = [];
+/**
+ * Beyond the card (advisory by default): encryption, rotation, versioning, lifecycle, CORS,
+ * identity and functions. Each is raised to mandatory, or given settings, in the policy config.
+ */
+export const hardeningPolicies: Policies = [
+  awsS3BucketEnableSseKms,
+  awsKmsKeyEnableRotation,
+  awsS3BucketEnableVersioning,
+  awsS3BucketEnforceAbortIncompleteUploads,
+  awsS3CorsEnforceEtagAndOrigins,
+  awsCognitoIdentitypoolDisallowUnauthenticatedAccess,
+  awsCognitoUserpoolclientDisallowTenantWrite,
+  awsLambdaFunctionDisallowEnvCredentials,
+  awsLambdaFunctionEnforcePresignTtlCap,
+];

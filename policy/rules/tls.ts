@@ -1,7 +1,10 @@
-import { type StackValidationPolicy } from "@pulumi/policy";
+import { type Policies, type StackValidationPolicy } from "@pulumi/policy";
 import { asArray, conditionValues, coversAllS3, hasWildcardPrincipal, readStatements, type Statement } from "../lib/policy-document";
 import { BUCKET_POLICY_TYPE, BUCKET_TYPES, bucketArnOf, companionsOf } from "../lib/s3";
 import { knownOrSkip } from "../lib/unknown";
+import { awsCloudfrontDistributionEnforceOriginAccessControl, awsS3BucketpolicyEnforceCloudfrontSourceArn } from "./cloudfront-origin-access";
+import { awsCloudfrontDistributionEnforceOriginHttps } from "./cloudfront-origin-tls";
+import { awsCloudfrontDistributionEnforceMinimumTls, awsCloudfrontDistributionEnforceViewerHttps } from "./cloudfront-viewer-tls";
 
 interface TlsConfig {
   minimumTlsVersion: "none" | "1.2" | "1.3";
@@ -48,11 +51,16 @@ export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
     },
   },
   validateStack: (args, reportViolation) => {
+    const buckets = args.resources.filter((r) => BUCKET_TYPES.has(r.type));
+    if (buckets.length === 0) {
+      args.notApplicable("The stack has no S3 bucket.");
+    }
     const { minimumTlsVersion } = args.getConfig<TlsConfig>();
-    for (const bucket of args.resources.filter((r) => BUCKET_TYPES.has(r.type))) {
+    for (const bucket of buckets) {
+      // The legacy inline policy and every aws.s3.BucketPolicy attached to the bucket count together.
       const statements = knownOrSkip(() =>
         [bucket.props.policy, ...companionsOf(bucket, args.resources, BUCKET_POLICY_TYPE).map((p) => p.props.policy)].flatMap(
-          (policy) => readStatements(policy, (m) => reportViolation(m, bucket.urn)),
+          (policy) => readStatements(policy, (m) => reportViolation(`Bucket "${bucket.name}": ${m}`, bucket.urn)),
         ),
       );
       if (statements === undefined) {
@@ -77,5 +85,16 @@ export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
   },
 };
 
-/** Family 3: TLS only. */
-export const tlsPolicies = [awsS3BucketMissingTlsPolicy];
+/**
+ * Family 3: TLS only, from the device to CloudFront and S3 and from CloudFront to its origins
+ * (mandatory); and two CloudFront read-path checks beyond the card (advisory): S3 origins only
+ * through Origin Access Control, and CloudFront grants in bucket policies tied to one distribution.
+ */
+export const tlsPolicies: Policies = [
+  awsS3BucketMissingTlsPolicy,
+  awsCloudfrontDistributionEnforceViewerHttps,
+  awsCloudfrontDistributionEnforceMinimumTls,
+  awsCloudfrontDistributionEnforceOriginHttps,
+  awsCloudfrontDistributionEnforceOriginAccessControl,
+  awsS3BucketpolicyEnforceCloudfrontSourceArn,
+];
