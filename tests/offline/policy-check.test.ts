@@ -2,18 +2,12 @@ import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { buildProgram, readStackConfig } from "../../infra/program";
 import { checkWithPolicyPack } from "../../offline/policy-check";
-import { PolicyPackProcess } from "../harness/policy-pack";
+import { policyPackForSuite } from "../harness/policy-pack";
 import { runProgram, runUnderMocks } from "../harness/program";
 
 describe("offline/policy-check (the pack over a planned stack)", function () {
   this.timeout(120_000);
-  let pack: PolicyPackProcess;
-  before(async () => {
-    pack = await PolicyPackProcess.start();
-  });
-  after(async () => {
-    await pack?.stop();
-  });
+  const pack = policyPackForSuite();
 
   it("passes every stack the project ships, in preview and with computed values, with zero mandatory findings", async () => {
     for (const opts of [
@@ -24,7 +18,7 @@ describe("offline/policy-check (the pack over a planned stack)", function () {
     ]) {
       for (const preview of [true, false]) {
         const run = await runProgram({ ...opts, preview });
-        const findings = await checkWithPolicyPack(run, {}, pack);
+        const findings = await checkWithPolicyPack(run, {}, pack());
         assert.deepEqual(findings.mandatory, [], `${JSON.stringify(opts)} preview=${preview}`);
       }
     }
@@ -37,7 +31,7 @@ describe("offline/policy-check (the pack over a planned stack)", function () {
       new aws.s3.BucketAcl("naked", { bucket: naked.id, acl: "public-read" });
       return outputs;
     }, { stack: "dev" });
-    const findings = await checkWithPolicyPack(broken, {}, pack);
+    const findings = await checkWithPolicyPack(broken, {}, pack());
     const naked = broken.resources.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "naked")!;
     const onNaked = findings.mandatory.filter((d) => d.urn === naked.urn).map((d) => d.policyName);
     for (const expected of ["aws-s3-bucket-missing-public-access-block", "aws-s3-bucket-missing-tls-policy"]) {

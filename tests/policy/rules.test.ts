@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { policies } from "../../policy/policies";
-import { type AnalysisResult, PolicyPackProcess } from "../harness/policy-pack";
+import { type AnalysisResult, policyPackForSuite } from "../harness/policy-pack";
 import { allCases } from "./cases";
 import { type PolicyCase, type PolicyCases } from "./cases/types";
 
@@ -10,20 +10,14 @@ import { type PolicyCase, type PolicyCases } from "./cases/types";
  */
 describe("policy pack rules (every policy, over gRPC)", function () {
   this.timeout(120_000);
-  let pack: PolicyPackProcess;
-  before(async () => {
-    pack = await PolicyPackProcess.start();
-  });
-  after(async () => {
-    await pack?.stop();
-  });
+  const pack = policyPackForSuite();
 
   async function run(table: PolicyCases, c: PolicyCase): Promise<AnalysisResult> {
-    await pack.configure(c.config ?? {});
+    await pack().configure(c.config ?? {});
     if (table.kind === "stack") {
-      return pack.analyzeWholeStack(c.resources);
+      return pack().analyzeWholeStack(c.resources);
     }
-    const results = await Promise.all(c.resources.map((r) => pack.analyzeResource(r)));
+    const results = await Promise.all(c.resources.map((r) => pack().analyzeResource(r)));
     return {
       diagnostics: results.flatMap((r) => r.diagnostics),
       notApplicable: results.flatMap((r) => r.notApplicable),
@@ -73,12 +67,12 @@ describe("policy pack rules (every policy, over gRPC)", function () {
       if (table.remediation) {
         const { input, expected } = table.remediation;
         it("remediates a violating resource into a compliant one", async () => {
-          await pack.configure({ [table.policy]: { enforcementLevel: "remediate" } });
-          const fixes = (await pack.remediate(input)).filter((f) => f.policyName === table.policy);
+          await pack().configure({ [table.policy]: { enforcementLevel: "remediate" } });
+          const fixes = (await pack().remediate(input)).filter((f) => f.policyName === table.policy);
           assert.equal(fixes.length, 1);
           assert.deepEqual(fixes[0].properties, expected);
-          await pack.configure({});
-          const after = await pack.analyze({ ...input, properties: fixes[0].properties });
+          await pack().configure({});
+          const after = await pack().analyze({ ...input, properties: fixes[0].properties });
           assert.deepEqual(after.filter((d) => d.policyName === table.policy), [], "the remediated resource complies");
         });
       }
