@@ -1,4 +1,5 @@
 import { isMediaType, LIMIT_BOUNDS } from "../functions/shared/limits";
+import { extensionsFor } from "../functions/uploads/media-types";
 import { type ControlPlaneLimits } from "./api/limits";
 import { LOG_RETENTION_DAYS } from "./cdn/access-logs";
 import { type LifecycleSettings } from "./storage/lifecycle";
@@ -130,6 +131,11 @@ export const CONFIG_SCHEMA = {
     default: ["image/jpeg", "image/png", "image/heic", "video/mp4", "application/pdf"],
     description: "Content types users may upload.",
   },
+  userQuotaBytes: {
+    type: "integer",
+    default: 0,
+    description: "Bytes each user may store in their home, checked before an upload is signed and when it completes (0 = no quota).",
+  },
   partUrlBatchMax: {
     type: "integer",
     default: 20,
@@ -218,6 +224,8 @@ export interface StackConfig {
   tenants: Tenant[];
   corsOrigins: string[];
   limits: Limits;
+  /** Per-user storage quota in bytes; 0 means none. */
+  userQuotaBytes: number;
   cdn: { customDomain?: { domainName: string; acmCertificateArn: string } };
   observability: { logRetentionDays: number; alarmEmail?: string; auditTrail: boolean };
   lifecycle: LifecycleSettings;
@@ -291,6 +299,20 @@ function list(raw: RawConfig, key: ConfigKeyName, check: (item: string) => strin
   return value as string[];
 }
 
+/**
+ * Why an allowed content type is unusable, if it is: the uploads function refuses to start with a
+ * type its extension table has no row for, so the stack refuses it first.
+ */
+function contentTypeProblem(type: string): string | undefined {
+  if (!isMediaType(type)) {
+    return "each entry must be a media type like image/jpeg";
+  }
+  if (extensionsFor(type) === undefined) {
+    return "each entry needs a row in functions/uploads/media-types.ts (the file extensions a path of that type may end in)";
+  }
+  return undefined;
+}
+
 function namePart(key: ConfigKeyName, value: string, maxLength: number): string {
   if (!NAME_PART.test(value) || value.length > maxLength) {
     throw new ConfigError(
@@ -354,7 +376,7 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     maxObjectBytes: bounded("maxObjectBytes"),
     singlePutMaxBytes: bounded("singlePutMaxBytes"),
     proxyMaxBytes: bounded("proxyMaxBytes"),
-    allowedContentTypes: list(raw, "allowedContentTypes", (t) => (isMediaType(t) ? undefined : "each entry must be a media type like image/jpeg")),
+    allowedContentTypes: list(raw, "allowedContentTypes", contentTypeProblem),
     partUrlBatchMax: bounded("partUrlBatchMax"),
     cdnSessionTtlSeconds: bounded("cdnSessionTtlSeconds"),
   };
@@ -424,6 +446,7 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     tenants,
     corsOrigins: list(raw, "corsOrigins", webOrigin),
     limits,
+    userQuotaBytes: int(raw, "userQuotaBytes", 0, Number.MAX_SAFE_INTEGER),
     cdn: cdnDomainName ? { customDomain: { domainName: cdnDomainName, acmCertificateArn: cdnCertificateArn } } : {},
     observability: { logRetentionDays, alarmEmail: alarmEmail || undefined, auditTrail: bool(raw, "auditTrail") },
     lifecycle,

@@ -106,6 +106,11 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
         jwt: { issuer: identity.issuer, audience: [identity.client.id] },
         cdn: cdn ? { domainName: cdn.domainName, keyPairId: cdn.publicKeyId, privateKeyPem: cdn.privateKeyPem } : undefined,
         limits: config.limits,
+        users: {
+          tenantClaim: config.identity.tenantClaim,
+          quotaBytes: config.userQuotaBytes,
+          abortIncompleteUploadDays: config.lifecycle.abortIncompleteUploadDays,
+        },
         corsOrigins: config.corsOrigins,
         logRetentionDays: config.observability.logRetentionDays,
         tags,

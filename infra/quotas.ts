@@ -151,6 +151,11 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
         logLevel: "INFO",
         tenantRoutingJson: routing,
         limits: config.limits,
+        users: {
+          tenantClaim: config.identity.tenantClaim,
+          quotaBytes: config.userQuotaBytes,
+          abortIncompleteUploadDays: config.lifecycle.abortIncompleteUploadDays,
+        },
         bucketNames,
         cdn: {
           domainName: "d0123456789abcd.cloudfront.net",

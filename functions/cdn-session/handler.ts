@@ -1,9 +1,4 @@
-import { httpApiHandler } from "../shared/http-api";
-import { createLogger, readLogLevel } from "../shared/log";
-import { handleCdnSessionRequest, loadCdnSessionConfig } from "./core";
+import { createCdnSessionHandler } from "./app";
 
-// Read once per cold start: a missing setting fails the init, not every request.
-const config = loadCdnSessionConfig(process.env);
-const log = createLogger("cdn-session", readLogLevel(process.env));
-
-export const handler = httpApiHandler(log, (request) => handleCdnSessionRequest(request, config));
+// Module scope: configuration and logger are built once per cold start, the key on first use.
+export const handler = createCdnSessionHandler(process.env);

@@ -1,22 +1,231 @@
-import { type ApiRequest, type ApiResponse, notImplemented, serveRoutes } from "../shared/api";
+import { createHash } from "node:crypto";
+import { SCAN_STATUS_TAG, ScanStatus } from "../../infra/storage/scan-status";
+import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
+import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
 import { type Env, ENV, requireInteger, requireJson } from "../shared/environment";
+import { badRequest, conflict, forbidden, notFound } from "../shared/errors";
+import { type TokenSettings } from "../shared/identity";
+import { type Home, homeOf, RESERVED_SEGMENTS, relativePath, userKey, userPrefix } from "../shared/keys";
 import { LIMIT_BOUNDS } from "../shared/limits";
+import { bucketFor, parseRouting } from "../shared/routing";
+import { type ObjectInfo, type ObjectStore } from "../shared/store";
+import { readS3Endpoint, readTenantClaim, readTokenSettings } from "../shared/settings";
 
 /** Listing, presigned reads and deletes of the caller's objects (API.md). */
 export const OBJECTS_ROUTES = ["GET /v1/objects", "GET /v1/objects/url", "DELETE /v1/objects"] as const;
 
+/** Page size of a listing when the caller names none, and the most one page may hold (S3's own cap). */
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+/** Tag reads in flight at once while a page is listed. */
+export const TAG_READ_CONCURRENCY = 16;
+/** A cursor longer than this was not made here. */
+const MAX_CURSOR_CHARS = 4096;
+
 export interface ObjectsConfig {
-  tenantRouting: object;
+  tenantRouting: FunctionRouting;
   presignTtlSeconds: number;
+  tenantClaim: string;
+  /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
+  s3Endpoint?: string;
+  /** Adapter only: verify bearer tokens here when no JWT authorizer ran (sandbox, tests). */
+  token?: TokenSettings;
 }
 
 export function loadObjectsConfig(env: Env): ObjectsConfig {
+  const s3Endpoint = readS3Endpoint(env);
+  const token = readTokenSettings(env);
   return {
-    tenantRouting: requireJson(env, ENV.tenantRouting),
+    tenantRouting: parseRouting(requireJson(env, ENV.tenantRouting)),
     presignTtlSeconds: requireInteger(env, ENV.presignTtlSeconds, LIMIT_BOUNDS.presignTtlSeconds),
+    tenantClaim: readTenantClaim(env),
+    ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
+    ...(token === undefined ? {} : { token }),
   };
 }
 
-export function handleObjectsRequest(request: ApiRequest, _config: ObjectsConfig): ApiResponse {
-  return serveRoutes(OBJECTS_ROUTES, request, (r) => notImplemented(r.routeKey));
+/** One entry of a listing, as API.md gives it. */
+export interface ListedObject {
+  path: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  scanStatus: ScanStatus;
+}
+
+export function handleObjectsRequest(request: ApiRequest, config: ObjectsConfig, store: ObjectStore): Promise<ApiResponse> {
+  return serveRoutes(OBJECTS_ROUTES, request, (r) => {
+    const home = homeOf(r.caller, config.tenantClaim);
+    const target = { home, bucket: bucketFor(config.tenantRouting, home.tenant) };
+    switch (r.routeKey as (typeof OBJECTS_ROUTES)[number]) {
+      case "GET /v1/objects":
+        return listObjects(target, r.query, store);
+      case "GET /v1/objects/url":
+        return downloadUrl(target, r.query, store, config.presignTtlSeconds);
+      case "DELETE /v1/objects":
+        return deleteObject(target, r.query, store);
+    }
+  });
+}
+
+interface Target {
+  home: Home;
+  bucket: string;
+}
+
+async function listObjects({ home, bucket }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse> {
+  const prefix = userPrefix(home, query.prefix);
+  const limit = parseLimit(query.limit);
+  const cursor = query.cursor === undefined || query.cursor === "" ? undefined : decodeCursor(query.cursor, prefix);
+  let page: { objects: ObjectInfo[]; nextCursor?: string };
+  try {
+    page = await store.list({ bucket, prefix, limit, ...(cursor === undefined ? {} : { cursor }) });
+  } catch (err) {
+    // S3 answers 400 to a continuation token it did not issue; only a cursor can cause that here.
+    if (cursor !== undefined && httpStatusOf(err) === 400) {
+      throw invalidCursor();
+    }
+    throw err;
+  }
+  const visible = page.objects.filter((o) => isVisible(home, o.key));
+  const statuses = await mapLimit(visible, TAG_READ_CONCURRENCY, (o) => scanStatusOf(store, bucket, o.key));
+  const objects: ListedObject[] = [];
+  visible.forEach((o, i) => {
+    const scanStatus = statuses[i];
+    // Deleted between the listing and its tag read: it is gone, so it is not listed.
+    if (scanStatus !== undefined) {
+      objects.push({ path: relativePath(home, o.key), size: o.size, etag: o.etag, lastModified: o.lastModified, scanStatus });
+    }
+  });
+  return {
+    status: 200,
+    body: { objects, ...(page.nextCursor === undefined ? {} : { nextCursor: encodeCursor(page.nextCursor, prefix) }) },
+  };
+}
+
+async function downloadUrl(
+  { home, bucket }: Target,
+  query: Readonly<Record<string, string>>,
+  store: ObjectStore,
+  expiresIn: number,
+): Promise<ApiResponse> {
+  const key = userKey(home, query.path);
+  // The tag read answers 404 for a missing object, so it doubles as the existence check.
+  const status = await scanStatusOf(store, bucket, key);
+  if (status === undefined) {
+    throw notFound("ObjectNotFound", `There is no object at ${query.path} in your home.`);
+  }
+  if (status === ScanStatus.infected) {
+    throw forbidden("Infected", `${query.path} failed its malware scan and is never served; delete it and upload a clean copy.`);
+  }
+  if (status !== ScanStatus.clean) {
+    throw conflict("NotScanned", `${query.path} has not been scanned yet; try again in a few seconds.`);
+  }
+  // S3 still checks the tag when the URL is used (bucket policy on s3:ExistingObjectTag), so a
+  // change of status after this point is honoured too.
+  const signed = await store.presignGet({ bucket, key, expiresIn });
+  return { status: 200, body: { url: signed.url, expiresAt: signed.expiresAt } };
+}
+
+/**
+ * Deleting is idempotent: an object that is already gone answers 204 like one deleted now, so a
+ * client retrying after a lost response never sees an error (S3's DeleteObject behaves the same).
+ */
+async function deleteObject({ home, bucket }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse> {
+  await store.delete({ bucket, key: userKey(home, query.path) });
+  return { status: 204 };
+}
+
+/** `limit`: absent means DEFAULT_LIST_LIMIT; more than MAX_LIST_LIMIT is served as MAX_LIST_LIMIT. */
+export function parseLimit(text: string | undefined): number {
+  if (text === undefined || text === "") {
+    return DEFAULT_LIST_LIMIT;
+  }
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) {
+    throw badRequest("InvalidLimit", `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}.`);
+  }
+  return Math.min(Number(text), MAX_LIST_LIMIT);
+}
+
+/*
+ * A cursor wraps S3's continuation token (on some engines the last key itself) so callers see
+ * nothing of it, and binds it to the listing it came from: the caller's home and prefix. A cursor
+ * from another listing or another user is refused rather than silently restarting a listing.
+ */
+interface CursorBody {
+  v: 1;
+  /** Digest of the full S3 prefix the token belongs to. */
+  p: string;
+  t: string;
+}
+
+const prefixDigest = (prefix: string) => createHash("sha256").update(prefix, "utf8").digest("base64url").slice(0, 22);
+
+export function encodeCursor(token: string, prefix: string): string {
+  const body: CursorBody = { v: 1, p: prefixDigest(prefix), t: token };
+  return Buffer.from(JSON.stringify(body), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string, prefix: string): string {
+  if (cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw invalidCursor();
+  }
+  let body: Partial<CursorBody>;
+  try {
+    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<CursorBody>;
+  } catch {
+    throw invalidCursor();
+  }
+  if (body === null || typeof body !== "object" || body.v !== 1 || typeof body.t !== "string" || body.t === "" || body.p !== prefixDigest(prefix)) {
+    throw invalidCursor();
+  }
+  return body.t;
+}
+
+const invalidCursor = () =>
+  badRequest("InvalidCursor", "cursor must be a nextCursor this API returned for the same prefix; list again without it to start over.");
+
+/** Keys under a reserved segment belong to the control plane, not to the user's listing. */
+function isVisible(home: Home, key: string): boolean {
+  return !relativePath(home, key)
+    .split("/")
+    .some((segment) => RESERVED_SEGMENTS.includes(segment.toLowerCase()));
+}
+
+/** The object's scan status from its tag (absent or unknown: pending), or undefined if it no longer exists. */
+async function scanStatusOf(store: ObjectStore, bucket: string, key: string): Promise<ScanStatus | undefined> {
+  let tags: Record<string, string>;
+  try {
+    tags = await store.getTags({ bucket, key });
+  } catch (err) {
+    if (httpStatusOf(err) === 404) {
+      return undefined;
+    }
+    throw err;
+  }
+  return scanStatusFromTags(tags);
+}
+
+export function scanStatusFromTags(tags: Readonly<Record<string, string>>): ScanStatus {
+  const value = tags[SCAN_STATUS_TAG];
+  return value === ScanStatus.clean || value === ScanStatus.infected ? value : ScanStatus.pending;
+}
+
+/** The HTTP status S3 answered with, when the port passes its error through. */
+function httpStatusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+/** Like `Promise.all(items.map(fn))`, with at most `limit` calls in flight. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

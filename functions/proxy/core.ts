@@ -1,24 +1,139 @@
-import { type ApiRequest, type ApiResponse, notImplemented, serveRoutes } from "../shared/api";
+import { SCAN_STATUS_TAG, ScanStatus } from "../../infra/storage/scan-status";
+import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
+import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
 import { type Env, ENV, requireInteger, requireJson, requireStringList } from "../shared/environment";
+import { ApiError, badRequest, tooLarge, unsupportedType } from "../shared/errors";
+import { type TokenSettings } from "../shared/identity";
+import { homeOf, relativePath, userKey } from "../shared/keys";
 import { isMediaType, LIMIT_BOUNDS } from "../shared/limits";
+import { type Logger } from "../shared/log";
+import { bucketFor, parseRouting } from "../shared/routing";
+import { readS3Endpoint, readTenantClaim, readTokenSettings } from "../shared/settings";
+import { type Scanner } from "../scan/scanner";
+import { extensionOf, extensionsFor } from "../uploads/media-types";
+import { sniff } from "./sniff";
 
 /** Small uploads inspected server-side, access pattern 4 (API.md). */
 export const PROXY_ROUTES = ["POST /v1/proxy/objects"] as const;
 
 export interface ProxyConfig {
-  tenantRouting: object;
+  tenantRouting: FunctionRouting;
   proxyMaxBytes: number;
   allowedContentTypes: string[];
+  tenantClaim: string;
+  /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
+  s3Endpoint?: string;
+  /** Adapter only: verify bearer tokens here when no JWT authorizer ran (sandbox, tests). */
+  token?: TokenSettings;
 }
 
 export function loadProxyConfig(env: Env): ProxyConfig {
+  const s3Endpoint = readS3Endpoint(env);
+  const token = readTokenSettings(env);
   return {
-    tenantRouting: requireJson(env, ENV.tenantRouting),
+    tenantRouting: parseRouting(requireJson(env, ENV.tenantRouting)),
     proxyMaxBytes: requireInteger(env, ENV.proxyMaxBytes, LIMIT_BOUNDS.proxyMaxBytes),
     allowedContentTypes: requireStringList(env, ENV.allowedContentTypes, isMediaType),
+    tenantClaim: readTenantClaim(env),
+    ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
+    ...(token === undefined ? {} : { token }),
   };
 }
 
-export function handleProxyRequest(request: ApiRequest, _config: ProxyConfig): ApiResponse {
-  return serveRoutes(PROXY_ROUTES, request, (r) => notImplemented(r.routeKey));
+/**
+ * Writes an object together with its tags in one request. Writing first and tagging after would
+ * leave a moment in which another upload to the same key could receive the `clean` tag meant for
+ * these bytes.
+ */
+export interface TaggedObjectWriter {
+  putTagged(p: { bucket: string; key: string; body: Uint8Array; contentType: string; tags: Record<string, string> }): Promise<{ etag: string }>;
+}
+
+export interface ProxyPorts {
+  writer: TaggedObjectWriter;
+  scanner: Scanner;
+  log: Logger;
+}
+
+/** The request with the one header the proxy reads: the body's declared `Content-Type`. */
+export interface ProxyRequest extends ApiRequest {
+  contentType?: string;
+}
+
+export function handleProxyRequest(request: ProxyRequest, config: ProxyConfig, ports: ProxyPorts): Promise<ApiResponse> {
+  return serveRoutes(PROXY_ROUTES, request, (r) => putInspected({ ...r, contentType: request.contentType }, config, ports));
+}
+
+/**
+ * Checks, in order: the path (under the caller's home), the declared type (allowlisted, with a
+ * matching extension), the size (hard cap, before decoding), the content (its magic bytes must
+ * be the declared type's) and malware (an inline scan). Only then is the object written, already
+ * tagged clean: it was scanned here. A scanner failure is a 500 and writes nothing.
+ */
+async function putInspected(request: ProxyRequest & Required<Pick<ApiRequest, "caller">>, config: ProxyConfig, ports: ProxyPorts): Promise<ApiResponse> {
+  const home = homeOf(request.caller, config.tenantClaim);
+  const path = request.query.path;
+  if (path === undefined || path === "") {
+    throw badRequest("InvalidPath", "Add ?path= with the object's path relative to your home, such as photos/cat.png.");
+  }
+  const key = userKey(home, path);
+  const contentType = declaredType(request.contentType, config);
+  checkExtension(relativePath(home, key), contentType);
+  const body = bodyBytes(request, config.proxyMaxBytes);
+
+  const sniffed = sniff(contentType, body);
+  if (sniffed === "unverifiable") {
+    throw unsupportedType(
+      "UnverifiableContentType",
+      `The proxy cannot verify ${contentType} content; upload it with POST /v1/uploads instead.`,
+    );
+  }
+  if (sniffed === "mismatch") {
+    throw unsupportedType("ContentMismatch", `The body is not ${contentType} content; send the file's real type in Content-Type.`);
+  }
+
+  const result = await ports.scanner.scan({ bytes: body });
+  if (result.verdict === "infected") {
+    ports.log.warn("infected upload refused", { key, signature: result.signature, size: body.byteLength });
+    throw new ApiError(422, "Infected", "The file failed its malware scan and was not stored.");
+  }
+
+  const bucket = bucketFor(config.tenantRouting, home.tenant);
+  const { etag } = await ports.writer.putTagged({ bucket, key, body, contentType, tags: { [SCAN_STATUS_TAG]: ScanStatus.clean } });
+  return { status: 200, body: { path: relativePath(home, key), etag, size: body.byteLength } };
+}
+
+/** The media type of a Content-Type header, lowercase and without parameters, if the allowlist has it. */
+function declaredType(header: string | undefined, config: ProxyConfig): string {
+  const type = (header ?? "").split(";")[0].trim().toLowerCase();
+  if (type === "") {
+    throw unsupportedType("MissingContentType", `Send the file's type in Content-Type, one of ${config.allowedContentTypes.join(", ")}.`);
+  }
+  if (!config.allowedContentTypes.includes(type)) {
+    throw unsupportedType(
+      "UnsupportedContentType",
+      `Content-Type must be one of ${config.allowedContentTypes.join(", ")}, not ${JSON.stringify(type.slice(0, 100))}.`,
+    );
+  }
+  return type;
+}
+
+function checkExtension(path: string, contentType: string): void {
+  const allowed = extensionsFor(contentType) ?? [];
+  if (!allowed.includes(extensionOf(path))) {
+    throw badRequest(
+      "ExtensionMismatch",
+      `A ${contentType} file's path must end in ${allowed.map((e) => `.${e}`).join(" or ")}; rename it or declare its real type.`,
+    );
+  }
+}
+
+/** The body's bytes; its size is checked before a base64 body is decoded. */
+function bodyBytes(request: ApiRequest, maxBytes: number): Uint8Array {
+  const raw = request.body ?? "";
+  const size = request.bodyIsBase64 ? Buffer.byteLength(raw, "base64") : Buffer.byteLength(raw, "utf8");
+  if (size > maxBytes) {
+    throw tooLarge("ObjectTooLarge", `The body is ${size} bytes; the proxy takes at most ${maxBytes}. Use POST /v1/uploads for larger files.`);
+  }
+  return request.bodyIsBase64 ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
 }

@@ -1,20 +1,56 @@
+import { createHash } from "node:crypto";
 import { TENANTS_ROOT } from "../../infra/tenancy/keys";
-import { ScanStatus } from "../../infra/storage/scan-status";
+import { QUARANTINE_PREFIX, SCAN_STATUS_TAG, ScanStatus } from "../../infra/storage/scan-status";
 import { type Env, ENV, requireStringList } from "../shared/environment";
 import { type Logger } from "../shared/log";
+import { readS3Endpoint } from "../shared/settings";
+import { type ObjectInfo, type ObjectStore } from "../shared/store";
+import { type Scanner } from "./scanner";
 
 /** The scanner receives S3 "Object Created" events through EventBridge. */
 export const OBJECT_CREATED = { source: "aws.s3", detailType: "Object Created" } as const;
+
+/**
+ * Set with `scan-status=clean`: the ETag of the object the verdict is for. A clean tag whose ETag
+ * is not the object's (a tag that landed on a newer upload, see `scanCreatedObject`) is not trusted.
+ */
+export const SCANNED_ETAG_TAG = "scan-etag";
+/** Set on infected objects and their quarantine copy: what ClamAV found. */
+export const SCAN_SIGNATURE_TAG = "scan-signature";
+
+/**
+ * Objects larger than this are not read into memory to be scanned: they stay `pending` (unreadable)
+ * and an error is logged. Sized to the function's memory (SIZING.scan), which holds the object
+ * and clamscan's signatures at once.
+ */
+export const DEFAULT_SCAN_MAX_BYTES = 256 * 1024 * 1024;
+
+/** S3's limit; a quarantine key that would exceed it is named by a hash instead. */
+const MAX_KEY_BYTES = 1024;
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export interface ScanConfig {
   /** Buckets this deployment owns; events naming any other bucket are ignored. */
   buckets: ReadonlySet<string>;
+  /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
+  s3Endpoint?: string;
 }
 
 export function loadScanConfig(env: Env): ScanConfig {
-  return { buckets: new Set(requireStringList(env, ENV.scanBuckets, (name) => BUCKET_NAME.test(name))) };
+  const s3Endpoint = readS3Endpoint(env);
+  return {
+    buckets: new Set(requireStringList(env, ENV.scanBuckets, (name) => BUCKET_NAME.test(name))),
+    ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
+  };
+}
+
+export interface ScanPorts {
+  store: ObjectStore;
+  scanner: Scanner;
+  log: Logger;
+  /** @default DEFAULT_SCAN_MAX_BYTES */
+  maxBytes?: number;
 }
 
 export interface CreatedObject {
@@ -25,9 +61,14 @@ export interface CreatedObject {
 }
 
 export type ScanOutcome =
+  /** Not an event for a user upload of this deployment; nothing was touched. */
   | { action: "ignored"; reason: string }
-  /** The object was accepted for scanning; it stays `pending`, unreadable, until a scanner tags it. */
-  | { action: "notScanned"; object: CreatedObject; status: typeof ScanStatus.pending };
+  /** Nothing left to do (already clean, gone, or replaced by a newer upload with its own event). */
+  | { action: "skipped"; object: CreatedObject; reason: string }
+  /** Could not be scanned and never will be as it is (too large): stays pending, unreadable. */
+  | { action: "leftPending"; object: CreatedObject; reason: string }
+  | { action: "tagged"; object: CreatedObject; status: typeof ScanStatus.clean }
+  | { action: "quarantined"; object: CreatedObject; quarantineKey: string; signature?: string };
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -53,12 +94,31 @@ export function parseObjectCreated(event: unknown): CreatedObject | { invalid: s
   };
 }
 
+/** Where an infected object is kept: `quarantine/<original key>`, out of every user's reach. */
+export function quarantineKey(key: string): string {
+  const plain = `${QUARANTINE_PREFIX}${key}`;
+  if (Buffer.byteLength(plain, "utf8") <= MAX_KEY_BYTES) {
+    return plain;
+  }
+  // Too long to prefix: the log line of the move records which key this was.
+  return `${QUARANTINE_PREFIX}sha256/${createHash("sha256").update(key, "utf8").digest("hex")}`;
+}
+
+/** S3 tag values allow letters, digits, spaces and `_ . : / = + - @`, up to 256 characters. */
+function tagValue(text: string): string {
+  return text.replace(/[^\p{L}\p{N} _.:/=+\-@]/gu, "_").slice(0, 256);
+}
+
+const bareEtag = (etag: string) => tagValue(etag.replace(/"/g, ""));
+
 /**
- * Decides what to do with one event. Events for other buckets or outside `tenants/` are ignored
- * rather than failed, so EventBridge does not retry them; an object outside `tenants/` is never a
- * user upload (the quarantine copy, for one) and must not be scanned again.
+ * Handles one event: events that are not for a user upload of this deployment are ignored rather
+ * than failed, so EventBridge does not retry them; an object outside `tenants/` is never a user
+ * upload (the quarantine copy, for one) and must not be scanned again. Everything else is scanned
+ * (`scanCreatedObject`). Throws only when a retry can help.
  */
-export function handleObjectCreated(event: unknown, config: ScanConfig, log: Logger): ScanOutcome {
+export async function handleObjectCreated(event: unknown, config: ScanConfig, ports: ScanPorts): Promise<ScanOutcome> {
+  const { log } = ports;
   const parsed = parseObjectCreated(event);
   if ("invalid" in parsed) {
     log.warn("event ignored", { reason: parsed.invalid });
@@ -74,11 +134,140 @@ export function handleObjectCreated(event: unknown, config: ScanConfig, log: Log
     log.info("event ignored", { reason, bucket: parsed.bucket });
     return { action: "ignored", reason };
   }
-  log.warn("scanning is not implemented; the object stays pending", {
-    bucket: parsed.bucket,
-    key: parsed.key,
-    size: parsed.size,
-    versionId: parsed.versionId,
-  });
-  return { action: "notScanned", object: parsed, status: ScanStatus.pending };
+  const outcome = await scanCreatedObject(parsed, ports);
+  const fields = { bucket: parsed.bucket, key: parsed.key, size: parsed.size, versionId: parsed.versionId };
+  switch (outcome.action) {
+    case "tagged":
+      log.info("object scanned clean", fields);
+      break;
+    case "quarantined":
+      log.warn("infected object quarantined", { ...fields, signature: outcome.signature, quarantineKey: outcome.quarantineKey });
+      break;
+    case "leftPending":
+      log.error("object left unscanned and unreadable", { ...fields, reason: outcome.reason });
+      break;
+    case "skipped":
+      log.info("event skipped", { ...fields, reason: outcome.reason });
+      break;
+  }
+  return outcome;
+}
+
+/**
+ * S3 event notifications form-encode keys ("my photo.jpg" arrives as "my+photo.jpg"); EventBridge
+ * documents the raw key. Both are accepted: the key as given first, then its decoded form.
+ */
+function candidateKeys(key: string): string[] {
+  let decoded: string | undefined;
+  try {
+    decoded = decodeURIComponent(key.replace(/\+/g, " "));
+  } catch {
+    decoded = undefined;
+  }
+  return decoded === undefined || decoded === key || !decoded.startsWith(TENANTS_ROOT) ? [key] : [key, decoded];
+}
+
+/**
+ * Scans one new object and records the verdict on it, safe to repeat for the same event:
+ *
+ * - gone (deleted, or already quarantined) → skipped, without error;
+ * - tagged clean for its current ETag → skipped; tagged infected → the quarantine is finished;
+ * - otherwise read, scanned, and tagged `clean` (with the ETag scanned) or quarantined:
+ *   tagged `infected` in place first, so it is unreadable even if a later step fails, then copied
+ *   to `quarantine/<key>`, the copy tagged, and the original deleted.
+ *
+ * If a newer upload replaces the object while it is being scanned, this verdict is not applied:
+ * the newer upload has its own event. The ObjectStore port addresses the current version only, so
+ * a tag can still land on an upload that arrives between the last check and the tagging; the
+ * `scan-etag` tag makes that upload's own event scan it again rather than trust the tag.
+ */
+export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts): Promise<ScanOutcome> {
+  const { store, scanner } = ports;
+  const { bucket } = object;
+  const maxBytes = ports.maxBytes ?? DEFAULT_SCAN_MAX_BYTES;
+
+  const located = await locate(object, store);
+  if (located === undefined) {
+    return { action: "skipped", object, reason: "the object no longer exists (deleted, or already quarantined)" };
+  }
+  const { key, info } = located;
+  const found = { ...object, key };
+
+  const tags = await store.getTags({ bucket, key });
+  if (tags[SCAN_STATUS_TAG] === ScanStatus.clean && tags[SCANNED_ETAG_TAG] === bareEtag(info.etag)) {
+    return { action: "skipped", object: found, reason: "already scanned clean" };
+  }
+  if (tags[SCAN_STATUS_TAG] === ScanStatus.infected) {
+    // A previous delivery found it infected and stopped part-way through the quarantine.
+    return quarantine(found, tags, tags[SCAN_SIGNATURE_TAG], store);
+  }
+  if (info.size > maxBytes) {
+    return { action: "leftPending", object: found, reason: `${info.size} bytes is over the scanner's limit of ${maxBytes}` };
+  }
+
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get({ bucket, key });
+  } catch (err) {
+    if ((await store.head({ bucket, key })) === undefined) {
+      return { action: "skipped", object: found, reason: "the object was deleted before it could be read" };
+    }
+    throw err;
+  }
+  const result = await scanner.scan({ bytes });
+
+  const now = await store.head({ bucket, key });
+  if (now === undefined) {
+    return { action: "skipped", object: found, reason: "the object was deleted while it was scanned" };
+  }
+  if (now.etag !== info.etag) {
+    return { action: "skipped", object: found, reason: "a newer upload replaced the object while it was scanned; its own event scans it" };
+  }
+  if (result.verdict === "infected") {
+    return quarantine(found, tags, result.signature, store);
+  }
+
+  await store.putTags({ bucket, key, tags: { ...tags, [SCAN_STATUS_TAG]: ScanStatus.clean, [SCANNED_ETAG_TAG]: bareEtag(info.etag) } });
+  const after = await store.head({ bucket, key });
+  if (after !== undefined && after.etag !== info.etag) {
+    // The clean tag may have landed on a newer, unscanned upload: take it back (fail closed).
+    await store.putTags({ bucket, key, tags: { [SCAN_STATUS_TAG]: ScanStatus.pending } });
+    return { action: "skipped", object: found, reason: "a newer upload replaced the object while it was tagged; its own event scans it" };
+  }
+  return { action: "tagged", object: found, status: ScanStatus.clean };
+}
+
+async function locate(object: CreatedObject, store: ObjectStore): Promise<{ key: string; info: ObjectInfo } | undefined> {
+  for (const key of candidateKeys(object.key)) {
+    const info = await store.head({ bucket: object.bucket, key });
+    if (info !== undefined) {
+      return { key, info };
+    }
+  }
+  return undefined;
+}
+
+async function quarantine(
+  object: CreatedObject,
+  tags: Record<string, string>,
+  signature: string | undefined,
+  store: ObjectStore,
+): Promise<ScanOutcome> {
+  const { bucket, key } = object;
+  const infected = {
+    [SCAN_STATUS_TAG]: ScanStatus.infected,
+    ...(signature === undefined ? {} : { [SCAN_SIGNATURE_TAG]: tagValue(signature) }),
+  };
+  const toKey = quarantineKey(key);
+  // Unreadable first (reads need scan-status=clean), so a failure below leaves nothing to serve.
+  if (tags[SCAN_STATUS_TAG] !== ScanStatus.infected) {
+    await store.putTags({ bucket, key, tags: { ...tags, ...infected } });
+  }
+  await store.copy({ bucket, fromKey: key, toKey });
+  // The copy carries the source's tags in S3, but the quarantine must not depend on a default.
+  await store.putTags({ bucket, key: toKey, tags: infected });
+  await store.delete({ bucket, key });
+  return signature === undefined
+    ? { action: "quarantined", object, quarantineKey: toKey }
+    : { action: "quarantined", object, quarantineKey: toKey, signature };
 }

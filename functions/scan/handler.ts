@@ -1,11 +1,9 @@
-import { createLogger, readLogLevel } from "../shared/log";
-import { handleObjectCreated, loadScanConfig } from "./core";
+import { createScanHandler } from "./app";
 
-// Read once per cold start: a missing setting fails the init, not every event.
-const config = loadScanConfig(process.env);
-const log = createLogger("scan", readLogLevel(process.env));
+// Module scope: configuration, logger, S3 client and scanner are built once per cold start.
+const scan = createScanHandler(process.env);
 
 /** EventBridge target: one S3 "Object Created" event per invocation. */
 export async function handler(event: unknown): Promise<void> {
-  handleObjectCreated(event, config, log);
+  await scan(event);
 }

@@ -1,3 +1,5 @@
+import { ApiError } from "./errors";
+
 /**
  * The control-plane request and response as the cores see them (`../shared/API.md` beside the
  * repository), free of any API Gateway shape so the same cores can serve the local sandbox.
@@ -44,18 +46,44 @@ export function internalError(): ApiResponse {
  * claims a 401 (the API's JWT authorizer should make that impossible; this holds if a route is ever
  * deployed without it), anything else goes to `serve`.
  */
-export function serveRoutes(
+export async function serveRoutes(
   routes: readonly string[],
   request: ApiRequest,
-  serve: (request: ApiRequest & { caller: Caller }) => ApiResponse,
-): ApiResponse {
+  serve: (request: ApiRequest & { caller: Caller }) => ApiResponse | Promise<ApiResponse>,
+): Promise<ApiResponse> {
   if (!routes.includes(request.routeKey)) {
     return errorResponse(404, "RouteNotFound", `This function does not serve ${request.routeKey}.`);
   }
   if (request.caller === undefined) {
     return errorResponse(401, "Unauthorized", "Send Authorization: Bearer <token> with a token from the user pool.");
   }
-  return serve({ ...request, caller: request.caller });
+  try {
+    return await serve({ ...request, caller: request.caller });
+  } catch (err) {
+    // A mistake the caller can fix is answered; anything else propagates to the bare 500.
+    if (err instanceof ApiError) {
+      return errorResponse(err.status, err.code, err.message);
+    }
+    throw err;
+  }
+}
+
+/** Parses a JSON request body, or answers 400. */
+export function jsonBody(request: ApiRequest): Record<string, unknown> {
+  if (request.body === undefined || request.body === "") {
+    throw new ApiError(400, "MissingBody", "Send a JSON body.");
+  }
+  const text = request.bodyIsBase64 ? Buffer.from(request.body, "base64").toString("utf8") : request.body;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "InvalidJson", "The body is not valid JSON.");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ApiError(400, "InvalidJson", "The body must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
 }
 
 /** The answer of every route until its logic lands. */

@@ -17,6 +17,18 @@ export const ENV = {
   cdnKeyPairId: "CDN_KEY_PAIR_ID",
   cdnPrivateKeySecretArn: "CDN_PRIVATE_KEY_SECRET_ARN",
   scanBuckets: "SCAN_BUCKETS",
+  s3Endpoint: "S3_ENDPOINT",
+  tenantClaim: "TENANT_CLAIM",
+  jwtIssuer: "JWT_ISSUER",
+  jwtAudience: "JWT_AUDIENCE",
+  jwtJwks: "JWT_JWKS",
+  cdnPrivateKeyPem: "CDN_PRIVATE_KEY_PEM",
+  userQuotaBytes: "USER_QUOTA_BYTES",
+  abortIncompleteUploadDays: "ABORT_INCOMPLETE_UPLOAD_DAYS",
+  /** Optional: the `clamscan` executable (absolute path or name on PATH; default `clamscan`). */
+  clamscanPath: "CLAMSCAN_PATH",
+  /** Optional: ClamAV signature database file or directory for `clamscan -d` (default: clamscan's own). */
+  clamavDb: "CLAMAV_DB",
 } as const;
 
 /** A process environment, or any map standing in for one. */

@@ -1,4 +1,6 @@
-import { type ApiRequest, type ApiResponse, internalError } from "./api";
+import { type ApiRequest, type ApiResponse, errorResponse, internalError } from "./api";
+import { ApiError } from "./errors";
+import { bearerToken, callerFromClaims, type TokenVerifier } from "./identity";
 import { type Logger } from "./log";
 
 /** The parts of an API Gateway HTTP API event (payload format 2.0) the handlers read. */
@@ -69,10 +71,24 @@ export function toHttpResult(response: ApiResponse): HttpApiResult {
 export function httpApiHandler(
   log: Logger,
   core: (request: ApiRequest) => ApiResponse | Promise<ApiResponse>,
+  options: { verifier?: TokenVerifier } = {},
 ): (event: HttpApiEvent) => Promise<HttpApiResult> {
   return async (event) => {
     try {
-      return toHttpResult(await core(toApiRequest(event)));
+      let request = toApiRequest(event);
+      // Behind API Gateway the authorizer has verified the token; elsewhere (sandbox, tests) verify it here.
+      if (request.caller === undefined && options.verifier) {
+        try {
+          const authorization = event.headers?.authorization ?? event.headers?.Authorization;
+          request = { ...request, caller: callerFromClaims(await options.verifier.verify(bearerToken(authorization))) };
+        } catch (err) {
+          if (err instanceof ApiError) {
+            return toHttpResult(errorResponse(err.status, err.code, err.message));
+          }
+          throw err;
+        }
+      }
+      return toHttpResult(await core(request));
     } catch (err) {
       log.error("request failed", {
         routeKey: event.routeKey,

@@ -33,14 +33,37 @@ export function readLogLevel(env: Env): LogLevel {
   return level as LogLevel;
 }
 
-/** A logger writing one object per line, `{ level, service, message, ...fields }`, at `level` and above. */
+const SECRETS: [RegExp, string][] = [
+  // JSON Web Tokens (ID and access tokens, whole or as a bearer header).
+  [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "[redacted-jwt]"],
+  [/(Bearer\s+)[^\s"',]+/gi, "$1[redacted]"],
+  // SigV4 presigned URLs: signature, credential and session token.
+  [/((?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s"']+/gi, "$1[redacted]"],
+  // CloudFront signed URLs and cookies.
+  [/((?:CloudFront-)?(?:Signature|Policy|Key-Pair-Id)=)[^&;\s"']+/g, "$1[redacted]"],
+];
+
+/** Masks tokens, signatures and credentials in a string that reached a log line despite the field rules. */
+export function redact(text: string): string {
+  return SECRETS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}
+
+function redactFields(fields: LogFields): LogFields {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redact(v) : v]));
+}
+
+/**
+ * A logger writing one object per line, `{ level, service, message, ...fields }`, at `level` and
+ * above. Every string is passed through `redact` (DESIGN invariant 9: nothing logs presigned URLs,
+ * JWTs or cookies).
+ */
 export function createLogger(service: string, level: LogLevel, sink: LogSink = console): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const at =
     (lineLevel: LogLevel, write: (line: object) => void) =>
     (message: string, fields: LogFields = {}): void => {
       if (LOG_LEVELS.indexOf(lineLevel) >= threshold) {
-        write({ ...fields, level: lineLevel, service, message });
+        write({ ...redactFields(fields), level: lineLevel, service, message: redact(message) });
       }
     };
   return {

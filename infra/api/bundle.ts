@@ -10,6 +10,23 @@ export const FUNCTIONS_DIR = path.resolve(__dirname, "../../functions");
 /** Node version the Lambda runtime (`nodejs22.x`) runs. */
 export const BUNDLE_TARGET = "node22";
 
+/** Packages the Lambda runtime leaves to the function: everything under this scope, except the ones below. */
+export const RUNTIME_SDK_SCOPE = "@aws-sdk/";
+
+/**
+ * SDK packages a function ships itself: the runtime's copy of SDK v3 is whatever package set Lambda
+ * chose to include, which is not guaranteed to hold utility libraries such as the CloudFront signer.
+ */
+export const BUNDLED_SDK_PACKAGES: readonly string[] = ["@aws-sdk/cloudfront-signer"];
+
+/**
+ * esbuild marks `@aws-sdk/*` external by pattern; an alias to the installed package's directory
+ * takes a bundled package out of that pattern's reach, so esbuild bundles it like any dependency.
+ */
+function bundledSdkAliases(): Record<string, string> {
+  return Object.fromEntries(BUNDLED_SDK_PACKAGES.map((name) => [name, path.dirname(require.resolve(`${name}/package.json`))]));
+}
+
 /** A function's handler could not be bundled; the message names the function. */
 export class BundleError extends Error {
   constructor(
@@ -30,9 +47,10 @@ function describe(message: Message): string {
 /**
  * Bundles `functions/<name>/handler.ts` and everything it imports into one minified CommonJS file
  * for the Lambda Node.js 22 runtime. The AWS SDK v3 is left out: the runtime ships it, and a bundled
- * copy costs hundreds of KB and tens of ms of cold start. No source map, so no absolute path of the
- * machine that built it ends up in the code; the same sources always give the same bytes, so an
- * unchanged function is never redeployed.
+ * copy costs hundreds of KB and tens of ms of cold start; the SDK packages it is not guaranteed to
+ * ship (`BUNDLED_SDK_PACKAGES`) are bundled. Node built-ins stay `require`s of the runtime's own
+ * modules. No source map, so no absolute path of the machine that built it ends up in the code; the
+ * same sources always give the same bytes, so an unchanged function is never redeployed.
  */
 export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR): string {
   const entry = path.join(functionsDir, name, "handler.ts");
@@ -51,7 +69,8 @@ export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR
       minify: true,
       sourcemap: false,
       legalComments: "none",
-      external: ["@aws-sdk/*"],
+      external: [`${RUNTIME_SDK_SCOPE}*`],
+      alias: bundledSdkAliases(),
       write: false,
       logLevel: "silent",
     });

@@ -26,13 +26,17 @@ export interface FunctionSizing {
 }
 
 /**
- * Memory and timeout per function. Signing and listing are light; the proxy holds a body of up to
- * 4 MiB; the scanner reads whole objects.
+ * Memory and timeout per function. Signing, listing and cookies are light. The proxy and the scanner
+ * run ClamAV's `clamscan`, which loads the whole signature database into the function's memory on
+ * every scan (over 1 GB, and 10-30 s, with the public database; see functions/scan/README.md): the
+ * proxy beside a body of up to 4 MiB, within API Gateway's 30 s; the scanner beside an object of up
+ * to 256 MiB (`DEFAULT_SCAN_MAX_BYTES`), after its clamscan timeout (`SCAN_TIMEOUT_MS`, 90 s).
+ * Lambda gives CPU in proportion to memory, which also shortens the database load.
  */
 export const SIZING: Record<FunctionName, FunctionSizing> = {
   uploads: { memorySize: 256, timeout: 10 },
   objects: { memorySize: 256, timeout: 10 },
   "cdn-session": { memorySize: 256, timeout: 5 },
-  proxy: { memorySize: 512, timeout: 20 },
-  scan: { memorySize: 1024, timeout: 120 },
+  proxy: { memorySize: 2048, timeout: 20 },
+  scan: { memorySize: 3072, timeout: 120 },
 };

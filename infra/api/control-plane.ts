@@ -5,7 +5,7 @@ import { assertLogRetentionDays } from "../cdn/access-logs";
 import { handlerArchive } from "./bundle";
 import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, ROUTES, SIZING } from "./catalog";
 import { apiCorsConfiguration } from "./cors";
-import { functionEnvironment } from "./function-environment";
+import { functionEnvironment, type UserSettings } from "./function-environment";
 import { functionPolicy, lambdaTrustPolicy } from "./function-policies";
 import { type ControlPlaneLimits, DEFAULT_THROTTLING, type Throttling, validateLimits, validateThrottling } from "./limits";
 import { accessLogFormat } from "./access-log";
@@ -50,6 +50,11 @@ export interface ControlPlaneArgs {
    * @default (required)
    */
   limits: ControlPlaneLimits;
+  /**
+   * Tenant claim, per-user quota and multipart lifetime the functions apply.
+   * @default { tenantClaim: "custom:tenant" } (no quota)
+   */
+  users?: UserSettings;
   /**
    * Exact web origins allowed to call the API from a browser. Native apps send no `Origin` and need none.
    * @default []
@@ -262,7 +267,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       const variables = pulumi
         .all([args.tenantRoutingJson, storage, cdnKey?.environment])
         .apply(([tenantRoutingJson, scope, cdn]) =>
-          functionEnvironment(fn, { logLevel, tenantRoutingJson, limits, bucketNames: scope.bucketNames, cdn }),
+          functionEnvironment(fn, { logLevel, tenantRoutingJson, limits, bucketNames: scope.bucketNames, cdn, users: args.users }),
         );
       const lambda = new aws.lambda.Function(
         childName,

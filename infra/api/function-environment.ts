@@ -1,5 +1,6 @@
 import { ENV } from "../../functions/shared/environment";
 import { type LogLevel } from "../../functions/shared/log";
+import { DEFAULT_TENANT_CLAIM } from "../../functions/shared/settings";
 import { type FunctionName } from "./catalog";
 import { type ControlPlaneLimits } from "./limits";
 
@@ -15,6 +16,28 @@ export interface FunctionEnvironmentInput {
   bucketNames: string[];
   /** Present when the stack has a CDN; the private key itself is only ever in Secrets Manager. */
   cdn?: { domainName: string; keyPairId: string; privateKeySecretArn: string };
+  /** Users' own settings the API enforces beyond the limits. */
+  users?: UserSettings;
+}
+
+/** What the API enforces per user beyond the limits; each is a variable only when it is not the functions' default. */
+export interface UserSettings {
+  /**
+   * The verified claim carrying the caller's tenant (`TENANT_CLAIM` of every API function).
+   * @default "custom:tenant"
+   */
+  tenantClaim?: string;
+  /**
+   * Bytes a user may store in their home (`USER_QUOTA_BYTES` of uploads); 0 means no quota.
+   * @default 0
+   */
+  quotaBytes?: number;
+  /**
+   * Days the bucket's lifecycle lets an unfinished multipart upload live (`ABORT_INCOMPLETE_UPLOAD_DAYS`
+   * of uploads, which tells clients when an upload expires).
+   * @default the function's own, 1 (the shortest rule the program allows)
+   */
+  abortIncompleteUploadDays?: number;
 }
 
 /** The argument a user changes to shrink each variable, for the size error. */
@@ -25,12 +48,19 @@ const SOURCE_ARG: Record<string, string> = {
 };
 
 /**
- * The environment of one function: exactly the variables its core reads (`functions/<name>/core.ts`
- * loads them through the same `ENV` names), plus `LOG_LEVEL`.
+ * The environment of one function: exactly the variables its loader reads (`load<Name>Config` in
+ * `functions/<name>/core.ts` or `config.ts`, through the same `ENV` names), plus `LOG_LEVEL`. Optional
+ * variables are set only when they differ from the function's default; the sandbox-only ones
+ * (`S3_ENDPOINT`, `JWT_*`, `CDN_PRIVATE_KEY_PEM`) never are, nor ClamAV's `CLAMSCAN_PATH` and
+ * `CLAMAV_DB` (proxy and scan run `clamscan` from PATH with its own database).
  */
 export function functionEnvironment(fn: FunctionName, input: FunctionEnvironmentInput): Record<string, string> {
   const { limits } = input;
-  const routing = { [ENV.tenantRouting]: input.tenantRoutingJson };
+  const users = input.users ?? {};
+  // Every API function derives the caller's home from this claim.
+  const claim: Record<string, string> =
+    users.tenantClaim !== undefined && users.tenantClaim !== DEFAULT_TENANT_CLAIM ? { [ENV.tenantClaim]: users.tenantClaim } : {};
+  const routing = { ...claim, [ENV.tenantRouting]: input.tenantRoutingJson };
   const contentTypes = { [ENV.allowedContentTypes]: JSON.stringify(limits.allowedContentTypes) };
   let variables: Record<string, string>;
   switch (fn) {
@@ -42,6 +72,8 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
         [ENV.maxObjectBytes]: String(limits.maxObjectBytes),
         [ENV.singlePutMaxBytes]: String(limits.singlePutMaxBytes),
         [ENV.partUrlBatchMax]: String(limits.partUrlBatchMax),
+        ...optional(ENV.userQuotaBytes, users.quotaBytes),
+        ...optional(ENV.abortIncompleteUploadDays, users.abortIncompleteUploadDays),
       };
       break;
     case "objects":
@@ -51,8 +83,9 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
       if (input.cdn === undefined) {
         throw new Error("[cdn] is required for the cdn-session function");
       }
+      // The cookie's path is the caller's home whatever the tier: no routing.
       variables = {
-        ...routing,
+        ...claim,
         [ENV.cdnDomainName]: input.cdn.domainName,
         [ENV.cdnKeyPairId]: input.cdn.keyPairId,
         [ENV.cdnPrivateKeySecretArn]: input.cdn.privateKeySecretArn,
@@ -69,6 +102,11 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
   variables[ENV.logLevel] = input.logLevel;
   assertFitsLambda(fn, variables);
   return variables;
+}
+
+/** A variable only when it has a value (0 means unset). */
+function optional(name: string, value: number | undefined): Record<string, string> {
+  return value ? { [name]: String(value) } : {};
 }
 
 /** Lambda counts keys and values; fail here, naming the argument to shrink, rather than in `pulumi up`. */

@@ -53,12 +53,29 @@ function logStatement(logGroupArn: string): PolicyStatement {
   };
 }
 
+/** Listing (ListObjectsV2) only with a prefix under `tenants/`, in every bucket and access point. */
+function listUnderTenants(input: FunctionPolicyInput): PolicyStatement {
+  return {
+    Sid: "ListUnderTenants",
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: [...input.bucketArns, ...input.accessPointArns],
+    Condition: { StringLike: { "s3:prefix": `${TENANTS_ROOT}*` } },
+  };
+}
+
+/*
+ * Each case grants what the function's code calls (functions/<name>/core.ts through
+ * functions/shared/s3-store.ts, or its own adapter), and nothing more.
+ */
 function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyStatement[] {
   const tenantObjects = objectsUnder(input, TENANTS_ROOT);
   switch (fn) {
     case "uploads":
-      // CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all authorised as PutObject.
-      // No PutObjectTagging: an upload can never carry the scan-status tag the scanner alone sets.
+      // Presigned PUT, CreateMultipartUpload, presigned UploadPart and CompleteMultipartUpload are all
+      // authorised as PutObject; ListParts as ListMultipartUploadParts. No PutObjectTagging: an upload
+      // can never carry the scan-status tag. No GetObject: the HeadObject after completing is only
+      // for engines whose answer lacks the ETag, which S3's never does.
       return [
         {
           Sid: "SignUploadsUnderTenants",
@@ -66,16 +83,12 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
           Resource: tenantObjects,
         },
+        // The per-user quota sums the sizes listed under the caller's home.
+        listUnderTenants(input),
       ];
     case "objects":
       return [
-        {
-          Sid: "ListUnderTenants",
-          Effect: "Allow",
-          Action: "s3:ListBucket",
-          Resource: [...input.bucketArns, ...input.accessPointArns],
-          Condition: { StringLike: { "s3:prefix": `${TENANTS_ROOT}*` } },
-        },
+        listUnderTenants(input),
         {
           // A presigned GET carries the signer's permissions: S3 itself refuses an unscanned object.
           Sid: "ReadCleanObjectsUnderTenants",
@@ -94,9 +107,23 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
     case "cdn-session":
       return [];
     case "proxy":
-      return [{ Sid: "WriteUnderTenants", Effect: "Allow", Action: "s3:PutObject", Resource: tenantObjects }];
+      // One PutObject carrying `x-amz-tagging`, which S3 also authorises as PutObjectTagging: the
+      // object is written already scanned, and the only tag it may carry is scan-status=clean.
+      return [
+        {
+          Sid: "WriteScannedObjectsUnderTenants",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:PutObjectTagging"],
+          Resource: tenantObjects,
+          Condition: {
+            StringEquals: { [`s3:RequestObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean },
+            "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [SCAN_STATUS_TAG] },
+          },
+        },
+      ];
     case "scan":
       // The scanner follows bucket events, so it works on the buckets themselves, not access points.
+      // HeadObject is authorised as GetObject.
       return [
         {
           Sid: "ScanAndTagUnderTenants",
@@ -105,9 +132,11 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Resource: objectsUnder(input, TENANTS_ROOT, false),
         },
         {
-          Sid: "WriteQuarantine",
+          // CopyObject needs GetObject (and, copying its tags, GetObjectTagging) on the source above,
+          // PutObject (and PutObjectTagging) on the copy; the copy is then tagged infected.
+          Sid: "CopyIntoQuarantine",
           Effect: "Allow",
-          Action: "s3:PutObject",
+          Action: ["s3:PutObject", "s3:PutObjectTagging"],
           Resource: objectsUnder(input, QUARANTINE_PREFIX, false),
         },
       ];

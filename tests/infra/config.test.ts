@@ -41,6 +41,7 @@ describe("infra/config", () => {
         partUrlBatchMax: 20,
         cdnSessionTtlSeconds: 3600,
       },
+      userQuotaBytes: 0,
       cdn: {},
       observability: { logRetentionDays: 30, alarmEmail: undefined, auditTrail: true },
       lifecycle: {
@@ -143,6 +144,7 @@ describe("infra/config", () => {
     ["a proxy body of 5 MiB", { proxyMaxBytes: "5242880" }, "proxyMaxBytes"],
     ["no content types", { allowedContentTypes: "[]" }, "allowedContentTypes"],
     ["a content type without subtype", { allowedContentTypes: json(["image"]) }, "allowedContentTypes"],
+    ["a content type the uploads extension table has no row for", { allowedContentTypes: json(["image/jpeg", "image/x-icon"]) }, "allowedContentTypes"],
     ["batches of 500 part URLs", { partUrlBatchMax: "500" }, "partUrlBatchMax"],
     ["CDN sessions of a day", { cdnSessionTtlSeconds: "86400" }, "cdnSessionTtlSeconds"],
     ["a CDN domain without certificate", { cdnDomainName: "media.example.com" }, "cdnCertificateArn"],

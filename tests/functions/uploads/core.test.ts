@@ -1,9 +1,15 @@
 import * as assert from "node:assert/strict";
+import { ConfigurationError } from "../../../functions/shared/environment";
+import { type ObjectStore } from "../../../functions/shared/store";
+import { s3ClientConfig } from "../../../functions/uploads/app";
 import { handleUploadsRequest, loadUploadsConfig, UPLOADS_ROUTES } from "../../../functions/uploads/core";
-import { describeApiCore } from "../fixtures";
+import { apiRequest } from "../fixtures";
 
+const ROUTING = { pooledBucket: "mobile-s3-dev-storage", accessPointArnPrefix: "arn:aws:s3:us-east-1:123456789012:accesspoint/mobile-s3-dev-", accessPointTenants: [], dedicatedBuckets: {} };
+
+/** A complete environment as the program writes it (infra/api/function-environment.ts). */
 const ENV = {
-  TENANT_ROUTING: '{"default":"pooled"}',
+  TENANT_ROUTING: JSON.stringify(ROUTING),
   PRESIGN_TTL_SECONDS: "300",
   MAX_OBJECT_BYTES: "5368709120",
   SINGLE_PUT_MAX_BYTES: "16777216",
@@ -11,31 +17,58 @@ const ENV = {
   PART_URL_BATCH_MAX: "20",
 };
 
+/** A store that must never be reached. */
+const untouchable = new Proxy({} as ObjectStore, {
+  get: (_target, method) => () => {
+    throw new Error(`the store was asked to ${String(method)}`);
+  },
+});
+
 describe("functions/uploads/core", () => {
-  describeApiCore({
-    apiMdRoutes: [
-      "POST /v1/uploads",
-      "POST /v1/uploads/{uploadId}/parts",
-      "GET /v1/uploads/{uploadId}/parts",
-      "POST /v1/uploads/{uploadId}/complete",
-      "DELETE /v1/uploads/{uploadId}",
-    ],
-    declaredRoutes: UPLOADS_ROUTES,
-    env: ENV,
-    load: loadUploadsConfig,
-    handle: handleUploadsRequest,
+  it("declares exactly the routes API.md gives it", () => {
+    assert.deepEqual(
+      [...UPLOADS_ROUTES].sort(),
+      [
+        "DELETE /v1/uploads/{uploadId}",
+        "GET /v1/uploads/{uploadId}/parts",
+        "POST /v1/uploads",
+        "POST /v1/uploads/{uploadId}/complete",
+        "POST /v1/uploads/{uploadId}/parts",
+      ],
+    );
   });
 
-  it("reads its limits from the environment", () => {
+  it("reads its limits from the environment, with no quota and Cognito's tenant claim by default", () => {
     assert.deepEqual(loadUploadsConfig(ENV), {
-      tenantRouting: { default: "pooled" },
+      routing: ROUTING,
+      tenantClaim: "custom:tenant",
       presignTtlSeconds: 300,
       maxObjectBytes: 5368709120,
       singlePutMaxBytes: 16777216,
       allowedContentTypes: ["image/jpeg", "video/mp4"],
       partUrlBatchMax: 20,
+      userQuotaBytes: undefined,
+      abortIncompleteUploadDays: 1,
     });
   });
+
+  it("reads the optional quota, tenant claim and lifecycle days", () => {
+    const config = loadUploadsConfig({ ...ENV, USER_QUOTA_BYTES: "1073741824", TENANT_CLAIM: "custom:org", ABORT_INCOMPLETE_UPLOAD_DAYS: "7" });
+    assert.equal(config.userQuotaBytes, 1073741824);
+    assert.equal(config.tenantClaim, "custom:org");
+    assert.equal(config.abortIncompleteUploadDays, 7);
+  });
+
+  for (const variable of Object.keys(ENV)) {
+    it(`refuses to start without ${variable}, naming it`, () => {
+      const env: Record<string, string> = { ...ENV };
+      delete env[variable];
+      assert.throws(
+        () => loadUploadsConfig(env),
+        (err: unknown) => err instanceof ConfigurationError && err.variable === variable && err.message.includes(variable),
+      );
+    });
+  }
 
   const refused: [string, Record<string, string>, RegExp][] = [
     ["a presign lifetime over 15 minutes", { PRESIGN_TTL_SECONDS: "901" }, /PRESIGN_TTL_SECONDS must be an integer from 1 to 900, got "901"/],
@@ -44,11 +77,51 @@ describe("functions/uploads/core", () => {
     ["a part batch over 100", { PART_URL_BATCH_MAX: "101" }, /PART_URL_BATCH_MAX must be an integer from 1 to 100/],
     ["a wildcard content type", { ALLOWED_CONTENT_TYPES: '["image/*"]' }, /ALLOWED_CONTENT_TYPES holds an invalid entry "image\/\*"/],
     ["an empty content-type list", { ALLOWED_CONTENT_TYPES: "[]" }, /ALLOWED_CONTENT_TYPES must be a non-empty JSON array/],
+    ["a content type without an extension rule", { ALLOWED_CONTENT_TYPES: '["image/jpeg","image/tiff"]' }, /ALLOWED_CONTENT_TYPES lists "image\/tiff", which has no extension rule/],
     ["tenant routing that is not JSON", { TENANT_ROUTING: "pooled" }, /TENANT_ROUTING must be valid JSON/],
+    ["tenant routing without a pooled bucket", { TENANT_ROUTING: "{}" }, /TENANT_ROUTING must hold pooledBucket/],
+    ["a quota of 0", { USER_QUOTA_BYTES: "0" }, /USER_QUOTA_BYTES must be an integer from 1/],
+    ["a quota in other units", { USER_QUOTA_BYTES: "10GB" }, /USER_QUOTA_BYTES must be an integer/],
+    ["lifecycle days over a year", { ABORT_INCOMPLETE_UPLOAD_DAYS: "366" }, /ABORT_INCOMPLETE_UPLOAD_DAYS must be an integer from 1 to 365/],
+    ["a tenant claim that is not a claim name", { TENANT_CLAIM: "custom tenant" }, /TENANT_CLAIM must be a claim name/],
   ];
   for (const [label, change, message] of refused) {
     it(`refuses ${label}`, () => {
       assert.throws(() => loadUploadsConfig({ ...ENV, ...change }), message);
     });
   }
+
+  it("answers 401 to a request without verified claims, before touching S3", async () => {
+    const response = await handleUploadsRequest(apiRequest("POST /v1/uploads", { caller: undefined }), loadUploadsConfig(ENV), { store: untouchable });
+    assert.equal(response.status, 401);
+    assert.equal((response.body as { error: { code: string } }).error.code, "Unauthorized");
+  });
+
+  it("answers 404 to a route it does not serve", async () => {
+    const response = await handleUploadsRequest(apiRequest("GET /v1/elsewhere"), loadUploadsConfig(ENV), { store: untouchable });
+    assert.equal(response.status, 404);
+    assert.equal((response.body as { error: { code: string } }).error.code, "RouteNotFound");
+  });
+
+  it("promises a multipart upload until the bucket's lifecycle would abort it", async () => {
+    const store = { createMultipartUpload: async () => "upload-1" } as unknown as ObjectStore;
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const body = JSON.stringify({ path: "clip.mp4", contentType: "video/mp4", size: 20 * 1024 ** 2 });
+    const config = loadUploadsConfig({ ...ENV, ABORT_INCOMPLETE_UPLOAD_DAYS: "3" });
+    const response = await handleUploadsRequest(apiRequest("POST /v1/uploads", { body }), config, { store, now: () => now });
+    assert.deepEqual(response.body, {
+      mode: "multipart",
+      path: "clip.mp4",
+      uploadId: "upload-1",
+      partSize: 5 * 1024 ** 2,
+      partCount: 4,
+      expiresAt: "2026-01-04T00:00:00.000Z",
+    });
+  });
+
+  it("talks to AWS's S3 by default and to S3_ENDPOINT, path-style, when set", () => {
+    assert.deepEqual(s3ClientConfig({}), {});
+    assert.deepEqual(s3ClientConfig({ S3_ENDPOINT: "http://127.0.0.1:8000" }), { endpoint: "http://127.0.0.1:8000", forcePathStyle: true });
+    assert.throws(() => s3ClientConfig({ S3_ENDPOINT: "127.0.0.1:8000" }), /S3_ENDPOINT must be an http\(s\) URL/);
+  });
 });

@@ -1,96 +1,201 @@
 import * as assert from "node:assert/strict";
+import { generateKeyPairSync, verify } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vm from "node:vm";
-import { BundleError, bundleHandler, handlerArchive } from "../../../infra/api/bundle";
-import { API_FUNCTIONS, FUNCTION_NAMES, ROUTES } from "../../../infra/api/catalog";
+import { BUNDLED_SDK_PACKAGES, BundleError, bundleHandler, handlerArchive, RUNTIME_SDK_SCOPE } from "../../../infra/api/bundle";
+import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, ROUTES } from "../../../infra/api/catalog";
+import { functionEnvironment } from "../../../infra/api/function-environment";
 import { httpApiEvent } from "../../functions/fixtures";
+import { ENVIRONMENT_INPUT } from "./fixtures";
 
 const REPO_ROOT = path.resolve(__dirname, "../../..");
 
-/** Complete environments, as the program sets them (see function-environment.test.ts for that claim). */
-const ENVIRONMENTS: Record<string, Record<string, string>> = {
-  uploads: {
-    TENANT_ROUTING: "{}",
-    PRESIGN_TTL_SECONDS: "300",
-    MAX_OBJECT_BYTES: "1000000",
-    SINGLE_PUT_MAX_BYTES: "1000",
-    ALLOWED_CONTENT_TYPES: '["image/jpeg"]',
-    PART_URL_BATCH_MAX: "10",
-  },
-  objects: { TENANT_ROUTING: "{}", PRESIGN_TTL_SECONDS: "300" },
-  "cdn-session": {
-    TENANT_ROUTING: "{}",
-    CDN_DOMAIN_NAME: "d111111abcdef8.cloudfront.net",
-    CDN_KEY_PAIR_ID: "K2JCJMDEHXQW5F",
-    CDN_PRIVATE_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf",
-    CDN_SESSION_TTL_SECONDS: "3600",
-  },
-  proxy: { TENANT_ROUTING: "{}", PROXY_MAX_BYTES: "1000", ALLOWED_CONTENT_TYPES: '["image/png"]' },
-  scan: { SCAN_BUCKETS: '["mobile-s3-dev-storage-abc1234"]' },
-};
+/** What the Lambda runtime provides a bundle: Node's built-ins, and the SDK v3 minus what must be bundled. */
+function runtimeProvides(id: string): boolean {
+  return isBuiltin(id) || (id.startsWith(RUNTIME_SDK_SCOPE) && !BUNDLED_SDK_PACKAGES.includes(id));
+}
+
+/** Every module a bundle names in a literal `require("…")`. */
+function requiredModules(code: string): string[] {
+  return [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+}
+
+/** An SDK call a stub received: `<module>:<export>` of the command or function. */
+type SdkCall = string;
+
+/** How a stubbed SDK answers `client.send(command)`; the default refuses, as there is no AWS here. */
+type SendAnswer = (command: { constructor: { name: string }; input: unknown }) => Promise<unknown>;
 
 /**
- * Evaluates a bundle as the Lambda runtime would load `index.js`: CommonJS, with `process.env`.
- * Any `require` fails the test: these bundles must be self-contained (the SDK is not used yet).
+ * A stand-in for one SDK v3 module with the real module's export names: every class or function
+ * export is a stub that records being called, and a client's `send` answers through `answer`.
+ * Nothing reaches AWS, and an import of a name the SDK does not export stays `undefined`.
  */
-function load(code: string, env: Record<string, string>, logged: unknown[] = []): Record<string, unknown> {
-  const module = { exports: {} as Record<string, unknown> };
+function sdkStub(id: string, calls: SdkCall[], answer: SendAnswer): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const real = require(id) as Record<string, unknown>;
+  const stub: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(real)) {
+    if (typeof value !== "function") {
+      stub[name] = value;
+      continue;
+    }
+    const Stub = {
+      [name]: function (this: { input?: unknown } | undefined, input?: unknown): unknown {
+        if (new.target !== undefined) {
+          this!.input = input;
+          return undefined;
+        }
+        calls.push(`${id}:${name}`);
+        return Promise.reject(new Error(`${name} is a stub: no AWS in this test`));
+      },
+    }[name] as unknown as { prototype: Record<string, unknown> };
+    stub[name] = Stub;
+    Stub.prototype.send = (command: { constructor: { name: string }; input: unknown }) => {
+      calls.push(`${id}:${command.constructor.name}`);
+      return answer(command);
+    };
+  }
+  return stub;
+}
+
+interface Loaded {
+  handler: (event: unknown) => Promise<unknown>;
+  /** SDK commands sent and SDK functions called. */
+  calls: SdkCall[];
+  /** What the bundle wrote to the console. */
+  logged: unknown[];
+}
+
+const refuse: SendAnswer = (command) => Promise.reject(new Error(`${command.constructor.name} sent to a stub: no AWS in this test`));
+
+/**
+ * Runs a bundle as the Lambda runtime loads `index.js` (CommonJS, `process.env`), in a context of its
+ * own whose `require` gives Node's built-ins and stubs of the runtime's SDK packages, and refuses
+ * anything else: a package left out of the bundle fails here, not in the first cold start.
+ */
+function load(code: string, env: Record<string, string>, answer: SendAnswer = refuse): Loaded {
+  const calls: SdkCall[] = [];
+  const logged: unknown[] = [];
   const log = (line: unknown) => logged.push(line);
+  const module = { exports: {} as Record<string, unknown> };
   const sandbox = {
     module,
     exports: module.exports,
-    require: (id: string) => {
-      throw new Error(`the bundle requires "${id}" at run time`);
+    require: (id: string): unknown => {
+      if (!runtimeProvides(id)) {
+        throw new Error(`the bundle requires "${id}", which the Lambda runtime does not provide`);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return isBuiltin(id) ? require(id) : sdkStub(id, calls, answer);
     },
     process: { env },
     console: { debug: log, info: log, warn: log, error: log, log },
+    Buffer,
+    URL,
+    URLSearchParams,
+    TextEncoder,
+    TextDecoder,
+    AbortController,
+    setTimeout,
+    clearTimeout,
+    setImmediate,
+    clearImmediate,
+    queueMicrotask,
   };
   vm.runInNewContext(code, sandbox, { filename: "index.js" });
-  return module.exports;
+  const { handler } = module.exports;
+  assert.equal(typeof handler, "function", "index.js exports handler");
+  return { handler: handler as Loaded["handler"], calls, logged };
 }
+
+/** Each function's environment exactly as the program sets it. */
+const environment = (fn: FunctionName) => functionEnvironment(fn, ENVIRONMENT_INPUT);
 
 describe("infra/api/bundle", () => {
   const bundles = new Map(FUNCTION_NAMES.map((fn) => [fn, bundleHandler(fn)]));
 
-  for (const fn of API_FUNCTIONS) {
-    it(`${fn}: is a self-contained CommonJS module whose handler answers every route it serves`, async () => {
-      const { handler } = load(bundles.get(fn)!, ENVIRONMENTS[fn]);
-      assert.equal(typeof handler, "function");
-      for (const routeKey of ROUTES[fn]) {
-        const result = await (handler as (e: unknown) => Promise<{ statusCode: number; body: string }>)(httpApiEvent(routeKey));
-        assert.equal(result.statusCode, 501, routeKey);
-        assert.equal(JSON.parse(result.body).error.code, "NotImplemented");
-      }
+  for (const fn of FUNCTION_NAMES) {
+    describe(fn, () => {
+      const code = () => bundles.get(fn)!;
+
+      it("bundles to the same bytes every time, without a source map or a path of the machine that built it", () => {
+        assert.equal(bundleHandler(fn), code());
+        assert.ok(!code().includes(REPO_ROOT), "no absolute path");
+        assert.ok(!code().includes("sourceMappingURL"), "no source map");
+      });
+
+      it("requires only Node built-ins and the SDK packages the runtime ships", () => {
+        const required = requiredModules(code());
+        assert.deepEqual(
+          required.filter((id) => !runtimeProvides(id)),
+          [],
+          `${fn} requires ${required.join(", ")}`,
+        );
+      });
+
+      it("starts in a sandbox with the environment the program sets, and fails the cold start naming a missing variable", () => {
+        assert.doesNotThrow(() => load(code(), environment(fn)));
+        for (const variable of Object.keys(environment(fn)).filter((v) => v !== "LOG_LEVEL")) {
+          const without = { ...environment(fn) };
+          delete without[variable];
+          assert.throws(() => load(code(), without), new RegExp(`environment variable ${variable} `), `${fn} without ${variable}`);
+        }
+      });
     });
   }
 
-  it("scan: is a self-contained CommonJS module whose handler takes an EventBridge event", async () => {
-    const logged: unknown[] = [];
-    const { handler } = load(bundles.get("scan")!, ENVIRONMENTS.scan, logged);
+  for (const fn of API_FUNCTIONS) {
+    it(`${fn}: answers every route it serves 401 when no authorizer vouched for the caller, touching no AWS`, async () => {
+      const { handler, calls, logged } = load(bundles.get(fn)!, environment(fn));
+      for (const routeKey of ROUTES[fn]) {
+        const result = (await handler(httpApiEvent(routeKey, null))) as { statusCode: number; body: string };
+        assert.equal(result.statusCode, 401, routeKey);
+        assert.equal(JSON.parse(result.body).error.code, "Unauthorized", routeKey);
+      }
+      assert.deepEqual(calls, []);
+      assert.deepEqual(logged, [], "nothing failed");
+    });
+  }
+
+  it("cdn-session: signs cookies with the bundled CloudFront signer and the key the runtime SDK reads from Secrets Manager", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const env = environment("cdn-session");
+    const secretsManager: SendAnswer = async (command) => {
+      // The sandbox's objects have its own prototypes: compare them as JSON.
+      if (command.constructor.name !== "GetSecretValueCommand" || JSON.stringify(command.input) !== JSON.stringify({ SecretId: env.CDN_PRIVATE_KEY_SECRET_ARN })) {
+        throw new Error(`unexpected ${command.constructor.name} ${JSON.stringify(command.input)}`);
+      }
+      return { SecretString: pem };
+    };
+    const { handler, calls, logged } = load(bundles.get("cdn-session")!, env, secretsManager);
+    const result = (await handler(httpApiEvent("POST /v1/cdn-session"))) as { statusCode: number; body: string };
+    assert.equal(result.statusCode, 200, JSON.stringify(logged));
+    assert.deepEqual(calls, ["@aws-sdk/client-secrets-manager:GetSecretValueCommand"]);
+    const { cookies } = JSON.parse(result.body) as { cookies: Record<string, string> };
+    assert.equal(cookies["CloudFront-Key-Pair-Id"], env.CDN_KEY_PAIR_ID);
+    // CloudFront's URL-safe base64: + → -, = → _, / → ~.
+    const unsafe = (text: string) => Buffer.from(text.replace(/-/g, "+").replace(/_/g, "=").replace(/~/g, "/"), "base64");
+    const policy = unsafe(cookies["CloudFront-Policy"]);
+    assert.match(policy.toString(), /"Resource":"https:\/\/d111111abcdef8\.cloudfront\.net\/tenants\/acme\/home\/[^"]+\/\*"/);
+    assert.ok(verify("RSA-SHA1", policy, publicKey, unsafe(cookies["CloudFront-Signature"])), "signed with the secret's key");
+  });
+
+  it("scan: takes an EventBridge event, and ignores one for a bucket it does not scan without touching S3", async () => {
+    const { handler, calls, logged } = load(bundles.get("scan")!, environment("scan"));
     const event = {
       source: "aws.s3",
       "detail-type": "Object Created",
-      detail: { bucket: { name: "mobile-s3-dev-storage-abc1234" }, object: { key: "tenants/acme/home/u1/x", size: 1 } },
+      detail: { bucket: { name: "someone-elses-bucket" }, object: { key: "tenants/acme/home/u1/x.jpg", size: 1 } },
     };
-    assert.equal(await (handler as (e: unknown) => Promise<unknown>)(event), undefined);
+    assert.equal(await handler(event), undefined);
+    assert.deepEqual(calls, []);
     assert.equal(logged.length, 1);
-    assert.match(JSON.stringify(logged[0]), /"key":"tenants\/acme\/home\/u1\/x"/);
-  });
-
-  it("fails the cold start, naming the variable, when the environment lacks a setting", () => {
-    const env = { ...ENVIRONMENTS.uploads };
-    delete env.PRESIGN_TTL_SECONDS;
-    assert.throws(() => load(bundles.get("uploads")!, env), /environment variable PRESIGN_TTL_SECONDS is required but not set/);
-  });
-
-  it("is deterministic and carries no source map or path of the machine that built it", () => {
-    for (const [fn, code] of bundles) {
-      assert.equal(bundleHandler(fn), code, `${fn} bundles to the same bytes twice`);
-      assert.ok(!code.includes(REPO_ROOT), `${fn} holds no absolute path`);
-      assert.ok(!code.includes("sourceMappingURL"), `${fn} has no source map`);
-    }
+    assert.match(JSON.stringify(logged[0]), /"message":"event ignored"/);
   });
 
   it("packages the bundle as index.js, the only file of the archive (handler index.handler)", async () => {
@@ -115,8 +220,23 @@ describe("infra/api/bundle", () => {
     it("leaves the AWS SDK v3 to the runtime instead of bundling it", () => {
       handler("sdk", 'import { S3Client } from "@aws-sdk/client-s3";\nexport const handler = async () => new S3Client({}).config.region;\n');
       const code = bundleHandler("sdk", dir);
-      assert.match(code, /require\("@aws-sdk\/client-s3"\)/);
+      assert.deepEqual(requiredModules(code), ["@aws-sdk/client-s3"]);
       assert.ok(code.length < 2_000, `the client stays out of the bundle (${code.length} bytes)`);
+    });
+
+    it("bundles the SDK packages the runtime is not guaranteed to ship, with what they import", () => {
+      assert.deepEqual(BUNDLED_SDK_PACKAGES, ["@aws-sdk/cloudfront-signer"]);
+      handler(
+        "signer",
+        'import { getSignedCookies } from "@aws-sdk/cloudfront-signer";\nimport { S3Client } from "@aws-sdk/client-s3";\n' +
+          "export const handler = async () => [getSignedCookies, S3Client];\n",
+      );
+      const code = bundleHandler("signer", dir);
+      const required = requiredModules(code);
+      assert.ok(required.every(runtimeProvides), required.join(", "));
+      assert.ok(!required.includes("@aws-sdk/cloudfront-signer"), "the signer is inlined");
+      assert.ok(required.includes("@aws-sdk/client-s3"), "the client is still the runtime's");
+      assert.ok(!code.includes(REPO_ROOT), "aliased by path, yet no path in the code");
     });
 
     it("targets Node 22 as CommonJS", () => {

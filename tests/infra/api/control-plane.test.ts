@@ -198,9 +198,26 @@ describe("infra/api/control-plane (component under mocks)", () => {
       assert.ok(!Object.values(env).some((v) => v.includes("PRIVATE KEY")), `${fn} holds no key material`);
     }
     assert.equal(envOf(fnOf(run, "uploads")).PRESIGN_TTL_SECONDS, "300");
-    assert.equal(envOf(fnOf(run, "objects")).TENANT_ROUTING, controlPlaneArgs().tenantRoutingJson);
+    for (const fn of ["uploads", "objects", "proxy"] as const) {
+      assert.equal(envOf(fnOf(run, fn)).TENANT_ROUTING, controlPlaneArgs().tenantRoutingJson, fn);
+    }
     assert.deepEqual(JSON.parse(envOf(fnOf(run, "scan")).SCAN_BUCKETS), [POOLED_BUCKET, SILO_BUCKET]);
     assert.equal(envOf(fnOf(run, "cdn-session")).CDN_PRIVATE_KEY_SECRET_ARN, onlyOfType(run, T.secret).outputs.arn);
+    assert.ok(!("TENANT_ROUTING" in envOf(fnOf(run, "cdn-session"))), "cdn-session needs no routing");
+  });
+
+  it("hands the users' settings to the functions that apply them", async () => {
+    const users = { tenantClaim: "custom:org", quotaBytes: 1024 ** 3, abortIncompleteUploadDays: 7 };
+    const withUsers = await build({ ...controlPlaneArgs(), users });
+    const uploads = envOf(fnOf(withUsers, "uploads"));
+    assert.deepEqual([uploads.TENANT_CLAIM, uploads.USER_QUOTA_BYTES, uploads.ABORT_INCOMPLETE_UPLOAD_DAYS], ["custom:org", String(1024 ** 3), "7"]);
+    for (const fn of ["objects", "cdn-session", "proxy"] as const) {
+      assert.equal(envOf(fnOf(withUsers, fn)).TENANT_CLAIM, "custom:org", fn);
+    }
+    assert.ok(!("TENANT_CLAIM" in envOf(fnOf(withUsers, "scan"))));
+    for (const fn of FUNCTION_NAMES) {
+      assert.doesNotThrow(() => LOADERS[fn](envOf(fnOf(withUsers, fn))), `${fn} starts with what the program sets`);
+    }
   });
 
   it("keeps the CloudFront private key in Secrets Manager, secret in state, readable by cdn-session alone", () => {

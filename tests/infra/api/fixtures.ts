@@ -1,5 +1,7 @@
 import { type ControlPlaneArgs } from "../../../infra/api/control-plane";
+import { type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { type ControlPlaneLimits } from "../../../infra/api/limits";
+import { type FunctionRouting } from "../../../infra/tenancy/tenant-storage";
 
 export const VALID_LIMITS: ControlPlaneLimits = {
   presignTtlSeconds: 300,
@@ -13,10 +15,32 @@ export const VALID_LIMITS: ControlPlaneLimits = {
 
 export const POOLED_BUCKET = "mobile-s3-dev-storage-abc1234";
 export const SILO_BUCKET = "mobile-s3-dev-acme-7654321";
-export const ACCESS_POINT_ARN = "arn:aws:s3:us-east-1:123456789012:accesspoint/globex";
+export const ACCESS_POINT_ARN_PREFIX = "arn:aws:s3:us-east-1:123456789012:accesspoint/";
+export const ACCESS_POINT_ARN = `${ACCESS_POINT_ARN_PREFIX}globex`;
 export const ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI";
 export const AUDIENCE = ["3n4b5urk1ft4fl3mg5e62d9ado"];
 export const PRIVATE_KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+
+/** The functions' routing table as the program builds it (`TenantStorage.functionRouting()`): one tenant per tier. */
+export const TENANT_ROUTING: FunctionRouting = {
+  pooledBucket: POOLED_BUCKET,
+  accessPointArnPrefix: ACCESS_POINT_ARN_PREFIX,
+  accessPointTenants: ["globex"],
+  dedicatedBuckets: { acme: SILO_BUCKET },
+};
+
+/** What the control plane hands `functionEnvironment`, with the users' settings left at their defaults. */
+export const ENVIRONMENT_INPUT: FunctionEnvironmentInput = {
+  logLevel: "INFO",
+  tenantRoutingJson: JSON.stringify(TENANT_ROUTING),
+  limits: VALID_LIMITS,
+  bucketNames: [POOLED_BUCKET, SILO_BUCKET],
+  cdn: {
+    domainName: "d111111abcdef8.cloudfront.net",
+    keyPairId: "K2JCJMDEHXQW5F",
+    privateKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:mobile-s3-dev-api-cdn-key-AbCdEf",
+  },
+};
 
 /** Arguments as the program will pass them, with a CDN; tests change one thing at a time. */
 export function controlPlaneArgs(): ControlPlaneArgs {
@@ -25,7 +49,7 @@ export function controlPlaneArgs(): ControlPlaneArgs {
       { bucketArn: `arn:aws:s3:::${POOLED_BUCKET}`, bucketName: POOLED_BUCKET, accessPointArn: ACCESS_POINT_ARN },
       { bucketArn: `arn:aws:s3:::${SILO_BUCKET}`, bucketName: SILO_BUCKET },
     ],
-    tenantRoutingJson: JSON.stringify({ default: "pooled", tenants: { acme: "bucket", globex: "accessPoint" } }),
+    tenantRoutingJson: JSON.stringify(TENANT_ROUTING),
     jwt: { issuer: ISSUER, audience: AUDIENCE },
     cdn: { domainName: "d111111abcdef8.cloudfront.net", keyPairId: "K2JCJMDEHXQW5F", privateKeyPem: PRIVATE_KEY_PEM },
     limits: VALID_LIMITS,

@@ -3,79 +3,137 @@ import { loadCdnSessionConfig } from "../../../functions/cdn-session/core";
 import { loadObjectsConfig } from "../../../functions/objects/core";
 import { loadProxyConfig } from "../../../functions/proxy/core";
 import { loadScanConfig } from "../../../functions/scan/core";
+import { readLogLevel } from "../../../functions/shared/log";
 import { loadUploadsConfig } from "../../../functions/uploads/core";
-import { type FunctionName } from "../../../infra/api/catalog";
+import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
 import { functionEnvironment, type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
-import { VALID_LIMITS } from "./fixtures";
+import { ENVIRONMENT_INPUT as INPUT, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS } from "./fixtures";
 
-const INPUT: FunctionEnvironmentInput = {
-  logLevel: "INFO",
-  tenantRoutingJson: '{"tenants":{"acme":{"tier":"pooled"}}}',
-  limits: VALID_LIMITS,
-  bucketNames: ["mobile-s3-dev-storage-abc1234"],
-  cdn: {
-    domainName: "d111111abcdef8.cloudfront.net",
-    keyPairId: "K2JCJMDEHXQW5F",
-    privateKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cdn-key-AbCdEf",
-  },
+/** Each function's own loader: the program writes the variables, these read them at cold start. */
+const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = {
+  uploads: loadUploadsConfig,
+  objects: loadObjectsConfig,
+  "cdn-session": loadCdnSessionConfig,
+  proxy: loadProxyConfig,
+  scan: loadScanConfig,
 };
 
+const USERS = { tenantClaim: "custom:org", quotaBytes: 10 * 1024 ** 3, abortIncompleteUploadDays: 3 };
+
 describe("infra/api/function-environment", () => {
-  // The program writes the variables and each core reads them: a renamed or missing variable fails here.
-  const loaders: Record<FunctionName, (env: Record<string, string>) => unknown> = {
-    uploads: loadUploadsConfig,
-    objects: loadObjectsConfig,
-    "cdn-session": loadCdnSessionConfig,
-    proxy: loadProxyConfig,
-    scan: loadScanConfig,
-  };
+  // What each loader makes of the program's values, written out here rather than derived.
   const expected: Record<FunctionName, unknown> = {
     uploads: {
-      tenantRouting: { tenants: { acme: { tier: "pooled" } } },
+      routing: TENANT_ROUTING,
+      tenantClaim: "custom:tenant",
       presignTtlSeconds: 300,
       maxObjectBytes: VALID_LIMITS.maxObjectBytes,
       singlePutMaxBytes: VALID_LIMITS.singlePutMaxBytes,
       allowedContentTypes: VALID_LIMITS.allowedContentTypes,
       partUrlBatchMax: 20,
+      userQuotaBytes: undefined,
+      abortIncompleteUploadDays: 1,
     },
-    objects: { tenantRouting: { tenants: { acme: { tier: "pooled" } } }, presignTtlSeconds: 300 },
+    objects: { tenantRouting: TENANT_ROUTING, presignTtlSeconds: 300, tenantClaim: "custom:tenant" },
     "cdn-session": {
-      tenantRouting: { tenants: { acme: { tier: "pooled" } } },
       domainName: "d111111abcdef8.cloudfront.net",
       keyPairId: "K2JCJMDEHXQW5F",
-      privateKeySecretArn: INPUT.cdn!.privateKeySecretArn,
+      privateKey: { secretArn: INPUT.cdn!.privateKeySecretArn },
       sessionTtlSeconds: 3600,
+      tenantClaim: "custom:tenant",
     },
-    proxy: { tenantRouting: { tenants: { acme: { tier: "pooled" } } }, proxyMaxBytes: VALID_LIMITS.proxyMaxBytes, allowedContentTypes: VALID_LIMITS.allowedContentTypes },
-    scan: { buckets: new Set(["mobile-s3-dev-storage-abc1234"]) },
+    proxy: {
+      tenantRouting: TENANT_ROUTING,
+      proxyMaxBytes: VALID_LIMITS.proxyMaxBytes,
+      allowedContentTypes: VALID_LIMITS.allowedContentTypes,
+      tenantClaim: "custom:tenant",
+    },
+    scan: { buckets: new Set([POOLED_BUCKET, SILO_BUCKET]) },
   };
-  for (const fn of Object.keys(loaders) as FunctionName[]) {
-    it(`${fn}: sets exactly what its core reads, and the core reads back the program's values`, () => {
+
+  for (const fn of FUNCTION_NAMES) {
+    it(`${fn}: sets exactly what its loader requires, and the loader reads back the program's values`, () => {
       const env = functionEnvironment(fn, INPUT);
-      assert.deepEqual(loaders[fn](env), expected[fn]);
-      assert.equal(env.LOG_LEVEL, "INFO");
+      assert.deepEqual(LOADERS[fn](env), expected[fn]);
+      assert.equal(readLogLevel(env), "INFO");
       for (const variable of Object.keys(env).filter((v) => v !== "LOG_LEVEL")) {
         const without = { ...env };
         delete without[variable];
-        assert.throws(() => loaders[fn](without), new RegExp(variable), `${fn} needs ${variable}: the program sets nothing unused`);
+        assert.throws(() => LOADERS[fn](without), new RegExp(`environment variable ${variable} `), `${fn} needs ${variable}: the program sets nothing unused`);
       }
     });
   }
 
-  it("gives only cdn-session the CDN settings, and nobody the private key", () => {
+  describe("users' settings", () => {
+    it("uploads: hands over the tenant claim, the quota and the multipart lifetime, and the loader reads them", () => {
+      const env = functionEnvironment("uploads", { ...INPUT, users: USERS });
+      assert.equal(env.TENANT_CLAIM, "custom:org");
+      assert.equal(env.USER_QUOTA_BYTES, String(10 * 1024 ** 3));
+      assert.equal(env.ABORT_INCOMPLETE_UPLOAD_DAYS, "3");
+      assert.deepEqual(LOADERS.uploads(env), {
+        ...(expected.uploads as object),
+        tenantClaim: "custom:org",
+        userQuotaBytes: 10 * 1024 ** 3,
+        abortIncompleteUploadDays: 3,
+      });
+    });
+
+    for (const fn of ["objects", "cdn-session", "proxy"] as const) {
+      it(`${fn}: reads the tenant claim, and only the tenant claim`, () => {
+        const env = functionEnvironment(fn, { ...INPUT, users: USERS });
+        assert.deepEqual(env, { ...functionEnvironment(fn, INPUT), TENANT_CLAIM: "custom:org" });
+        assert.deepEqual(LOADERS[fn](env), { ...(expected[fn] as object), tenantClaim: "custom:org" });
+      });
+    }
+
+    it("scan: gets none of them (it serves no caller)", () => {
+      assert.deepEqual(functionEnvironment("scan", { ...INPUT, users: USERS }), functionEnvironment("scan", INPUT));
+    });
+
+    const defaults: [string, FunctionEnvironmentInput["users"]][] = [
+      ["absent", undefined],
+      ["Cognito's own claim and no quota", { tenantClaim: "custom:tenant", quotaBytes: 0 }],
+    ];
+    for (const [label, users] of defaults) {
+      it(`sets no variable for settings left at the functions' defaults (${label})`, () => {
+        for (const fn of FUNCTION_NAMES) {
+          const names = Object.keys(functionEnvironment(fn, { ...INPUT, users }));
+          for (const variable of ["TENANT_CLAIM", "USER_QUOTA_BYTES", "ABORT_INCOMPLETE_UPLOAD_DAYS"]) {
+            assert.ok(!names.includes(variable), `${fn}: ${variable}`);
+          }
+        }
+      });
+    }
+  });
+
+  it("gives only cdn-session the CDN settings, nobody the private key, and cdn-session no routing", () => {
     for (const fn of ["uploads", "objects", "proxy", "scan"] as const) {
       assert.ok(!Object.keys(functionEnvironment(fn, INPUT)).some((v) => v.startsWith("CDN_")), fn);
     }
+    const cdnSession = functionEnvironment("cdn-session", INPUT);
+    assert.ok(!("CDN_PRIVATE_KEY_PEM" in cdnSession));
+    assert.ok(!("TENANT_ROUTING" in cdnSession), "the cookie path is the home in every tier");
     assert.throws(() => functionEnvironment("cdn-session", { ...INPUT, cdn: undefined }), /\[cdn\] is required for the cdn-session function/);
   });
 
+  it("never sets a sandbox-only variable", () => {
+    for (const fn of FUNCTION_NAMES) {
+      const names = Object.keys(functionEnvironment(fn, { ...INPUT, users: USERS }));
+      for (const variable of ["S3_ENDPOINT", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS", "CDN_PRIVATE_KEY_PEM"]) {
+        assert.ok(!names.includes(variable), `${fn}: ${variable}`);
+      }
+    }
+  });
+
   it("refuses an environment over Lambda's 4 KB, naming the argument to shrink", () => {
-    const tenants = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`tenant-${i}`, { tier: "pooled" }]));
+    const crowded = JSON.stringify({ ...TENANT_ROUTING, accessPointTenants: Array.from({ length: 400 }, (_, i) => `tenant-${i}`) });
     assert.throws(
-      () => functionEnvironment("objects", { ...INPUT, tenantRoutingJson: JSON.stringify(tenants) }),
+      () => functionEnvironment("objects", { ...INPUT, tenantRoutingJson: crowded }),
       /^Error: \[tenantRoutingJson\] makes the objects function's environment \d+ bytes, over Lambda's 4096; TENANT_ROUTING alone is \d+ bytes/,
     );
-    // The scanner does not carry the routing, so it is unaffected.
-    assert.doesNotThrow(() => functionEnvironment("scan", { ...INPUT, tenantRoutingJson: JSON.stringify(tenants) }));
+    // Neither the scanner nor cdn-session carries the routing, so they are unaffected.
+    for (const fn of ["scan", "cdn-session"] as const) {
+      assert.doesNotThrow(() => functionEnvironment(fn, { ...INPUT, tenantRoutingJson: crowded }), fn);
+    }
   });
 });

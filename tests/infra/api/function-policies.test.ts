@@ -19,7 +19,7 @@ function input(fn: FunctionName): FunctionPolicyInput {
 
 const home = "tenants/acme/home/5f2d1c3e/photos/cat.jpg";
 const tls = { "aws:SecureTransport": "true" };
-type Row = [label: string, action: string, resource: string, expected: Decision, context?: Record<string, string>];
+type Row = [label: string, action: string, resource: string, expected: Decision, context?: Record<string, string | string[]>];
 
 /** Decides each row as the function's role, against its identity policy alone. */
 async function decide(fn: FunctionName, rows: Row[]) {
@@ -41,7 +41,7 @@ const ALLOWED: Decision = "Allowed";
 const DENIED: Decision = "ImplicitlyDenied";
 
 describe("infra/api/function-policies (IAM simulator)", () => {
-  it("uploads: signs PUTs and multipart under tenants/, in every bucket and access point, and nothing else", async () => {
+  it("uploads: signs PUTs and multipart under tenants/, lists only under tenants/ (the quota), in every bucket and access point, and nothing else", async () => {
     await decide("uploads", [
       ["PutObject in the pooled bucket", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
       ["PutObject in a silo bucket", "s3:PutObject", `${SILO}/${home}`, ALLOWED],
@@ -54,7 +54,14 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["PutObjectTagging (only the scanner tags)", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
       ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
-      ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/" }],
+      ["GetObject of an object scanned clean", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
+      ["ListBucket under a home", "s3:ListBucket", POOLED, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
+      ["ListBucket under a home in a silo bucket", "s3:ListBucket", SILO, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
+      ["ListBucket through the access point", "s3:ListBucket", ACCESS_POINT, ALLOWED, { "s3:prefix": "tenants/globex/home/u1/" }],
+      ["ListBucket of the whole bucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "" }],
+      ["ListBucket without a prefix", "s3:ListBucket", POOLED, DENIED],
+      ["ListBucket of quarantine/", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "quarantine/" }],
+      ["ListBucket of another bucket", "s3:ListBucket", OTHER_BUCKET, DENIED, { "s3:prefix": "tenants/acme/" }],
       ["the CloudFront key", "secretsmanager:GetSecretValue", SECRET, DENIED],
     ]);
   });
@@ -93,31 +100,49 @@ describe("infra/api/function-policies (IAM simulator)", () => {
     ]);
   });
 
-  it("proxy: writes under tenants/ and nothing else", async () => {
+  it("proxy: writes under tenants/ only objects tagged scan-status=clean, in one PutObject with x-amz-tagging", async () => {
+    // S3 authorises a PutObject carrying x-amz-tagging as both PutObject and PutObjectTagging.
+    const clean = { "s3:RequestObjectTag/scan-status": "clean", "s3:RequestObjectTagKeys": "scan-status" };
     await decide("proxy", [
-      ["PutObject", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
-      ["PutObject through the access point", "s3:PutObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, ALLOWED],
-      ["PutObject in quarantine/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED],
-      ["PutObjectTagging", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
+      ["PutObject tagged clean", "s3:PutObject", `${POOLED}/${home}`, ALLOWED, clean],
+      ["its tagging", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED, clean],
+      ["PutObject tagged clean in a silo bucket", "s3:PutObject", `${SILO}/${home}`, ALLOWED, clean],
+      ["PutObject tagged clean through the access point", "s3:PutObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, ALLOWED, clean],
+      ["its tagging through the access point", "s3:PutObjectTagging", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, ALLOWED, clean],
+      ["PutObject without tags", "s3:PutObject", `${POOLED}/${home}`, DENIED],
+      ["PutObject tagged pending", "s3:PutObject", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTag/scan-status": "pending" }],
+      ["tagging infected", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTag/scan-status": "infected" }],
+      ["PutObject tagged clean plus another tag", "s3:PutObject", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTagKeys": ["scan-status", "owner"] }],
+      ["tagging clean plus another tag", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTagKeys": ["scan-status", "owner"] }],
+      ["PutObject tagged clean in quarantine/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED, clean],
+      ["PutObject tagged clean at the bucket root", "s3:PutObject", `${POOLED}/x`, DENIED, clean],
+      ["PutObject tagged clean in another bucket", "s3:PutObject", `${OTHER_BUCKET}/${home}`, DENIED, clean],
       ["AbortMultipartUpload", "s3:AbortMultipartUpload", `${POOLED}/${home}`, DENIED],
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
       ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
+      ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/" }],
     ]);
   });
 
-  it("scan: reads and tags under tenants/, moves to quarantine/, never overwrites a user's object", async () => {
+  it("scan: reads and tags under tenants/, copies into quarantine/ and tags the copy, never overwrites a user's object", async () => {
     const quarantined = `${POOLED}/quarantine/${home}`;
     await decide("scan", [
+      // HeadObject and GetObject (the bytes to scan) are both authorised as GetObject.
       ["GetObject of a pending upload", "s3:GetObject", `${POOLED}/${home}`, ALLOWED, { "s3:ExistingObjectTag/scan-status": "pending" }],
       ["GetObject of an untagged upload", "s3:GetObject", `${SILO}/${home}`, ALLOWED],
       ["GetObjectTagging", "s3:GetObjectTagging", `${POOLED}/${home}`, ALLOWED],
-      ["PutObjectTagging", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED],
-      ["PutObject into quarantine/", "s3:PutObject", quarantined, ALLOWED],
+      ["PutObjectTagging (clean, or infected first)", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED],
+      // CopyObject: GetObject (and GetObjectTagging) on the source above, PutObject (and PutObjectTagging) on the copy.
+      ["CopyObject's write into quarantine/", "s3:PutObject", quarantined, ALLOWED],
+      ["tagging the quarantined copy", "s3:PutObjectTagging", quarantined, ALLOWED],
       ["DeleteObject of an infected upload", "s3:DeleteObject", `${POOLED}/${home}`, ALLOWED],
       ["PutObject under tenants/", "s3:PutObject", `${POOLED}/${home}`, DENIED],
       ["DeleteObject in quarantine/", "s3:DeleteObject", quarantined, DENIED],
       ["GetObject in quarantine/", "s3:GetObject", quarantined, DENIED],
+      ["GetObjectTagging in quarantine/", "s3:GetObjectTagging", quarantined, DENIED],
+      ["PutObject at the bucket root", "s3:PutObject", `${POOLED}/x`, DENIED],
       ["PutObjectTagging in another bucket", "s3:PutObjectTagging", `${OTHER_BUCKET}/${home}`, DENIED],
+      ["GetObject through the access point", "s3:GetObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, DENIED],
       ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/" }],
       ["the CloudFront key", "secretsmanager:GetSecretValue", SECRET, DENIED],
     ]);

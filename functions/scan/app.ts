@@ -1,0 +1,31 @@
+import { type Env } from "../shared/environment";
+import { createLogger, readLogLevel } from "../shared/log";
+import { s3Client, s3Store } from "../shared/s3-store";
+import { clamScanner, loadClamAvLocation } from "./clamscan";
+import { DEFAULT_SCAN_MAX_BYTES, handleObjectCreated, loadScanConfig, type ScanOutcome, type ScanPorts } from "./core";
+
+/** A clamscan run longer than this fails the invocation, leaving time to log it within the function's timeout. */
+export const SCAN_TIMEOUT_MS = 90_000;
+
+/**
+ * The scan function as Lambda runs it, built once per cold start from `env` (a missing setting
+ * fails here, not in every event). A failure a retry can fix is thrown, so the invocation fails
+ * and is retried (then lands in the failure destination); ignorable events resolve.
+ */
+export function createScanHandler(env: Env, ports: Partial<ScanPorts> = {}): (event: unknown) => Promise<ScanOutcome> {
+  const config = loadScanConfig(env);
+  const log = ports.log ?? createLogger("scan", readLogLevel(env));
+  const maxBytes = ports.maxBytes ?? DEFAULT_SCAN_MAX_BYTES;
+  const store =
+    ports.store ?? s3Store(s3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
+  const scanner = ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: maxBytes });
+  return async (event) => {
+    try {
+      return await handleObjectCreated(event, config, { store, scanner, log, maxBytes });
+    } catch (err) {
+      // By name only: an SDK error's message may quote a request.
+      log.error("scan failed; the invocation is retried", { error: err instanceof Error ? err.name : typeof err });
+      throw err;
+    }
+  };
+}

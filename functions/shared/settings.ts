@@ -1,0 +1,83 @@
+import { ConfigurationError, type Env, ENV } from "./environment";
+import { type TokenSettings } from "./identity";
+
+/*
+ * Optional settings every API function reads the same way. The deployed program sets none of them
+ * (API Gateway's JWT authorizer verifies tokens, the SDK finds S3, Cognito names the claim
+ * `custom:tenant`); the sandbox and the tests set them.
+ */
+
+/** Cognito's name for the custom attribute that carries the tenant. */
+export const DEFAULT_TENANT_CLAIM = "custom:tenant";
+
+const CLAIM_NAME = /^[A-Za-z0-9:_.-]{1,128}$/;
+
+function optionalString(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function httpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (err) {
+    throw new ConfigurationError(name, `must be an http(s) URL, got "${value}"`, { cause: err });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigurationError(name, `must be an http(s) URL, got "${value}"`);
+  }
+  return value;
+}
+
+/** The verified claim that names the caller's tenant (TENANT_CLAIM, default `custom:tenant`). */
+export function readTenantClaim(env: Env): string {
+  const claim = optionalString(env, ENV.tenantClaim) ?? DEFAULT_TENANT_CLAIM;
+  if (!CLAIM_NAME.test(claim)) {
+    throw new ConfigurationError(ENV.tenantClaim, `must be a claim name such as ${DEFAULT_TENANT_CLAIM}, got "${claim}"`);
+  }
+  return claim;
+}
+
+/**
+ * How to verify bearer tokens where no JWT authorizer ran (sandbox, tests): JWT_ISSUER and
+ * JWT_AUDIENCE, and optionally JWT_JWKS (the issuer's key set as JSON, so nothing is fetched;
+ * otherwise `<issuer>/.well-known/jwks.json`). Undefined when JWT_ISSUER is not set.
+ */
+export function readTokenSettings(env: Env): TokenSettings | undefined {
+  const issuer = optionalString(env, ENV.jwtIssuer);
+  if (issuer === undefined) {
+    for (const name of [ENV.jwtAudience, ENV.jwtJwks]) {
+      if (optionalString(env, name) !== undefined) {
+        throw new ConfigurationError(name, `is set but ${ENV.jwtIssuer} is not; set both or neither`);
+      }
+    }
+    return undefined;
+  }
+  httpUrl(ENV.jwtIssuer, issuer);
+  const audience = optionalString(env, ENV.jwtAudience);
+  if (audience === undefined) {
+    throw new ConfigurationError(ENV.jwtAudience, `is required when ${ENV.jwtIssuer} is set (the app client id)`);
+  }
+  const jwksText = optionalString(env, ENV.jwtJwks);
+  if (jwksText === undefined) {
+    return { issuer, audience };
+  }
+  let jwks: unknown;
+  try {
+    jwks = JSON.parse(jwksText);
+  } catch (err) {
+    throw new ConfigurationError(ENV.jwtJwks, "must be a JSON key set", { cause: err });
+  }
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => k !== null && typeof k === "object")) {
+    throw new ConfigurationError(ENV.jwtJwks, 'must be a JSON key set, {"keys":[…]} with at least one key');
+  }
+  return { issuer, audience, jwks: { keys } };
+}
+
+/** An S3-compatible endpoint to use instead of AWS's (S3_ENDPOINT; path-style, for the local engine). */
+export function readS3Endpoint(env: Env): string | undefined {
+  const endpoint = optionalString(env, ENV.s3Endpoint);
+  return endpoint === undefined ? undefined : httpUrl(ENV.s3Endpoint, endpoint);
+}

@@ -1,0 +1,67 @@
+/**
+ * The object storage the cores need, as a port: the S3 adapter (s3-store.ts) in AWS, the sandbox
+ * and the tests against the real engine. `bucket` is an S3 `Bucket` parameter (a bucket name or
+ * an access point ARN, see routing.ts).
+ */
+export interface PresignedRequest {
+  url: string;
+  method: "PUT" | "GET";
+  /** Headers the client must send exactly as given: they are part of the signature. */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+}
+
+export interface PartInfo {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+/** Encryption every write asks for (in AWS: SSE-KMS with the bucket's key; the engine runs without KMS). */
+export interface Encryption {
+  kmsKeyId: string;
+}
+
+export interface ObjectStore {
+  presignPut(p: {
+    bucket: string;
+    key: string;
+    contentType: string;
+    contentLength: number;
+    checksumSha256?: string;
+    encryption?: Encryption;
+    expiresIn: number;
+  }): Promise<PresignedRequest>;
+  presignUploadPart(p: { bucket: string; key: string; uploadId: string; partNumber: number; expiresIn: number }): Promise<PresignedRequest>;
+  presignGet(p: { bucket: string; key: string; expiresIn: number }): Promise<PresignedRequest>;
+  createMultipartUpload(p: { bucket: string; key: string; contentType: string; encryption?: Encryption }): Promise<string>;
+  /** Every part, across all pages. Throws `NoSuchUploadError` for an unknown upload. */
+  listParts(p: { bucket: string; key: string; uploadId: string }): Promise<PartInfo[]>;
+  /** Returns the final ETag, or "" where the engine answers without one (Ceph): read it back then. */
+  completeMultipartUpload(p: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }): Promise<{ etag: string }>;
+  abortMultipartUpload(p: { bucket: string; key: string; uploadId: string }): Promise<void>;
+  /** undefined when there is no such object. */
+  head(p: { bucket: string; key: string }): Promise<(ObjectInfo & { contentType?: string }) | undefined>;
+  list(p: { bucket: string; prefix: string; cursor?: string; limit: number }): Promise<{ objects: ObjectInfo[]; nextCursor?: string }>;
+  getTags(p: { bucket: string; key: string }): Promise<Record<string, string>>;
+  putTags(p: { bucket: string; key: string; tags: Record<string, string> }): Promise<void>;
+  delete(p: { bucket: string; key: string }): Promise<void>;
+  put(p: { bucket: string; key: string; body: Uint8Array; contentType: string; encryption?: Encryption }): Promise<{ etag: string }>;
+  get(p: { bucket: string; key: string }): Promise<Uint8Array>;
+  copy(p: { bucket: string; fromKey: string; toKey: string; encryption?: Encryption }): Promise<void>;
+}
+
+/** The upload id names no upload of this key (S3's NoSuchUpload): answered 404. */
+export class NoSuchUploadError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super("no such upload", options);
+    this.name = "NoSuchUploadError";
+  }
+}

@@ -1,0 +1,60 @@
+import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
+import { readTenantClaim } from "../shared/settings";
+import { ConfigurationError, type Env, ENV, type IntegerBounds, requireInteger, requireJson, requireStringList } from "../shared/environment";
+import { isMediaType, LIMIT_BOUNDS } from "../shared/limits";
+import { parseRouting } from "../shared/routing";
+import { extensionsFor } from "./media-types";
+
+export interface UploadsConfig {
+  /** Where each tenant's objects live (TENANT_ROUTING). */
+  routing: FunctionRouting;
+  /** The verified claim naming the caller's tenant (TENANT_CLAIM, default `custom:tenant`). */
+  tenantClaim: string;
+  presignTtlSeconds: number;
+  maxObjectBytes: number;
+  /** Uploads up to this size get one presigned PUT; larger ones go multipart. */
+  singlePutMaxBytes: number;
+  allowedContentTypes: string[];
+  partUrlBatchMax: number;
+  /**
+   * Bytes one user may keep under their home (USER_QUOTA_BYTES); undefined: no quota. Checking it
+   * lists the whole home, one request per 1,000 objects, on every upload and every completion.
+   */
+  userQuotaBytes?: number;
+  /**
+   * Days the bucket's lifecycle keeps an unfinished multipart upload (ABORT_INCOMPLETE_UPLOAD_DAYS,
+   * the program's `abortIncompleteUploadDays`). Unset, the function promises 1 day, the shortest
+   * rule the program allows, so a client is never told it has more time than it does.
+   */
+  abortIncompleteUploadDays: number;
+}
+
+const QUOTA_BOUNDS: IntegerBounds = { min: 1, max: Number.MAX_SAFE_INTEGER };
+const ABORT_DAYS_BOUNDS: IntegerBounds = { min: 1, max: 365 };
+
+function optionalInteger(env: Env, name: string, bounds: IntegerBounds): number | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : requireInteger(env, name, bounds);
+}
+
+export function loadUploadsConfig(env: Env): UploadsConfig {
+  const allowedContentTypes = requireStringList(env, ENV.allowedContentTypes, isMediaType);
+  const unruled = allowedContentTypes.find((type) => extensionsFor(type) === undefined);
+  if (unruled !== undefined) {
+    throw new ConfigurationError(
+      ENV.allowedContentTypes,
+      `lists "${unruled}", which has no extension rule; add it to EXTENSIONS in functions/uploads/media-types.ts or remove it`,
+    );
+  }
+  return {
+    routing: parseRouting(requireJson(env, ENV.tenantRouting)),
+    tenantClaim: readTenantClaim(env),
+    presignTtlSeconds: requireInteger(env, ENV.presignTtlSeconds, LIMIT_BOUNDS.presignTtlSeconds),
+    maxObjectBytes: requireInteger(env, ENV.maxObjectBytes, LIMIT_BOUNDS.maxObjectBytes),
+    singlePutMaxBytes: requireInteger(env, ENV.singlePutMaxBytes, LIMIT_BOUNDS.singlePutMaxBytes),
+    allowedContentTypes,
+    partUrlBatchMax: requireInteger(env, ENV.partUrlBatchMax, LIMIT_BOUNDS.partUrlBatchMax),
+    userQuotaBytes: optionalInteger(env, ENV.userQuotaBytes, QUOTA_BOUNDS),
+    abortIncompleteUploadDays: optionalInteger(env, ENV.abortIncompleteUploadDays, ABORT_DAYS_BOUNDS) ?? 1,
+  };
+}

@@ -1,0 +1,48 @@
+/** S3's multipart rules: every part but the last at least 5 MiB, at most 10,000 parts, a part at most 5 GiB. */
+export const MIN_PART_BYTES = 5 * 1024 ** 2;
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
+export const MAX_PARTS = 10_000;
+
+const MIB = 1024 ** 2;
+
+export interface PartLayout {
+  partSize: number;
+  partCount: number;
+}
+
+/**
+ * How an object of `size` bytes is cut into parts: the smallest whole number of MiB, at least
+ * 5 MiB, that needs no more than 10,000 parts. Small parts suit phones: a dropped connection costs
+ * one part, not the file. Every part is `partSize` bytes except the last, which holds the rest.
+ */
+export function partLayout(size: number): PartLayout {
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new RangeError(`size must be a positive integer, got ${size}`);
+  }
+  const partSize = Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS / MIB) * MIB);
+  if (partSize > MAX_PART_BYTES) {
+    throw new RangeError(`an object of ${size} bytes cannot be uploaded in ${MAX_PARTS} parts of at most ${MAX_PART_BYTES} bytes`);
+  }
+  return { partSize, partCount: Math.ceil(size / partSize) };
+}
+
+/** Why a set of uploaded parts cannot form one object; undefined when it can. */
+export function layoutProblem(sizes: readonly number[]): string | undefined {
+  if (sizes.length === 0) {
+    return "an upload needs at least one part";
+  }
+  const [first] = sizes;
+  const last = sizes[sizes.length - 1];
+  // S3 would refuse parts under 5 MiB (EntityTooSmall); uneven parts mean the client did not follow partSize.
+  if (sizes.length > 1 && first < MIN_PART_BYTES) {
+    return `every part but the last must be at least ${MIN_PART_BYTES} bytes; part 1 has ${first}`;
+  }
+  const uneven = sizes.slice(0, -1).findIndex((size) => size !== first);
+  if (uneven !== -1) {
+    return `every part but the last must be ${first} bytes like part 1; part ${uneven + 1} has ${sizes[uneven]}`;
+  }
+  if (last > first || last < 1) {
+    return `the last part must hold from 1 to ${first} bytes; part ${sizes.length} has ${last}`;
+  }
+  return undefined;
+}
