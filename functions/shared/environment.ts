@@ -29,6 +29,8 @@ export const ENV = {
   clamscanPath: "CLAMSCAN_PATH",
   /** Optional: ClamAV signature database file or directory for `clamscan -d` (default: clamscan's own). */
   clamavDb: "CLAMAV_DB",
+  /** Optional: "aws:kms" signs SSE-KMS into presigned uploads (S3 then refuses any other encryption). */
+  serverSideEncryption: "SERVER_SIDE_ENCRYPTION",
 } as const;
 
 /** A process environment, or any map standing in for one. */

@@ -24,7 +24,9 @@ export function s3Client(config: S3ClientConfig = {}): S3Client {
 }
 
 function sse(encryption: Encryption | undefined) {
-  return encryption ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: encryption.kmsKeyId, BucketKeyEnabled: true } : {};
+  return encryption
+    ? { ServerSideEncryption: "aws:kms" as const, ...(encryption.kmsKeyId ? { SSEKMSKeyId: encryption.kmsKeyId } : {}) }
+    : {};
 }
 
 /**
@@ -53,7 +55,9 @@ export function s3Store(client: S3Client): ObjectStore {
       }
       if (p.encryption) {
         headers["x-amz-server-side-encryption"] = "aws:kms";
-        headers["x-amz-server-side-encryption-aws-kms-key-id"] = p.encryption.kmsKeyId;
+        if (p.encryption.kmsKeyId) {
+          headers["x-amz-server-side-encryption-aws-kms-key-id"] = p.encryption.kmsKeyId;
+        }
       }
       const url = await getSignedUrl(
         client,

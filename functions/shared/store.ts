@@ -24,9 +24,12 @@ export interface PartInfo {
   size: number;
 }
 
-/** Encryption every write asks for (in AWS: SSE-KMS with the bucket's key; the engine runs without KMS). */
+/**
+ * Encryption a write asks for, signed into presigned requests so S3 refuses any other: SSE-KMS,
+ * with the bucket's default key unless one is named (the engine in tests runs without KMS).
+ */
 export interface Encryption {
-  kmsKeyId: string;
+  kmsKeyId?: string;
 }
 
 export interface ObjectStore {

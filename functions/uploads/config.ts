@@ -1,3 +1,4 @@
+import { type Encryption } from "../shared/store";
 import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
 import { readTenantClaim } from "../shared/settings";
 import { ConfigurationError, type Env, ENV, type IntegerBounds, requireInteger, requireJson, requireStringList } from "../shared/environment";
@@ -21,6 +22,11 @@ export interface UploadsConfig {
    * lists the whole home, one request per 1,000 objects, on every upload and every completion.
    */
   userQuotaBytes?: number;
+  /**
+   * SSE-KMS signed into every presigned upload (SERVER_SIDE_ENCRYPTION=aws:kms), with the bucket's
+   * own key; undefined where the engine has no KMS (sandbox, tests).
+   */
+  encryption?: Encryption;
   /**
    * Days the bucket's lifecycle keeps an unfinished multipart upload (ABORT_INCOMPLETE_UPLOAD_DAYS,
    * the program's `abortIncompleteUploadDays`). Unset, the function promises 1 day, the shortest
@@ -56,5 +62,18 @@ export function loadUploadsConfig(env: Env): UploadsConfig {
     partUrlBatchMax: requireInteger(env, ENV.partUrlBatchMax, LIMIT_BOUNDS.partUrlBatchMax),
     userQuotaBytes: optionalInteger(env, ENV.userQuotaBytes, QUOTA_BOUNDS),
     abortIncompleteUploadDays: optionalInteger(env, ENV.abortIncompleteUploadDays, ABORT_DAYS_BOUNDS) ?? 1,
+    encryption: readEncryption(env),
   };
+}
+
+/** SERVER_SIDE_ENCRYPTION: absent (no header signed) or "aws:kms". */
+export function readEncryption(env: Env): Encryption | undefined {
+  const value = env[ENV.serverSideEncryption];
+  if (value === undefined || value === "") {
+    return undefined;
+  }
+  if (value !== "aws:kms") {
+    throw new ConfigurationError(ENV.serverSideEncryption, `must be "aws:kms" or unset, got "${value}"`);
+  }
+  return {};
 }

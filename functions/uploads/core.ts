@@ -177,6 +177,7 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
       contentType,
       contentLength: size,
       ...(checksumSha256 ? { checksumSha256 } : {}),
+      ...(config.encryption ? { encryption: config.encryption } : {}),
       expiresIn: config.presignTtlSeconds,
     });
     return {
@@ -185,7 +186,12 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
     };
   }
   const { partSize, partCount } = partLayout(size);
-  const uploadId = await deps.store.createMultipartUpload({ bucket: where.bucket, key: where.key, contentType });
+  const uploadId = await deps.store.createMultipartUpload({
+    bucket: where.bucket,
+    key: where.key,
+    contentType,
+    ...(config.encryption ? { encryption: config.encryption } : {}),
+  });
   const expiresAt = new Date(deps.now() + config.abortIncompleteUploadDays * 86_400_000).toISOString();
   return { status: 200, body: { mode: "multipart", path: where.path, uploadId, partSize, partCount, expiresAt } };
 }

@@ -72,6 +72,8 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
         [ENV.maxObjectBytes]: String(limits.maxObjectBytes),
         [ENV.singlePutMaxBytes]: String(limits.singlePutMaxBytes),
         [ENV.partUrlBatchMax]: String(limits.partUrlBatchMax),
+        // Every presigned upload signs SSE-KMS, so S3 refuses one that asks for another encryption.
+        [ENV.serverSideEncryption]: "aws:kms",
         ...optional(ENV.userQuotaBytes, users.quotaBytes),
         ...optional(ENV.abortIncompleteUploadDays, users.abortIncompleteUploadDays),
       };
