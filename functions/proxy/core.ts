@@ -10,7 +10,7 @@ import { type Logger } from "../shared/log";
 import { bucketFor, parseRouting } from "../shared/routing";
 import { readS3Endpoint, readTenantClaim, readTokenSettings } from "../shared/settings";
 import { type Scanner } from "../scan/scanner";
-import { extensionOf, extensionsFor } from "../uploads/media-types";
+import { checkExtension } from "../uploads/media-types";
 import { sniff } from "./sniff";
 
 /** Small uploads inspected server-side, access pattern 4 (API.md). */
@@ -118,15 +118,6 @@ function declaredType(header: string | undefined, config: ProxyConfig): string {
   return type;
 }
 
-function checkExtension(path: string, contentType: string): void {
-  const allowed = extensionsFor(contentType) ?? [];
-  if (!allowed.includes(extensionOf(path))) {
-    throw badRequest(
-      "ExtensionMismatch",
-      `A ${contentType} file's path must end in ${allowed.map((e) => `.${e}`).join(" or ")}; rename it or declare its real type.`,
-    );
-  }
-}
 
 /** The body's bytes; its size is checked before a base64 body is decoded. */
 function bodyBytes(request: ApiRequest, maxBytes: number): Uint8Array {

@@ -4,7 +4,7 @@ import { type Home, homeOf, relativePath, userKey } from "../shared/keys";
 import { bucketFor } from "../shared/routing";
 import { NoSuchUploadError, type ObjectStore, type PartInfo } from "../shared/store";
 import { type UploadsConfig } from "./config";
-import { extensionOf, extensionsFor } from "./media-types";
+import { checkExtension } from "./media-types";
 import { layoutProblem, MAX_PARTS, partLayout } from "./part-layout";
 
 export { loadUploadsConfig, type UploadsConfig } from "./config";
@@ -81,15 +81,6 @@ function contentTypeOf(value: unknown, config: UploadsConfig): string {
   return type;
 }
 
-function checkExtension(path: string, contentType: string): void {
-  const allowed = extensionsFor(contentType) ?? [];
-  if (!allowed.includes(extensionOf(path))) {
-    throw badRequest(
-      "ExtensionMismatch",
-      `A ${contentType} file's path must end in ${allowed.map((e) => `.${e}`).join(" or ")}; rename ${quote(path)} or declare its real type.`,
-    );
-  }
-}
 
 function sizeOf(value: unknown, config: UploadsConfig): number {
   if (!isInteger(value) || value < 0) {

@@ -1,3 +1,4 @@
+import { badRequest } from "../shared/errors";
 /**
  * The file extensions a path may end in for each content type users can be allowed to upload. A
  * path must say what it holds: `cat.jpg` declared as `video/mp4` is refused before anything is
@@ -38,4 +39,19 @@ export function extensionOf(path: string): string {
 /** The extensions `contentType` allows, or undefined when the table does not know the type. */
 export function extensionsFor(contentType: string): readonly string[] | undefined {
   return Object.hasOwn(EXTENSIONS, contentType) ? EXTENSIONS[contentType] : undefined;
+}
+
+/**
+ * The extension rule both upload routes apply (presigned and proxied): a path's extension must be
+ * one its declared content type allows, so `cat.jpg` is never stored as `application/pdf`.
+ */
+export function checkExtension(path: string, contentType: string): void {
+  const allowed = extensionsFor(contentType) ?? [];
+  if (!allowed.includes(extensionOf(path))) {
+    const shown = JSON.stringify(path.length > 64 ? `${path.slice(0, 64)}…` : path);
+    throw badRequest(
+      "ExtensionMismatch",
+      `A ${contentType} file's path must end in ${allowed.map((e) => `.${e}`).join(" or ")}; rename ${shown} or declare its real type.`,
+    );
+  }
 }
