@@ -1,16 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { loadCdnSessionConfig } from "../../../functions/cdn-session/core";
-import { loadObjectsConfig } from "../../../functions/objects/core";
-import { loadProxyConfig } from "../../../functions/proxy/core";
-import { loadScanConfig } from "../../../functions/scan/core";
-import { loadUploadsConfig } from "../../../functions/uploads/core";
 import { bundleHandler } from "../../../infra/api/bundle";
 import { FUNCTION_NAMES, type FunctionName, SIZING } from "../../../infra/api/catalog";
 import { ControlPlane, type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { functionPolicy, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";
-import { ACCESS_POINT_ARN, AUDIENCE, controlPlaneArgs, ISSUER, POOLED_BUCKET, PRIVATE_KEY_PEM, SILO_BUCKET } from "./fixtures";
+import { ACCESS_POINT_ARN, AUDIENCE, controlPlaneArgs, ISSUER, POOLED_BUCKET, PRIVATE_KEY_PEM, SILO_BUCKET, LOADERS } from "./fixtures";
 
 const NAME = "mobile-s3-dev-api";
 const T = {
@@ -43,13 +38,6 @@ const API_MD: [routeKey: string, fn: FunctionName][] = [
   ["POST /v1/proxy/objects", "proxy"],
 ];
 
-const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = {
-  uploads: loadUploadsConfig,
-  objects: loadObjectsConfig,
-  "cdn-session": loadCdnSessionConfig,
-  proxy: loadProxyConfig,
-  scan: loadScanConfig,
-};
 
 function build(args: ControlPlaneArgs = controlPlaneArgs(), name = NAME, preview = false): Promise<ProgramRun> {
   return runUnderMocks(

@@ -1,3 +1,9 @@
+import { type FunctionName } from "../../../infra/api/catalog";
+import { loadCdnSessionConfig } from "../../../functions/cdn-session/core";
+import { loadObjectsConfig } from "../../../functions/objects/core";
+import { loadProxyConfig } from "../../../functions/proxy/core";
+import { loadScanConfig } from "../../../functions/scan/core";
+import { loadUploadsConfig } from "../../../functions/uploads/core";
 import { type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { type ControlPlaneLimits } from "../../../infra/api/limits";
@@ -58,3 +64,12 @@ export function controlPlaneArgs(): ControlPlaneArgs {
     tags: { app: "mobile-s3", env: "dev", owner: "platform-team", "managed-by": "pulumi" },
   };
 }
+
+/** Each function's own config loader: the program writes the variables, these read them at cold start. */
+export const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = {
+  uploads: loadUploadsConfig,
+  objects: loadObjectsConfig,
+  "cdn-session": loadCdnSessionConfig,
+  proxy: loadProxyConfig,
+  scan: loadScanConfig,
+};

@@ -1,22 +1,10 @@
 import * as assert from "node:assert/strict";
-import { loadCdnSessionConfig } from "../../../functions/cdn-session/core";
-import { loadObjectsConfig } from "../../../functions/objects/core";
-import { loadProxyConfig } from "../../../functions/proxy/core";
-import { loadScanConfig } from "../../../functions/scan/core";
 import { readLogLevel } from "../../../functions/shared/log";
-import { loadUploadsConfig } from "../../../functions/uploads/core";
 import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
 import { functionEnvironment, type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
-import { ENVIRONMENT_INPUT as INPUT, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS } from "./fixtures";
+import { ENVIRONMENT_INPUT as INPUT, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS, LOADERS } from "./fixtures";
 
 /** Each function's own loader: the program writes the variables, these read them at cold start. */
-const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = {
-  uploads: loadUploadsConfig,
-  objects: loadObjectsConfig,
-  "cdn-session": loadCdnSessionConfig,
-  proxy: loadProxyConfig,
-  scan: loadScanConfig,
-};
 
 const USERS = { tenantClaim: "custom:org", quotaBytes: 10 * 1024 ** 3, abortIncompleteUploadDays: 3 };
 
