@@ -1,51 +1,14 @@
-import { createSign, generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { type HttpApiEvent, type HttpApiResult } from "../../functions/shared/http-api";
-import { createTokenVerifier, type TokenVerifier } from "../../functions/shared/identity";
+import { LocalIssuer } from "../../sandbox/issuer";
 
 /**
- * A local token issuer for the functions' tests (and the sandbox later): an RSA key, its JWKS, and
- * ID tokens shaped like Cognito's, signed RS256. Tokens can be forged, expired or addressed to
- * another audience on purpose.
+ * The sandbox's token issuer (`sandbox/issuer.ts`) under a fixed test issuer and audience: ID tokens
+ * shaped like Cognito's, signed RS256, which tests can also forge, expire or misaddress on purpose.
  */
-export class TestIssuer {
-  readonly issuer = "https://issuer.test.invalid/pool";
-  readonly audience = "test-app-client";
-  private readonly key = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  private readonly kid = randomUUID();
-
-  get jwks(): { keys: object[] } {
-    const jwk = this.key.publicKey.export({ format: "jwk" });
-    return { keys: [{ ...jwk, kid: this.kid, alg: "RS256", use: "sig" }] };
-  }
-
-  verifier(): TokenVerifier {
-    return createTokenVerifier({ issuer: this.issuer, audience: this.audience, jwks: this.jwks });
-  }
-
-  /** An ID token for `sub` in `tenant`, valid for an hour unless `overrides` say otherwise. */
-  token(claims: { sub: string; tenant?: string } & Record<string, unknown>, overrides: Record<string, unknown> = {}): string {
-    const now = Math.floor(Date.now() / 1000);
-    const { tenant, ...rest } = claims;
-    const payload = {
-      iss: this.issuer,
-      aud: this.audience,
-      token_use: "id",
-      iat: now,
-      exp: now + 3600,
-      ...(tenant === undefined ? {} : { "custom:tenant": tenant }),
-      ...rest,
-      ...overrides,
-    };
-    return this.sign(payload);
-  }
-
-  /** Signs any payload with this issuer's key (tests use it for tokens that must be refused). */
-  sign(payload: object, header: object = {}): string {
-    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-    const head = encode({ alg: "RS256", typ: "JWT", kid: this.kid, ...header });
-    const body = encode(payload);
-    const signature = createSign("RSA-SHA256").update(`${head}.${body}`).sign(this.key.privateKey).toString("base64url");
-    return `${head}.${body}.${signature}`;
+export class TestIssuer extends LocalIssuer {
+  constructor() {
+    super("https://issuer.test.invalid/pool", "test-app-client");
   }
 }
 

@@ -1,0 +1,58 @@
+import { ENV, type Env } from "../functions/shared/environment";
+import { type LogLevel } from "../functions/shared/log";
+import { FUNCTION_NAMES, type FunctionName } from "../infra/api/catalog";
+import { functionEnvironment } from "../infra/api/function-environment";
+import { type StackConfig } from "../infra/config";
+import { type FunctionRouting } from "../infra/tenancy/tenant-storage";
+
+export interface SandboxFunctionSettings {
+  config: StackConfig;
+  routing: FunctionRouting;
+  scanBuckets: string[];
+  logLevel: LogLevel;
+  s3Endpoint: string;
+  /** The local issuer the handlers verify tokens against, its key set preloaded. */
+  token: { issuer: string; audience: string; jwks: { keys: object[] } };
+  /** A local signing key for CloudFront cookies, and the placeholder domain they are issued for. */
+  cdn: { domainName: string; keyPairId: string; privateKeyPem: string };
+  /** ClamAV's signature database, when the sandbox brings its own. */
+  clamavDb?: string;
+}
+
+/** Never used: CDN_PRIVATE_KEY_PEM wins over it; the builder requires a secret to name. */
+const UNUSED_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:sandbox-uses-CDN_PRIVATE_KEY_PEM";
+
+/**
+ * Each function's environment, from the builder the program deploys them with
+ * (`infra/api/function-environment.ts`) and the stack's config, whatever its profile, plus the
+ * sandbox-only settings the deployed functions never get: the engine's endpoint, the local issuer,
+ * the CDN key in the environment. SSE-KMS is not signed into uploads: the engine has no KMS.
+ */
+export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<FunctionName, Env> {
+  const out = {} as Record<FunctionName, Env>;
+  for (const fn of FUNCTION_NAMES) {
+    const deployed = functionEnvironment(fn, {
+      logLevel: s.logLevel,
+      tenantRoutingJson: JSON.stringify(s.routing),
+      limits: s.config.limits,
+      bucketNames: s.scanBuckets,
+      cdn: { domainName: s.cdn.domainName, keyPairId: s.cdn.keyPairId, privateKeySecretArn: UNUSED_SECRET_ARN },
+      users: {
+        tenantClaim: s.config.identity.tenantClaim,
+        quotaBytes: s.config.userQuotaBytes,
+        abortIncompleteUploadDays: s.config.lifecycle.abortIncompleteUploadDays,
+      },
+    });
+    const { [ENV.serverSideEncryption]: _noKms, ...withoutKms } = deployed;
+    out[fn] = {
+      ...withoutKms,
+      [ENV.s3Endpoint]: s.s3Endpoint,
+      ...(fn === "scan"
+        ? {}
+        : { [ENV.jwtIssuer]: s.token.issuer, [ENV.jwtAudience]: s.token.audience, [ENV.jwtJwks]: JSON.stringify(s.token.jwks) }),
+      ...(fn === "cdn-session" ? { [ENV.cdnPrivateKeyPem]: s.cdn.privateKeyPem } : {}),
+      ...((fn === "scan" || fn === "proxy") && s.clamavDb !== undefined ? { [ENV.clamavDb]: s.clamavDb } : {}),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+// `npm start -- [--stack <name>] [--port <n>] [--data-dir <dir>] [--scanner auto|clamav|off]`
+// The whole control and data plane on loopback, no AWS account: see sandbox/README.md.
+import * as path from "node:path";
+import { s3Client } from "../functions/shared/s3-store";
+import { type LogLevel } from "../functions/shared/log";
+import { apiCorsConfiguration } from "../infra/api/cors";
+import { bucketPlans } from "./bucket-plan";
+import { sandboxCdnKey } from "./cdn-key";
+import { exampleFile } from "./example-file";
+import { Children } from "./children";
+import { createBucket } from "./create-buckets";
+import { createDataDir, removeDataDir } from "./data-dir";
+import { installEngine, startEngine, stopEngine } from "./engine";
+import { sandboxFunctionEnvironments } from "./function-environments";
+import { sandboxHandlers } from "./handlers";
+import { LocalIssuer, SANDBOX_AUDIENCE } from "./issuer";
+import { HELP, parseOptions, type SandboxOptions, USAGE, UsageError } from "./options";
+import { consoleProgress, type Progress } from "./progress";
+import { banner, readyLine } from "./ready-line";
+import { sandboxRouting } from "./routing";
+import { sandboxScanner } from "./scanner";
+import { startScanWorker } from "./scan-worker";
+import { createSandboxServer } from "./server";
+import { Shutdown, StoppingError } from "./shutdown";
+import { planStack } from "./stack";
+
+const LOG_LEVEL: LogLevel = "INFO";
+
+async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdown, children: Children): Promise<void> {
+  const dataDir = await createDataDir(opts.dataDir);
+  await shutdown.track("delete the data dir", () => removeDataDir(dataDir));
+
+  // Listen first: the port is ours from now on, and the issuer's URL is known.
+  const server = createSandboxServer();
+  await shutdown.track("stop the API", () => server.close());
+  const port = await server.listen(opts.port);
+  const api = `http://127.0.0.1:${port}`;
+  progress.step(`API listening on ${api} (answers 503 until ready); data in ${dataDir}`);
+
+  progress.step(`running the Pulumi program for stack ${opts.stack} under mocks`);
+  const { run, config } = await planStack(opts.stack);
+  shutdown.checkpoint();
+  const plans = bucketPlans(run);
+  progress.step(`the program creates ${plans.length} buckets and ${run.resources.length} resources in all`);
+
+  await installEngine(children, progress);
+  shutdown.checkpoint();
+  const engineDir = path.join(dataDir, "rgw");
+  // Tracked before it starts: a failed or interrupted start leaves daemons that stop.sh finds by their PID files.
+  await shutdown.track("stop the S3 engine", () => stopEngine(engineDir));
+  progress.step("starting the S3 engine (Ceph RADOS Gateway)");
+  const engine = await startEngine(engineDir, children, progress);
+  shutdown.checkpoint();
+
+  const s3 = s3Client({
+    endpoint: engine.endpoint,
+    region: engine.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: engine.accessKeyId, secretAccessKey: engine.secretAccessKey },
+  });
+  await shutdown.track("close the S3 client", async () => s3.destroy());
+  const notes: string[] = [];
+  for (const plan of plans) {
+    notes.push(...(await createBucket(s3, plan)));
+    shutdown.checkpoint();
+  }
+  progress.step(`created ${plans.map((p) => p.name).join(", ")}`);
+  for (const note of notes) {
+    progress.note(note);
+  }
+
+  const scan = await sandboxScanner(opts.scanner, dataDir, children, progress);
+  shutdown.checkpoint();
+
+  const issuer = new LocalIssuer(api, SANDBOX_AUDIENCE, config.identity.tenantClaim);
+  const cdn = sandboxCdnKey();
+  const routing = sandboxRouting(run);
+  for (const tenant of routing.accessPointTenants) {
+    progress.note(
+      `tenant ${tenant} (accessPoint tier): Ceph has no access points, so it is served from ${routing.routing.pooledBucket} directly, under the same keys (its access point policy is not enforced)`,
+    );
+  }
+  const envs = sandboxFunctionEnvironments({
+    config,
+    routing: routing.routing,
+    scanBuckets: routing.scanBuckets,
+    logLevel: LOG_LEVEL,
+    s3Endpoint: engine.endpoint,
+    token: { issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks },
+    cdn,
+    ...(scan.database === undefined ? {} : { clamavDb: scan.database }),
+  });
+  const handlers = sandboxHandlers(envs, s3, LOG_LEVEL, scan.scanner);
+
+  const worker = startScanWorker({
+    store: handlers.store,
+    buckets: routing.scanBuckets,
+    scan: handlers.scan,
+    region: engine.region,
+    onGiveUp: (bucket, key, err) =>
+      progress.warn([`the scan of ${bucket}/${key} failed repeatedly (${err instanceof Error ? err.name : "error"}); it stays unscanned and unreadable`]),
+  });
+  await shutdown.track("stop the scan worker", () => worker.stop());
+  // Stop taking requests before anything behind them stops.
+  await shutdown.track("stop the API", () => server.close());
+
+  server.serve({
+    issuer,
+    cdnPublicKeyPem: cdn.publicKeyPem,
+    routes: handlers.routes,
+    cors: apiCorsConfiguration(config.corsOrigins),
+    onRequest: (line) => process.stdout.write(`[api] ${line}\n`),
+  });
+
+  const ready = {
+    api,
+    issuer: issuer.issuer,
+    s3: {
+      endpoint: engine.endpoint,
+      region: engine.region,
+      accessKeyId: engine.accessKeyId,
+      secretAccessKey: engine.secretAccessKey,
+      buckets: plans.map((p) => p.name),
+    },
+  };
+  process.stdout.write(`${readyLine(ready)}\n`);
+  process.stdout.write(
+    `${banner({
+      ...ready,
+      stack: opts.stack,
+      audience: issuer.audience,
+      tenantClaim: issuer.tenantClaim,
+      dataDir,
+      scanner: scan.description,
+      cdnDomain: cdn.domainName,
+      example: exampleFile(config.limits.allowedContentTypes),
+    })}\n`,
+  );
+}
+
+function main(argv: string[]): void {
+  // A reader that went away (a script that read the ready line and closed the pipe) must not crash us.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
+
+  let opts: SandboxOptions;
+  try {
+    opts = parseOptions(argv);
+  } catch (err) {
+    process.stderr.write(`sandbox: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+
+  const progress = consoleProgress();
+  const children = new Children();
+  const shutdown = new Shutdown((label, err) => process.stderr.write(`sandbox: could not ${label}: ${(err as Error).message ?? String(err)}\n`));
+  let exitCode: number | undefined;
+
+  const stop = (code: number, why: string) => {
+    if (exitCode !== undefined) {
+      return;
+    }
+    exitCode = code;
+    progress.step(why);
+    // Scripts still running first (an engine half-started), then everything else, last started first.
+    void children
+      .stopAll()
+      .then(() => shutdown.stop())
+      .then(() => {
+        progress.step("stopped; nothing left running");
+        process.exit(code);
+      });
+  };
+
+  // A Ctrl-C under `npm start` arrives twice at once: from the terminal and forwarded by npm.
+  let firstSignalAt = 0;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (exitCode === undefined) {
+        firstSignalAt = Date.now();
+        stop(0, `${signal}: stopping`);
+      } else if (Date.now() - firstSignalAt > 1000) {
+        progress.step(`${signal}: still stopping, please wait`);
+      }
+    });
+  }
+
+  start(opts, progress, shutdown, children).then(
+    () => {
+      // From here on anything unexpected ends the sandbox cleanly instead of leaving daemons behind.
+      process.on("uncaughtException", (err) => stop(1, `unexpected failure (${err.name}: ${err.message}): stopping`));
+      process.on("unhandledRejection", (reason) => stop(1, `unexpected failure (${String(reason)}): stopping`));
+    },
+    (err: unknown) => {
+      if (err instanceof StoppingError || exitCode !== undefined) {
+        return;
+      }
+      const message = err instanceof UsageError ? `${err.message}\n${USAGE}` : (err as Error).message ?? String(err);
+      process.stderr.write(`sandbox: could not start: ${message}\n`);
+      stop(err instanceof UsageError ? 2 : 1, "stopping what had started");
+    },
+  );
+}
+
+main(process.argv.slice(2));
