@@ -30,13 +30,17 @@ async function main(): Promise<number> {
   let dataDir: string | undefined;
   let echo = true;
   const removeTempDir = () => dataDir && rmSync(path.dirname(dataDir), { recursive: true, force: true });
-  // Ctrl-C: a sandbox started here is stopped first (one still starting gets its SIGINT on exit).
+  // Ctrl-C: a sandbox started here stops first (the flow then fails against it and ends below);
+  // its directory is removed only after it has exited, or its engine could not be found to stop.
+  const starting = new AbortController();
+  let interrupted = false;
   const onSigint = () => {
-    const stopped = sandbox ? sandbox.stop().catch(() => undefined) : Promise.resolve();
-    void stopped.then(() => {
-      removeTempDir();
+    interrupted = true;
+    if (dataDir === undefined) {
       process.exit(130);
-    });
+    }
+    starting.abort();
+    void sandbox?.stop().catch(() => undefined);
   };
   process.once("SIGINT", onSigint);
   try {
@@ -44,7 +48,11 @@ async function main(): Promise<number> {
       // A directory of its own, so it never meets a developer's sandbox; the sandbox removes it on exit.
       dataDir = path.join(mkdtempSync(path.join(tmpdir(), "mobile-s3-demo-")), "data");
       console.error("Starting a sandbox for the demo (npm start -- --port 0) …");
-      sandbox = await startSandbox({ args: ["--port", "0", "--data-dir", dataDir], onOutput: (line) => echo && console.error(`  sandbox │ ${line}`) });
+      sandbox = await startSandbox({
+        args: ["--port", "0", "--data-dir", dataDir],
+        signal: starting.signal,
+        onOutput: (line) => echo && console.error(`  sandbox │ ${line}`),
+      });
       // Its banner and request log would break into the progress bar; a failure shows their tail.
       echo = false;
       api = sandbox.ready.api;
@@ -59,13 +67,16 @@ async function main(): Promise<number> {
     console.log(formatSummary(report));
     return 0;
   } catch (err) {
+    if (interrupted) {
+      console.log("\n✘ interrupted");
+      return 130;
+    }
     console.log(`\n✘ ${err instanceof Error ? err.message : String(err)}`);
     if (sandbox) {
       console.error(`--- the sandbox's last lines ---\n${sandbox.output()}`);
     }
     return 1;
   } finally {
-    process.removeListener("SIGINT", onSigint);
     echo = true;
     if (sandbox) {
       console.error("Stopping the demo's sandbox (SIGINT) …");
@@ -73,6 +84,7 @@ async function main(): Promise<number> {
       console.error(`  sandbox stopped (${exit.signal ?? `exit code ${exit.code}`})`);
     }
     removeTempDir();
+    process.removeListener("SIGINT", onSigint);
   }
 }
 

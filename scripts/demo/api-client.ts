@@ -66,7 +66,16 @@ export class ApiClient {
 
 /** Any HTTP call (the API, or S3 through a presigned URL), read into an `Answer`. */
 export async function send(url: string | URL, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(url, init);
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    // fetch says only "fetch failed"; the cause (ECONNREFUSED…) is what the reader needs.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${init.method ?? "GET"} ${new URL(url).origin}${new URL(url).pathname}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, {
+      cause: err,
+    });
+  }
   return { status: response.status, body: await bodyOf(response), headers: response.headers };
 }
 

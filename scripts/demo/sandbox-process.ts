@@ -33,10 +33,13 @@ export interface StartOptions {
   onOutput?: (line: string) => void;
   /** The engine starts in 2–20 s, more when it installs its packages first. @default 180 s */
   readyTimeoutMs?: number;
+  /** Aborting stops a sandbox still starting: SIGINT, then the promise rejects once it has exited. */
+  signal?: AbortSignal;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const OUTPUT_LINES_KEPT = 60;
+const STOP_TIMEOUT_MS = 120_000;
 const READY = /^ready (\{.*\})\s*$/;
 
 /**
@@ -81,10 +84,16 @@ export function startSandbox(options: StartOptions = {}): Promise<RunningSandbox
     let ready: SandboxReady | undefined;
     const fail = async (why: string) => {
       interrupt(child);
-      await Promise.race([exited, delay(60_000)]);
+      await Promise.race([exited, delay(STOP_TIMEOUT_MS)]);
       reject(new Error(`${why}\n--- sandbox output (last lines) ---\n${output()}`));
     };
     const timer = setTimeout(() => void fail(`no ready line within ${(options.readyTimeoutMs ?? 180_000) / 1000} s`), options.readyTimeoutMs ?? 180_000);
+    options.signal?.addEventListener("abort", () => {
+      if (ready === undefined) {
+        clearTimeout(timer);
+        void fail("interrupted while starting");
+      }
+    });
     createInterface({ input: child.stderr! }).on("line", keep);
     createInterface({ input: child.stdout! }).on("line", (line) => {
       keep(line);
@@ -118,7 +127,7 @@ function running(child: ChildProcess, ready: SandboxReady, output: () => string,
     output,
     exited,
     // Once only: a second SIGINT could make a sandbox give up its clean shutdown.
-    stop(timeoutMs = 120_000) {
+    stop(timeoutMs = STOP_TIMEOUT_MS) {
       stopping ??= (async () => {
         interrupt(child);
         const result = await Promise.race([exited, delay(timeoutMs).then(() => undefined)]);

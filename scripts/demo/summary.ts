@@ -19,6 +19,6 @@ export function formatSummary(report: DemoReport): string {
       .join(", ")} — each user sees only their own home`,
     `  downloads   ${report.downloads.length}, byte for byte, each after the scanner passed it`,
     `  refused     ${report.refusals.length} attempts, each as expected:`,
-    ...report.refusals.map((r) => `                ${r.status}${r.code ? ` ${r.code}` : ""}  ${r.actor}: ${r.attempt}`),
+    ...report.refusals.map((r) => `    ${`${r.status}${r.code ? ` ${r.code}` : ""}`.padEnd(20)} ${r.actor}: ${r.attempt}`),
   ].join("\n");
 }

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { signIn } from "../../scripts/demo/dev-token";
 import { runDemo } from "../../scripts/demo/flow";
 import { type ProgressFactory } from "../../scripts/demo/progress";
