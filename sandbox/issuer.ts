@@ -42,9 +42,14 @@ export class LocalIssuer {
 
   /** An ID token for `sub` in `tenant`, valid for an hour unless `overrides` say otherwise. */
   token(claims: TokenClaims, overrides: Record<string, unknown> = {}): string {
+    return this.sign(this.claims(claims, overrides));
+  }
+
+  /** The payload `token` signs; tests alter it and sign it themselves for tokens that must be refused. */
+  claims(claims: TokenClaims, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
     const { tenant, ...rest } = claims;
-    const payload = {
+    return {
       iss: this.issuer,
       aud: this.audience,
       token_use: "id",
@@ -55,7 +60,6 @@ export class LocalIssuer {
       ...rest,
       ...overrides,
     };
-    return this.sign(payload);
   }
 
   /** Signs any payload with this issuer's key (tests use it for tokens that must be refused). */

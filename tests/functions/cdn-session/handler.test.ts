@@ -139,16 +139,7 @@ describe("functions/cdn-session (handler)", () => {
     const forger = new TestIssuer();
     const kid = (issuer.jwks.keys[0] as { kid: string }).kid;
     const now = () => Math.floor(Date.now() / 1000);
-    const claims = (extra: Record<string, unknown> = {}) => ({
-      iss: issuer.issuer,
-      aud: issuer.audience,
-      token_use: "id",
-      sub: ALICE,
-      "custom:tenant": "acme",
-      iat: now(),
-      exp: now() + 600,
-      ...extra,
-    });
+    const claims = (extra: Record<string, unknown> = {}) => issuer.claims({ sub: ALICE, tenant: "acme" }, extra);
     const table: [string, () => string | undefined, number, string][] = [
       ["no token", () => undefined, 401, "MissingToken"],
       ["a forged token (another key)", () => forger.sign(claims(), { kid }), 401, "InvalidToken"],

@@ -286,16 +286,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
     const forger = new TestIssuer();
     const kid = (issuer.jwks.keys[0] as { kid: string }).kid;
     const now = () => Math.floor(Date.now() / 1000);
-    const claims = (extra: Record<string, unknown> = {}) => ({
-      iss: issuer.issuer,
-      aud: issuer.audience,
-      token_use: "id",
-      sub: ALICE,
-      "custom:tenant": "acme",
-      iat: now(),
-      exp: now() + 600,
-      ...extra,
-    });
+    const claims = (extra: Record<string, unknown> = {}) => issuer.claims({ sub: ALICE, tenant: "acme" }, extra);
 
     // [name, request, status, code]
     const table: [string, () => Omit<InvokeRequest, "token"> & { token?: string }, number, string][] = [
