@@ -1,0 +1,15 @@
+export { type GetToken } from "./api";
+export { base64, type Sha256 } from "./checksum";
+export { createStorageClient, type ListOptions, type StorageClient, type StorageClientOptions } from "./client";
+export { StorageArgumentError, StorageError, UploadCancelledError } from "./errors";
+export { type FetchLike } from "./http";
+export { type PendingUpload } from "./journal";
+export { type LogFields, type StorageLogger } from "./log";
+export { type UploadProgress } from "./progress";
+export { redact, redactValue } from "./redact";
+export { DEFAULT_RETRY, type RetryOptions } from "./retry";
+export { type ByteSource, type UploadSource } from "./source";
+export { type KeyValueStore } from "./stores/key-value-store";
+export { MemoryStore } from "./stores/memory-store";
+export { type UploadOptions, type UploadResult, type UploadStatus, UploadTask } from "./upload";
+export { type CdnSession, type ObjectPage, type SignedUrl, type StoredObject } from "./wire";

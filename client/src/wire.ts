@@ -1,0 +1,24 @@
+/** Answers of ../shared/API.md the upload path reads. */
+export type SinglePlan = { mode: "single"; path: string; url: string; method: string; headers: Record<string, string>; expiresAt: string };
+export type MultipartPlan = { mode: "multipart"; path: string; uploadId: string; partSize: number; partCount: number; expiresAt: string };
+export type UploadPlan = SinglePlan | MultipartPlan;
+export type SignedParts = { parts: { partNumber: number; url: string; expiresAt: string }[] };
+export type ListedParts = { parts: { partNumber: number; etag: string; size: number }[] };
+export type Completed = { path: string; etag: string; size: number };
+
+export interface StoredObject {
+  path: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  /** `clean` objects can be read; `pending` ones are still being scanned; `infected` ones never. */
+  scanStatus: "pending" | "clean" | "infected" | string;
+}
+export type ObjectPage = { objects: StoredObject[]; nextCursor?: string };
+export type SignedUrl = { url: string; expiresAt: string };
+export type CdnSession = { domain: string; cookies: Record<string, string>; expiresAt: string };
+
+/** `/v1/uploads/{uploadId}…` with the id escaped: it comes from S3 and may hold any character. */
+export function uploadRoute(uploadId: string, rest = ""): string {
+  return `/v1/uploads/${encodeURIComponent(uploadId)}${rest}`;
+}
