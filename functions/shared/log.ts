@@ -1,3 +1,4 @@
+import { redact } from "../../client/src/redact";
 import { ConfigurationError, type Env, ENV } from "./environment";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
@@ -33,20 +34,8 @@ export function readLogLevel(env: Env): LogLevel {
   return level as LogLevel;
 }
 
-const SECRETS: [RegExp, string][] = [
-  // JSON Web Tokens (ID and access tokens, whole or as a bearer header).
-  [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "[redacted-jwt]"],
-  [/(Bearer\s+)[^\s"',]+/gi, "$1[redacted]"],
-  // SigV4 presigned URLs: signature, credential and session token.
-  [/((?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s"']+/gi, "$1[redacted]"],
-  // CloudFront signed URLs and cookies.
-  [/((?:CloudFront-)?(?:Signature|Policy|Key-Pair-Id)=)[^&;\s"']+/g, "$1[redacted]"],
-];
-
-/** Masks tokens, signatures and credentials in a string that reached a log line despite the field rules. */
-export function redact(text: string): string {
-  return SECRETS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
-}
+/** Masks tokens, signatures, credentials and cookies; the same rules the app-side client applies. */
+export { redact };
 
 function redactFields(fields: LogFields): LogFields {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redact(v) : v]));

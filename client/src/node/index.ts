@@ -1,1 +1,2 @@
+export { fileSource } from "./file-source";
 export { FileStore } from "./file-store";
