@@ -23,6 +23,8 @@ const LOOKALIKE_SEPARATORS = /[\u2044\u2215\u2216\u29F5\u29F8\u29F9\uFE68\uFF0F\
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/u;
 const PERCENT_ENCODED = /%[0-9A-Fa-f]{2}/;
+// Half of a UTF-16 surrogate pair has no UTF-8 form: S3 cannot store it and URL escaping throws.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
 const SUB = /^[A-Za-z0-9-]{1,128}$/;
 
 /** The caller's home, from verified claims only. Nothing the request body says can change it. */
@@ -43,6 +45,9 @@ export function homeOf(caller: Caller, tenantClaim: string): Home {
 function checkSegments(path: string, what: string, allowTrailingSlash: boolean): string {
   if (typeof path !== "string") {
     throw badRequest("InvalidPath", `${what} must be a string.`);
+  }
+  if (LONE_SURROGATE.test(path)) {
+    throw badRequest("InvalidPath", `${what} must be valid Unicode text (it holds half of a surrogate pair).`);
   }
   const nfc = path.normalize("NFC");
   if (CONTROL.test(nfc)) {

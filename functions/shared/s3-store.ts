@@ -16,6 +16,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { clientPresigner, type ObjectUrlRequest, type SignedUrl } from "./presigner-client";
 import { type Encryption, NoSuchUploadError, type ObjectStore, type PartInfo, type PresignedRequest } from "./store";
 
 /** An S3 client as the functions use it: checksums only where S3 requires them (see DESIGN pitfalls). */
@@ -45,8 +46,17 @@ function isNotFound(err: unknown): boolean {
 
 const expiresAt = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
-/** The ObjectStore port over the AWS SDK v3, for S3 and for any S3 engine that speaks it. */
-export function s3Store(client: S3Client): ObjectStore {
+/**
+ * The ObjectStore port over the AWS SDK v3, for S3 and for any S3 engine that speaks it. `now` is
+ * the clock presigned URLs are signed with; tests pin it.
+ */
+export function s3Store(client: S3Client, options: { now?: () => number } = {}): ObjectStore {
+  const presigner = clientPresigner(client, options.now);
+  /** Our SigV4 presigner where the client's endpoint rules allow it; the SDK's for the rest (SigV4a, S3 Express). */
+  async function presign(request: ObjectUrlRequest, bySdk: () => Promise<string>): Promise<SignedUrl> {
+    return (await presigner.presign(request)) ?? { url: await bySdk(), expiresAt: expiresAt(request.expiresIn) };
+  }
+
   return {
     async presignPut(p): Promise<PresignedRequest> {
       const headers: Record<string, string> = { "content-type": p.contentType, "content-length": String(p.contentLength) };
@@ -59,38 +69,44 @@ export function s3Store(client: S3Client): ObjectStore {
           headers["x-amz-server-side-encryption-aws-kms-key-id"] = p.encryption.kmsKeyId;
         }
       }
-      const url = await getSignedUrl(
-        client,
-        new PutObjectCommand({
-          Bucket: p.bucket,
-          Key: p.key,
-          ContentType: p.contentType,
-          ContentLength: p.contentLength,
-          ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}),
-          ...sse(p.encryption),
-        }),
-        {
-          expiresIn: p.expiresIn,
-          // Signed as headers, so S3 refuses a different type, size, checksum or encryption.
-          signableHeaders: new Set(Object.keys(headers)),
-          unhoistableHeaders: new Set(Object.keys(headers).filter((h) => h.startsWith("x-amz-"))),
-        },
+      // Signed as headers, so S3 refuses a different type, size, checksum or encryption.
+      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query: { "x-id": "PutObject" }, headers, expiresIn: p.expiresIn }, () =>
+        getSignedUrl(
+          client,
+          new PutObjectCommand({
+            Bucket: p.bucket,
+            Key: p.key,
+            ContentType: p.contentType,
+            ContentLength: p.contentLength,
+            ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}),
+            ...sse(p.encryption),
+          }),
+          {
+            expiresIn: p.expiresIn,
+            signableHeaders: new Set(Object.keys(headers)),
+            unhoistableHeaders: new Set(Object.keys(headers).filter((h) => h.startsWith("x-amz-"))),
+          },
+        ),
       );
-      return { url, method: "PUT", headers, expiresAt: expiresAt(p.expiresIn) };
+      return { ...signed, method: "PUT", headers };
     },
 
+    // The hot path: a batch of part URLs is one hash and one HMAC each (presigner.ts).
     async presignUploadPart(p): Promise<PresignedRequest> {
-      const url = await getSignedUrl(
-        client,
-        new UploadPartCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumber: p.partNumber }),
-        { expiresIn: p.expiresIn },
+      const query = { partNumber: String(p.partNumber), uploadId: p.uploadId, "x-id": "UploadPart" };
+      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query, headers: {}, expiresIn: p.expiresIn }, () =>
+        getSignedUrl(client, new UploadPartCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumber: p.partNumber }), {
+          expiresIn: p.expiresIn,
+        }),
       );
-      return { url, method: "PUT", headers: {}, expiresAt: expiresAt(p.expiresIn) };
+      return { ...signed, method: "PUT", headers: {} };
     },
 
     async presignGet(p): Promise<PresignedRequest> {
-      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: p.bucket, Key: p.key }), { expiresIn: p.expiresIn });
-      return { url, method: "GET", headers: {}, expiresAt: expiresAt(p.expiresIn) };
+      const signed = await presign({ method: "GET", bucket: p.bucket, key: p.key, query: { "x-id": "GetObject" }, headers: {}, expiresIn: p.expiresIn }, () =>
+        getSignedUrl(client, new GetObjectCommand({ Bucket: p.bucket, Key: p.key }), { expiresIn: p.expiresIn }),
+      );
+      return { ...signed, method: "GET", headers: {} };
     },
 
     async createMultipartUpload(p) {

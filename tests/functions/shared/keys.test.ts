@@ -30,6 +30,8 @@ describe("functions/shared/keys", () => {
     ["trailing slash", "a/", "InvalidPath"],
     ["empty path", "", "InvalidPath"],
     ["NUL byte", "a\u0000.jpg", "InvalidPath"],
+    ["lone high surrogate", "a\uD800b.jpg", "InvalidPath"],
+    ["lone low surrogate", "a\uDC00.jpg", "InvalidPath"],
     ["newline", "a\n.jpg", "InvalidPath"],
     ["C1 control", "a\u0085.jpg", "InvalidPath"],
     ["percent-encoded slash", "..%2fother/x.jpg", "InvalidPath"],
