@@ -73,7 +73,9 @@ export function createStorageClient(options: StorageClientOptions): StorageClien
   checkClientOptions(options);
   const log = safeLogger(options.logger);
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const http = { fetch: fetchFn, retry: { ...DEFAULT_RETRY, ...options.retry }, log, ...(options.random ? { random: options.random } : {}) };
+  // `{ maxAttempts: undefined }` keeps the default: spread as is, it would mean never giving up.
+  const retry = { ...DEFAULT_RETRY, ...Object.fromEntries(Object.entries(options.retry ?? {}).filter(([, value]) => value !== undefined)) };
+  const http = { fetch: fetchFn, retry, log, ...(options.random ? { random: options.random } : {}) };
   const api = new ControlPlane(options.apiUrl, options.getToken, http);
   const journal = new UploadJournal(options.store ?? new MemoryStore(), `${options.namespace ?? "default"}@${options.apiUrl}`);
   const context = {

@@ -68,6 +68,9 @@ export class UploadJournal {
     const slot = this.slotOf(key);
     slot.next = () => JSON.stringify(snapshot());
     slot.flushing ??= (async () => {
+      // Yield first: a store that throws synchronously (a localStorage wrapper over quota) would
+      // otherwise settle this before `??=` keeps it, and the slot would hold that failure for good.
+      await undefined;
       try {
         while (slot.next !== undefined) {
           const text = slot.next();
@@ -96,7 +99,8 @@ export class UploadJournal {
     const mine = `${PREFIX}${this.namespace}/`;
     const keys = (await this.store.getAllKeys()).filter((key) => key.startsWith(mine));
     const records = await Promise.all(keys.map((key) => this.load(key)));
-    return records.filter((record): record is UploadRecord => record !== undefined);
+    // The prefix alone would also take in namespace "a/b" for "a": only keys this namespace builds count.
+    return records.filter((record): record is UploadRecord => record !== undefined && record.key === this.keyOf(record.requestedPath, record.size, record.contentType));
   }
 
   private slotOf(key: string) {

@@ -1,5 +1,5 @@
 import { type ControlPlane } from "./api";
-import { type SignedParts, uploadRoute } from "./wire";
+import { type SignedPart, type SignedParts, uploadRoute } from "./wire";
 
 /** A URL this close to its expiry is fetched again rather than risk a 403 halfway through a part. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -17,7 +17,7 @@ export class PartUrls {
     private readonly api: ControlPlane,
     private readonly upload: { uploadId: string; path: string },
     private readonly batchSize: number,
-    /** Part numbers still to send, in the order they will go. */
+    /** Part numbers not yet confirmed (those being sent first, then the queue), in the order they go. */
     private readonly upcoming: () => readonly number[],
     private readonly now: () => number = Date.now,
   ) {}
@@ -41,6 +41,13 @@ export class PartUrls {
     }
   }
 
+  /** URLs the server already sent (with the multipart plan). */
+  add(parts: readonly SignedPart[] | undefined): void {
+    for (const part of parts ?? []) {
+      this.cache.set(part.partNumber, { url: part.url, expiresAt: Date.parse(part.expiresAt) });
+    }
+  }
+
   /** Forgets a URL S3 refused (expired, or the clock was off) so the next `get` signs it again. */
   invalidate(partNumber: number): void {
     this.cache.delete(partNumber);
@@ -57,9 +64,7 @@ export class PartUrls {
         body: { path: this.upload.path, partNumbers: batch },
         signal,
       });
-      for (const part of body.parts) {
-        this.cache.set(part.partNumber, { url: part.url, expiresAt: Date.parse(part.expiresAt) });
-      }
+      this.add(body.parts);
     })();
     const settled = request.finally(() => batch.forEach((n) => this.fetching.delete(n)));
     batch.forEach((n) => this.fetching.set(n, settled));

@@ -8,8 +8,10 @@
 const SECRETS: readonly [RegExp, string][] = [
   [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "[redacted-jwt]"],
   [/(Bearer\s+)[^\s"',]+/gi, "$1[redacted]"],
-  [/((?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s"']+/gi, "$1[redacted]"],
-  [/((?:CloudFront-)?(?:Signature|Policy|Key-Pair-Id)=)[^&;\s"']+/g, "$1[redacted]"],
+  // In a query string, and as a header line or JSON field (a session token travels as a header).
+  [/((?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)(?:=|["']?\s*:\s*["']?))[^&\s"']+/gi, "$1[redacted]"],
+  // In a URL or cookie header, and as the JSON fields of a CDN session answer (`"CloudFront-Policy":"…"`).
+  [/((?:CloudFront-)?(?:Signature|Policy|Key-Pair-Id)(?:=|["']\s*:\s*["']))[^&;\s"']+/g, "$1[redacted]"],
   // A header line or a JSON field carrying cookies: everything up to the end of the value.
   [/((?:^|[\s"'{,])(?:set-)?cookie["']?\s*[:=]\s*["']?)[^"'\n\r]+/gi, "$1[redacted]"],
 ];
@@ -49,4 +51,5 @@ export function redactValue(value: unknown, depth = 0): unknown {
 }
 
 /** Field names whose values are secrets whatever they look like. */
-const SECRET_FIELD = /^(authorization|cookie|cookies|set-cookie|token|idToken|accessToken|refreshToken|url|secretAccessKey|sessionToken)$/i;
+const SECRET_FIELD =
+  /^(authorization|cookie|cookies|set-cookie|token|idToken|accessToken|refreshToken|url|secretAccessKey|sessionToken|x-amz-security-token|cloudfront-policy|cloudfront-signature|cloudfront-key-pair-id)$/i;

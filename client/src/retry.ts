@@ -43,6 +43,10 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   if (/^\d+$/.test(value.trim())) {
     return Number(value.trim()) * 1000;
   }
+  // Date.parse takes almost anything ("1.5" and "-1" are dates in 2001); an HTTP date opens with the day's name.
+  if (!/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)/i.test(value.trim())) {
+    return undefined;
+  }
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -187,7 +187,7 @@ export class UploadTask implements PromiseLike<UploadResult> {
     this.checkCancelled();
     checkLayout(plan, size);
     await this.context.journal.save(key, () => this.record!);
-    return this.multipart(this.record);
+    return this.multipart(this.record, plan.parts);
   }
 
   private async plan(signal?: AbortSignal): Promise<UploadPlan> {
@@ -273,7 +273,7 @@ export class UploadTask implements PromiseLike<UploadResult> {
     return this.record;
   }
 
-  private async multipart(record: UploadRecord): Promise<UploadResult> {
+  private async multipart(record: UploadRecord, signed?: MultipartPlan["parts"]): Promise<UploadResult> {
     const resumedParts = record.parts.length;
     const progress = new ProgressMeter(record.size, record.partCount, this.options.onProgress, this.context.log);
     progress.restore(
@@ -282,18 +282,24 @@ export class UploadTask implements PromiseLike<UploadResult> {
     );
     const done = new Set(record.parts.map(([n]) => n));
     const queue = Array.from({ length: record.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
-    const urls = new PartUrls(this.context.api, record, this.context.partUrlBatch, () => queue);
+    const sending = new Set<number>();
+    // One batch request then covers the parts every worker is about to send, not one request each.
+    const urls = new PartUrls(this.context.api, record, this.context.partUrlBatch, () => [...sending, ...queue]);
+    urls.add(signed);
     const failure = new AbortController();
 
     const worker = async () => {
       while (queue.length > 0 && !failure.signal.aborted) {
         const partNumber = queue.shift()!;
+        sending.add(partNumber);
         try {
           await this.step((signal) => this.sendPart(record, partNumber, urls, signal, progress));
         } catch (err) {
           failure.abort();
           this.interrupt.abort(err);
           throw err;
+        } finally {
+          sending.delete(partNumber);
         }
       }
     };

@@ -1,8 +1,10 @@
 /** Answers of ../shared/API.md the upload path reads. */
 export type SinglePlan = { mode: "single"; path: string; url: string; method: string; headers: Record<string, string>; expiresAt: string };
-export type MultipartPlan = { mode: "multipart"; path: string; uploadId: string; partSize: number; partCount: number; expiresAt: string };
+export type SignedPart = { partNumber: number; url: string; expiresAt: string };
+/** `parts`: the first batch of part URLs, when the server sends them along (saves a round trip). */
+export type MultipartPlan = { mode: "multipart"; path: string; uploadId: string; partSize: number; partCount: number; expiresAt: string; parts?: SignedPart[] };
 export type UploadPlan = SinglePlan | MultipartPlan;
-export type SignedParts = { parts: { partNumber: number; url: string; expiresAt: string }[] };
+export type SignedParts = { parts: SignedPart[] };
 export type ListedParts = { parts: { partNumber: number; etag: string; size: number }[] };
 export type Completed = { path: string; etag: string; size: number };
 

@@ -184,7 +184,10 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
     ...(config.encryption ? { encryption: config.encryption } : {}),
   });
   const expiresAt = new Date(deps.now() + config.abortIncompleteUploadDays * 86_400_000).toISOString();
-  return { status: 200, body: { mode: "multipart", path: where.path, uploadId, partSize, partCount, expiresAt } };
+  // The first batch of part URLs rides along, so a client starts sending without another round trip.
+  const first = Array.from({ length: Math.min(partCount, config.partUrlBatchMax) }, (_, i) => i + 1);
+  const parts = await signPartUrls(deps, config, where, uploadId, first);
+  return { status: 200, body: { mode: "multipart", path: where.path, uploadId, partSize, partCount, expiresAt, parts } };
 }
 
 /** The part numbers of one batch: distinct, within the layout of the largest object allowed. */
@@ -217,15 +220,23 @@ async function signParts(request: Request, config: UploadsConfig, deps: Required
   const partNumbers = partNumbersOf(body.partNumbers, config);
   // Signing needs no S3 call, so without this a foreign or finished upload would get URLs that only fail later.
   await listParts(deps.store, where, uploadId);
+  return { status: 200, body: { parts: await signPartUrls(deps, config, where, uploadId, partNumbers) } };
+}
+
+/** One presigned UploadPart PUT per part number, as API.md's `parts` entries. */
+async function signPartUrls(
+  deps: Required<UploadsDeps>,
+  config: UploadsConfig,
+  where: { bucket: string; key: string },
+  uploadId: string,
+  partNumbers: readonly number[],
+): Promise<{ partNumber: number; url: string; expiresAt: string }[]> {
   const signed = await Promise.all(
     partNumbers.map((partNumber) =>
       deps.store.presignUploadPart({ bucket: where.bucket, key: where.key, uploadId, partNumber, expiresIn: config.presignTtlSeconds }),
     ),
   );
-  return {
-    status: 200,
-    body: { parts: partNumbers.map((partNumber, i) => ({ partNumber, url: signed[i].url, expiresAt: signed[i].expiresAt })) },
-  };
+  return partNumbers.map((partNumber, i) => ({ partNumber, url: signed[i].url, expiresAt: signed[i].expiresAt }));
 }
 
 /** GET /v1/uploads/{uploadId}/parts?path=: what has arrived, so a client can resume. */

@@ -9,7 +9,7 @@ import { FileStore } from "../../client/src/node";
 import { type FaultProxy, partResends, startFaultProxy } from "../harness/fault-proxy";
 import { clientFor, downloadedSha256, MIB, openMultipartUploads, randomFile, tokenFor, useClientSandbox } from "./harness";
 
-const WORKER = path.join(__dirname, "fixtures", "upload-worker.ts");
+const WORKER = path.join(__dirname, "..", "..", "scripts", "upload-file.ts");
 const isPartPut = (r: { method: string; partNumber?: number }) => r.method === "PUT" && r.partNumber !== undefined;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -53,6 +53,8 @@ describe("client: pause, resume and cancel against the sandbox", function () {
     await until((p) => p.partsDone >= 2);
     task.pause();
     assert.equal(task.status, "paused");
+    // A request fetch had already begun may still reach the proxy just after the pause; then silence.
+    await delay(150);
     const pausedAt = s3.requests.length;
     const loadedAtPause = events.at(-1)!.loaded;
     await delay(800);

@@ -69,7 +69,13 @@ export type DirectObject = Omit<StoredObject, "scanStatus">;
 export type DirectObjectPage = { objects: DirectObject[]; nextCursor?: string };
 
 export interface DirectClient {
-  /** Uploads `source` to `options.path` in the user's home; await the task, or cancel it. */
+  /**
+   * Uploads `source` to `options.path` in the user's home; await the task, or cancel it. Bytes and
+   * Blobs go to lib-storage as they are (a Blob is streamed part by part, not copied). A byte source
+   * is read with one `slice(0, size)`: a web File's slice is a Blob and costs nothing, but a React
+   * Native file module's slice loads the whole file into memory; for large files there, prefer the
+   * core client, which reads one part at a time.
+   */
   upload(source: UploadSource, options: DirectUploadOptions): DirectUploadTask;
   /** One page of the user's objects, paths relative to the home. */
   list(options?: ListOptions): Promise<DirectObjectPage>;

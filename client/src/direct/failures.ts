@@ -30,8 +30,8 @@ export function storageErrorOf(operation: string, err: unknown, service = "S3"):
   if (status !== undefined) {
     return new StorageError(`${operation}: ${service} answered ${status}${code ? ` ${code}` : ""}${message ? ` (${message})` : ""}`, { status, code, attempts });
   }
-  // No answer: a network failure (ECONNRESET…), a timeout, or the SDK refusing the input.
-  return new StorageError(`${operation}: ${code ?? "failed"}${message ? ` (${message})` : ""}`, { code: code ?? "NetworkError", attempts });
+  // No answer: a network failure (ECONNRESET, TimeoutError…), or the SDK or lib-storage refusing the input.
+  return new StorageError(`${operation}: ${code ?? "failed"}${message ? ` (${message})` : ""}`, { code, attempts });
 }
 
 /** The error's SDK name (`NotAuthorizedException`, `AccessDenied`…), if it has one. */

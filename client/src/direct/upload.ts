@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
+import { CompleteMultipartUploadCommand, PutObjectCommand, type S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { StorageArgumentError, UploadCancelledError } from "../errors";
 import { type Log } from "../log";
@@ -36,9 +36,10 @@ export interface UploadTarget {
  *
  * Cancelling aborts the PutObject or the parts in flight, then lets lib-storage abort the
  * multipart upload (`leavePartsOnError: false`) before `done` rejects, so once it has rejected S3
- * holds nothing of the upload. CreateMultipartUpload and CompleteMultipartUpload are never
- * interrupted: an upload S3 created but the client never heard of could not be aborted, and a
- * completion cut off may still have happened. A cancel that comes while the upload completes
+ * holds nothing of the upload; cancelled after the last part, it is aborted instead of completed.
+ * CreateMultipartUpload and CompleteMultipartUpload are never cut off midway: an upload S3 created
+ * but the client never heard of could not be aborted, and a completion cut off may have happened
+ * anyway. A cancel that comes while S3 completes the upload (or answers its single PutObject)
  * therefore leaves the object, and the task resolves.
  */
 export class DirectUploadTask implements PromiseLike<UploadResult> {
@@ -152,13 +153,19 @@ export class DirectUploadTask implements PromiseLike<UploadResult> {
 
 /**
  * `s3` as this upload's lib-storage sees it: PutObject and UploadPart carry the upload's abort
- * signal (lib-storage passes none, so its own `abort()` leaves requests running and rejects before
- * the multipart upload is aborted), and each part S3 confirmed is reported. Everything else is the
- * shared client, reached through the prototype.
+ * signal, CompleteMultipartUpload is not sent once it fired, and each part S3 confirmed is
+ * reported. lib-storage's own `abort()` is not used: it passes no signal to requests and rejects
+ * `done()` at once, before the multipart upload is aborted. A request failing this way instead
+ * makes lib-storage abort the multipart upload first, then reject. Everything else is the shared
+ * client, reached through the prototype.
  */
 function interruptible(s3: S3Client, signal: AbortSignal, onPart: (partNumber: number, etag: string, bytes: number) => void): S3Client {
   const client = Object.create(s3) as S3Client;
   const send = async (command: Parameters<S3Client["send"]>[0], options?: Parameters<S3Client["send"]>[1]) => {
+    if (command instanceof CompleteMultipartUploadCommand && signal.aborted) {
+      // Cancelled after the last part: lib-storage aborts the multipart upload when completing fails.
+      throw Object.assign(new Error("the upload was cancelled"), { name: "AbortError" });
+    }
     const sendable = command instanceof UploadPartCommand || command instanceof PutObjectCommand;
     const output = await s3.send(command, sendable ? { ...options, abortSignal: signal } : options);
     if (command instanceof UploadPartCommand) {

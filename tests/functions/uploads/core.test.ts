@@ -109,8 +109,16 @@ describe("functions/uploads/core", () => {
     assert.equal((response.body as { error: { code: string } }).error.code, "RouteNotFound");
   });
 
-  it("promises a multipart upload until the bucket's lifecycle would abort it", async () => {
-    const store = { createMultipartUpload: async () => "upload-1" } as unknown as ObjectStore;
+  it("promises a multipart upload until the bucket's lifecycle would abort it, with the first batch of part URLs", async () => {
+    const store = {
+      createMultipartUpload: async () => "upload-1",
+      presignUploadPart: async (p: { partNumber: number; uploadId: string; expiresIn: number }) => ({
+        url: `https://s3.example/clip.mp4?uploadId=${p.uploadId}&partNumber=${p.partNumber}`,
+        method: "PUT",
+        headers: {},
+        expiresAt: new Date(now + p.expiresIn * 1000).toISOString(),
+      }),
+    } as unknown as ObjectStore;
     const now = Date.parse("2026-01-01T00:00:00Z");
     const body = JSON.stringify({ path: "clip.mp4", contentType: "video/mp4", size: 20 * 1024 ** 2 });
     const config = loadUploadsConfig({ ...ENV, ABORT_INCOMPLETE_UPLOAD_DAYS: "3" });
@@ -122,6 +130,11 @@ describe("functions/uploads/core", () => {
       partSize: 5 * 1024 ** 2,
       partCount: 4,
       expiresAt: "2026-01-04T00:00:00.000Z",
+      parts: [1, 2, 3, 4].map((n) => ({
+        partNumber: n,
+        url: `https://s3.example/clip.mp4?uploadId=upload-1&partNumber=${n}`,
+        expiresAt: new Date(now + config.presignTtlSeconds * 1000).toISOString(),
+      })),
     });
   });
 

@@ -1,0 +1,145 @@
+import * as assert from "node:assert/strict";
+import { tenantAndSub } from "../../../client/src/direct/claims";
+import { checkPath, checkPrefix, homePrefix, keyOf, TENANT_ID } from "../../../client/src/direct/keys";
+import { StorageArgumentError, StorageError } from "../../../client/src/errors";
+import { ApiError } from "../../../functions/shared/errors";
+import { homeOf, userKey, userPrefix } from "../../../functions/shared/keys";
+import { homePrefix as infraHomePrefix } from "../../../infra/tenancy/keys";
+import { TENANT_ID as INFRA_TENANT_ID } from "../../../infra/tenancy/tenants";
+
+/**
+ * The client package carries its own copy of the key layout and the path rules (it is published
+ * without the program). These tables hold the copy to the program's answers: same prefixes, same
+ * tenant ids, and the same paths accepted (as the same keys) or refused.
+ */
+describe("client/direct/keys (agrees with infra and functions)", () => {
+  const SUB = "5f2d1c3e-aaaa-bbbb-cccc-0123456789ab";
+  const home = homeOf({ sub: SUB, claims: { sub: SUB, "custom:tenant": "acme" } }, "custom:tenant");
+
+  it("builds the same home prefix as infra/tenancy/keys.ts", () => {
+    const homes: [string, string][] = [
+      ["acme", SUB],
+      ["a", "b"],
+      ["tenant-with-hyphens", "eu-west-1:0f1e2d3c-0000-4000-8000-00000000000a"],
+      ["${aws:PrincipalTag/tenant}", "${aws:PrincipalTag/home}"],
+      ["0", "0"],
+    ];
+    for (const [tenant, user] of homes) {
+      assert.equal(homePrefix(tenant, user), infraHomePrefix(tenant, user), `${tenant} / ${user}`);
+    }
+  });
+
+  it("accepts exactly the tenant ids infra/tenancy/tenants.ts accepts", () => {
+    const ids = ["a", "acme", "a1", "1a", "a-b", "a--b", "0", "a".repeat(32), "a".repeat(33), "", "-a", "a-", "Acme", "ac me", "ac_me", "acme.", "ümlaut", "a\n", "tenants/x"];
+    for (const id of ids) {
+      assert.equal(TENANT_ID.test(id), INFRA_TENANT_ID.test(id), JSON.stringify(id));
+    }
+  });
+
+  const paths = [
+    "photos/2024/cat.jpg",
+    "Ünïcødé/ファイル.jpg",
+    "my photo (1).jpg",
+    "a..b.txt",
+    ".hidden",
+    "v1.2/notes.txt",
+    "e\u0301.txt",
+    "../other/x.jpg",
+    "a/../../b.jpg",
+    "./x.jpg",
+    "a/..",
+    "/tenants/other/home/u/x.jpg",
+    "a\\..\\b.jpg",
+    "a//b.jpg",
+    "a/",
+    "a\u0000.jpg",
+    "a\n.jpg",
+    "a\u0085.jpg",
+    "..%2fother/x.jpg",
+    "%2e%2e/x.jpg",
+    "100%.txt",
+    "..\uFF0Fother/x.jpg",
+    "..\u2215other",
+    "a\u2044b",
+    "a\uFF3Cb",
+    "\uFF0E\uFF0E/x.jpg",
+    "\u2024\u2024/x",
+    "a\u2028b",
+    `${"a".repeat(255)}`,
+    `${"a".repeat(256)}`,
+    `${"é".repeat(128)}`,
+    Array.from({ length: 10 }, () => "b".repeat(100)).join("/"),
+    ".mobile-s3/quota",
+    "x/.MOBILE-S3/y",
+  ];
+
+  const serverAnswer = (build: () => string): string | undefined => {
+    try {
+      return build();
+    } catch (err) {
+      assert.ok(err instanceof ApiError, String(err));
+      return undefined;
+    }
+  };
+  const clientAnswer = (build: () => string): string | undefined => {
+    try {
+      return build();
+    } catch (err) {
+      assert.ok(err instanceof StorageArgumentError, String(err));
+      return undefined;
+    }
+  };
+
+  it("accepts and refuses the same object paths as functions/shared/keys.ts, as the same keys", () => {
+    for (const path of paths) {
+      const server = serverAnswer(() => userKey(home, path));
+      const client = clientAnswer(() => keyOf(homePrefix("acme", SUB), checkPath(path, "upload"), "upload"));
+      assert.equal(client, server, JSON.stringify(path));
+    }
+  });
+
+  it("accepts and refuses the same listing prefixes", () => {
+    for (const prefix of [...paths, "", "photos/", "photos//", "../", "a/./"]) {
+      const server = serverAnswer(() => userPrefix(home, prefix));
+      const client = clientAnswer(() => `${homePrefix("acme", SUB)}${checkPrefix(prefix, "list")}`);
+      assert.equal(client, server, JSON.stringify(prefix));
+    }
+  });
+
+  it("names the operation and the rule when it refuses a path", () => {
+    assert.throws(() => checkPath("../x", "upload"), /^StorageArgumentError: upload: \[path\] must not contain "\." or "\.\." segments$/);
+    assert.throws(() => checkPath("", "remove"), /remove: \[path\] is required/);
+  });
+
+  it("reads tenant and sub from claims as the control plane does, refusing with its codes", () => {
+    const cases: Record<string, unknown>[] = [
+      { sub: SUB, "custom:tenant": "acme" },
+      { sub: SUB },
+      { sub: SUB, "custom:tenant": "" },
+      { sub: SUB, "custom:tenant": "Acme" },
+      { sub: SUB, "custom:tenant": "../acme" },
+      { sub: SUB, "custom:tenant": ["acme"] },
+      { sub: "a/b", "custom:tenant": "acme" },
+      { sub: "", "custom:tenant": "acme" },
+      { sub: "x".repeat(129), "custom:tenant": "acme" },
+    ];
+    for (const claims of cases) {
+      const label = JSON.stringify(claims);
+      let server: string;
+      try {
+        server = homeOf({ sub: String(claims.sub), claims }, "custom:tenant").prefix;
+      } catch (err) {
+        server = `refused ${(err as ApiError).code}`;
+      }
+      let client: string;
+      try {
+        const { tenant, sub } = tenantAndSub(claims, "custom:tenant");
+        client = homePrefix(tenant, sub);
+      } catch (err) {
+        assert.ok(err instanceof StorageError, label);
+        client = `refused ${err.code}`;
+      }
+      assert.equal(client, server, label);
+    }
+  });
+});
