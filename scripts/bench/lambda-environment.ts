@@ -1,0 +1,40 @@
+import { type FunctionName } from "../../infra/api/catalog";
+import { functionEnvironment } from "../../infra/api/function-environment";
+
+/** The region the runtime sets; module-scope clients read it when they are built. */
+export const BENCH_REGION = "eu-central-1";
+
+const POOLED_BUCKET = "photos-bench-storage-0123abc";
+const DEDICATED_BUCKET = "photos-bench-t-initech-0123abcd";
+
+/**
+ * Each function's environment as the program would set it for a stack with one tenant per tier:
+ * built by the program's own builder, so a function that reads a new variable at cold start gets
+ * it here too. The values are plausible, never real: nothing is called at module scope.
+ */
+export function benchFunctionEnvironment(fn: FunctionName): Record<string, string> {
+  return functionEnvironment(fn, {
+    logLevel: "INFO",
+    tenantRoutingJson: JSON.stringify({
+      pooledBucket: POOLED_BUCKET,
+      accessPointArnPrefix: `arn:aws:s3:${BENCH_REGION}:123456789012:accesspoint/photos-bench-`,
+      accessPointTenants: ["globex"],
+      dedicatedBuckets: { initech: DEDICATED_BUCKET },
+    }),
+    limits: {
+      presignTtlSeconds: 300,
+      maxObjectBytes: 5 * 1024 ** 3,
+      singlePutMaxBytes: 16 * 1024 ** 2,
+      proxyMaxBytes: 1024 ** 2,
+      allowedContentTypes: ["image/jpeg", "image/png", "video/mp4"],
+      partUrlBatchMax: 20,
+      cdnSessionTtlSeconds: 3600,
+    },
+    bucketNames: [POOLED_BUCKET, DEDICATED_BUCKET],
+    cdn: {
+      domainName: "d111111abcdef8.cloudfront.net",
+      keyPairId: "K2JCJMDEHXQW5F",
+      privateKeySecretArn: `arn:aws:secretsmanager:${BENCH_REGION}:123456789012:secret:photos-bench-api-cdn-key-AbCdEf`,
+    },
+  });
+}

@@ -1,0 +1,222 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { createStorageClient } from "../../client/src";
+import { partLayout } from "../../functions/uploads/part-layout";
+import { type FaultProxy, partResends, startFaultProxy } from "../../tests/harness/fault-proxy";
+import { type RunningSandbox, startSandbox } from "../demo/sandbox-process";
+import { count, ratio } from "./format";
+import { interleaved } from "./timing";
+import { type Bench, type BenchRow, type UploadJson } from "./types";
+
+/** The issue's targets. */
+export const MIN_THROUGHPUT_RATIO = 0.9;
+export const MAX_RESENT_PARTS = 1;
+
+const MIB = 1024 ** 2;
+const CONCURRENCY = 4;
+const SUB = "bench-user";
+const TENANT = "acme";
+const UPLOAD_FILE = path.resolve(__dirname, "..", "upload-file.ts");
+
+/**
+ * Section 4: the same bytes to the same engine (the sandbox's Ceph RADOS Gateway, on loopback),
+ * once as an app does it with this repository's client (POST /v1/uploads, part URLs in batches,
+ * presigned PUTs, complete, all through the real handlers) and once with `@aws-sdk/lib-storage`
+ * holding credentials (what pattern 1 does), same part size and concurrency, runs interleaved.
+ * Then the cost of a kill: an upload process SIGKILLed with a part on the wire, a second one
+ * resuming from the same store, the re-sent parts counted at a loopback proxy.
+ */
+export const benchUpload: Bench<UploadJson> = async ({ quick, note }) => {
+  const sizeMiB = quick ? 48 : 160;
+  const runs = quick ? 2 : 3;
+  note(`starting the sandbox (S3 engine, API, issuer)`);
+  const sandbox = await startSandbox({ args: ["--port", "0", "--scanner", "off"] });
+  const scratch = mkdtempSync(path.join(tmpdir(), "bench-upload-"));
+  try {
+    const token = await devToken(sandbox);
+    const bytes = new Uint8Array(randomBytes(sizeMiB * MIB));
+    const { partSize } = partLayout(bytes.byteLength);
+    const client = createStorageClient({ apiUrl: sandbox.ready.api, getToken: () => token, concurrency: CONCURRENCY });
+    const s3 = engineClient(sandbox);
+    let run = 0;
+    note(`${sizeMiB} MiB, ${runs} runs each, client vs lib-storage, ${CONCURRENCY} parts at a time`);
+    const [viaClient, viaSdk] = await interleaved(runs, [
+      async () => {
+        await client.upload(bytes, { path: `bench/client-${run++}.mp4`, contentType: "video/mp4" });
+      },
+      async () => {
+        await new Upload({
+          client: s3,
+          params: { Bucket: pooledBucket(sandbox), Key: `tenants/${TENANT}/home/${SUB}/bench/sdk-${run++}.mp4`, Body: bytes, ContentType: "video/mp4" },
+          partSize,
+          queueSize: CONCURRENCY,
+          leavePartsOnError: false,
+        }).done();
+      },
+    ]);
+    s3.destroy();
+    const clientMiBs = sizeMiB / (viaClient.medianMs / 1000);
+    const sdkMiBs = sizeMiB / (viaSdk.medianMs / 1000);
+    const throughputRatio = clientMiBs / sdkMiBs;
+
+    note("kill -9 mid-upload, then resume from the same store");
+    const resume = await killAndResume(sandbox, token, scratch);
+
+    const rows: BenchRow[] = [
+      {
+        measure: `upload: presigned multipart via the client (${sizeMiB} MiB, ${CONCURRENCY} parts at a time, median of ${runs})`,
+        value: `${count(clientMiBs, 1)} MiB/s`,
+        reference: `lib-storage direct ${count(sdkMiBs, 1)} MiB/s`,
+        ratio: ratio(throughputRatio),
+        target: `≥ ${MIN_THROUGHPUT_RATIO}× lib-storage`,
+        met: throughputRatio >= MIN_THROUGHPUT_RATIO,
+      },
+      {
+        measure: `upload: re-sent after kill -9 (${resume.partCount} parts, ${resume.resumedParts} resumed, 1 part at a time)`,
+        value: `${resume.resentParts} parts (${count(resume.bytesResent / MIB, 1)} MiB)`,
+        reference: `part ${count(resume.partSize / MIB, 1)} MiB`,
+        ratio: ratio(resume.bytesResent / resume.partSize),
+        target: `≤ ${MAX_RESENT_PARTS} part`,
+        met: resume.resentParts <= MAX_RESENT_PARTS && resume.resentAfterSuccess === 0,
+      },
+    ];
+    return {
+      json: {
+        throughputRatio,
+        resentParts: resume.resentParts,
+        bytesResent: resume.bytesResent,
+        resentAfterSuccess: resume.resentAfterSuccess,
+        sizeMiB,
+        clientMiBPerSecond: clientMiBs,
+        libStorageMiBPerSecond: sdkMiBs,
+        clientSamplesMs: viaClient.samplesMs,
+        libStorageSamplesMs: viaSdk.samplesMs,
+      },
+      rows,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await sandbox.stop();
+  }
+};
+
+async function devToken(sandbox: RunningSandbox): Promise<string> {
+  const answer = await fetch(`${sandbox.ready.api}/dev/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sub: SUB, tenant: TENANT }),
+  });
+  if (answer.status !== 200) {
+    throw new Error(`POST /dev/token answered ${answer.status}`);
+  }
+  return ((await answer.json()) as { token: string }).token;
+}
+
+/** The shared bucket: the one whose name the sandbox lists first that is not a log or audit bucket. */
+function pooledBucket(sandbox: RunningSandbox): string {
+  const bucket = sandbox.ready.s3.buckets.find((name) => !/log|audit|trail/.test(name));
+  if (bucket === undefined) {
+    throw new Error(`the sandbox has no storage bucket: ${sandbox.ready.s3.buckets.join(", ")}`);
+  }
+  return bucket;
+}
+
+function engineClient(sandbox: RunningSandbox): S3Client {
+  const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.ready.s3;
+  return new S3Client({
+    endpoint,
+    region,
+    credentials: { accessKeyId, secretAccessKey },
+    forcePathStyle: true,
+    // Neither side computes CRC32 checksums: the comparison is of the transport, not of hashing.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+interface ResumeCost {
+  partCount: number;
+  partSize: number;
+  resumedParts: number;
+  resentParts: number;
+  resentAfterSuccess: number;
+  bytesResent: number;
+}
+
+/** An upload process killed with a part on the wire, and a second one finishing from its store. */
+async function killAndResume(sandbox: RunningSandbox, token: string, scratch: string): Promise<ResumeCost> {
+  const size = 41 * MIB;
+  const { partSize, partCount } = partLayout(size);
+  const file = path.join(scratch, "resume.mp4");
+  writeFileSync(file, randomBytes(size));
+  // A 25 MiB/s link: a part takes ~0.2 s, so the kill lands while one is on the wire.
+  const proxy: FaultProxy = await startFaultProxy({
+    target: sandbox.ready.s3.endpoint,
+    decide: (r) => (r.method === "PUT" && r.partNumber !== undefined ? { kind: "slow", bytesPerSecond: 25 * MIB } : undefined),
+  });
+  try {
+    const env = {
+      API_URL: sandbox.ready.api,
+      ID_TOKEN: token,
+      ENGINE_ORIGIN: sandbox.ready.s3.endpoint,
+      PROXY_ORIGIN: proxy.url,
+      STORE_DIR: path.join(scratch, "store"),
+      FILE: file,
+      UPLOAD_PATH: "bench/resume.mp4",
+      CONCURRENCY: "1",
+    };
+    const first = uploadProcess(env);
+    const parts = () => proxy.requests.filter((r) => r.method === "PUT" && r.partNumber !== undefined);
+    while (!(parts().filter((r) => r.status === 200 && r.completed).length >= 3 && parts().some((r) => r.endedAt === undefined && r.bytesIn > 0))) {
+      if (first.exited()) {
+        throw new Error(`the first upload process ended before the kill:\n${first.output()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    first.kill();
+    await first.done.catch(() => undefined);
+    const since = proxy.requests.length;
+    const second = uploadProcess(env);
+    const result = JSON.parse(await second.done) as { resumedParts: number };
+    const uploadId = parts()[0].uploadId;
+    const resends = partResends(proxy.requests, { uploadId, since });
+    return {
+      partCount,
+      partSize,
+      resumedParts: result.resumedParts,
+      resentParts: resends.resentParts.length,
+      resentAfterSuccess: resends.resentAfterSuccess.length,
+      bytesResent: resends.bytesResent,
+    };
+  } finally {
+    await proxy.close();
+  }
+}
+
+function uploadProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", UPLOAD_FILE], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const done = new Promise<string>((resolve, reject) =>
+    child.once("exit", (code, signal) => {
+      const line = /^done (\{.*\})$/m.exec(out);
+      if (code === 0 && line) {
+        resolve(line[1]);
+      } else {
+        reject(new Error(`upload process exited (${signal ?? code}):\n${out.slice(-2000)}`));
+      }
+    }),
+  );
+  return {
+    done,
+    kill: () => child.kill("SIGKILL"),
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    output: () => out.slice(-2000),
+  };
+}
