@@ -1,7 +1,7 @@
 // `npm start -- [--stack <name>] [--port <n>] [--data-dir <dir>] [--scanner auto|clamav|off]`
 // The whole control and data plane on loopback, no AWS account: see sandbox/README.md.
 import * as path from "node:path";
-import { s3Client } from "../functions/shared/s3-store";
+import { s3Client } from "../functions/shared/s3-client";
 import { type LogLevel } from "../functions/shared/log";
 import { apiCorsConfiguration } from "../infra/api/cors";
 import { bucketPlans } from "./bucket-plan";

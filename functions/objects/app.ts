@@ -2,7 +2,8 @@ import { type Env } from "../shared/environment";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
 import { createLogger, type Logger, readLogLevel } from "../shared/log";
-import { s3Client, s3Store } from "../shared/s3-store";
+import { lazyS3Client } from "../shared/s3-sdk";
+import { s3Store } from "../shared/s3-store";
 import { type ObjectStore } from "../shared/store";
 import { handleObjectsRequest, loadObjectsConfig } from "./core";
 
@@ -21,7 +22,7 @@ export function createObjectsHandler(env: Env, ports: ObjectsPorts = {}): (event
   const config = loadObjectsConfig(env);
   const log = ports.log ?? createLogger("objects", readLogLevel(env));
   const store =
-    ports.store ?? s3Store(s3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
+    ports.store ?? s3Store(lazyS3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
   const verifier = config.token === undefined ? undefined : createTokenVerifier(config.token);
   return httpApiHandler(log, (request) => handleObjectsRequest(request, config, store), verifier === undefined ? {} : { verifier });
 }

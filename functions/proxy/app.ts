@@ -3,7 +3,7 @@ import { type Env } from "../shared/environment";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
 import { createLogger, readLogLevel } from "../shared/log";
-import { s3Client } from "../shared/s3-store";
+import { lazyS3Client } from "../shared/s3-sdk";
 import { handleProxyRequest, loadProxyConfig, type ProxyPorts } from "./core";
 import { s3TaggedWriter } from "./s3-tagged-writer";
 
@@ -25,7 +25,7 @@ export function createProxyHandler(env: Env, ports: Partial<ProxyPorts> = {}): (
   const config = loadProxyConfig(env);
   const log = ports.log ?? createLogger("proxy", readLogLevel(env));
   const writer =
-    ports.writer ?? s3TaggedWriter(s3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
+    ports.writer ?? s3TaggedWriter(lazyS3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
   const scanner =
     ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: config.proxyMaxBytes });
   const verifier = config.token === undefined ? undefined : createTokenVerifier(config.token);

@@ -1,6 +1,7 @@
 import { type Env } from "../shared/environment";
 import { createLogger, readLogLevel } from "../shared/log";
-import { s3Client, s3Store } from "../shared/s3-store";
+import { lazyS3Client } from "../shared/s3-sdk";
+import { s3Store } from "../shared/s3-store";
 import { clamScanner, loadClamAvLocation } from "./clamscan";
 import { DEFAULT_SCAN_MAX_BYTES, handleObjectCreated, loadScanConfig, type ScanOutcome, type ScanPorts } from "./core";
 
@@ -17,7 +18,7 @@ export function createScanHandler(env: Env, ports: Partial<ScanPorts> = {}): (ev
   const log = ports.log ?? createLogger("scan", readLogLevel(env));
   const maxBytes = ports.maxBytes ?? DEFAULT_SCAN_MAX_BYTES;
   const store =
-    ports.store ?? s3Store(s3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
+    ports.store ?? s3Store(lazyS3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
   const scanner = ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: maxBytes });
   return async (event) => {
     try {

@@ -1,6 +1,7 @@
 import { createScanHandler } from "./app";
 
-// Module scope: configuration, logger, S3 client and scanner are built once per cold start.
+// Module scope: configuration, logger and scanner are built once per cold start; the S3 client
+// (and the SDK it needs) with the first S3 call, so a request that never reaches S3 does not load it.
 const scan = createScanHandler(process.env);
 
 /** EventBridge target: one S3 "Object Created" event per invocation. */

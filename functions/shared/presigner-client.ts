@@ -1,6 +1,6 @@
-import { type S3Client } from "@aws-sdk/client-s3";
 import { objectEndpoint, type ObjectEndpoint } from "./presigner-endpoint";
 import { objectPath, presignUrl, type SigningCredentials, SigningCache } from "./presigner";
+import { clientOf, type S3ClientSource } from "./s3-sdk";
 
 /** One object request to presign: the S3 operation's parameters besides bucket and key. */
 export interface ObjectUrlRequest {
@@ -60,13 +60,14 @@ export function cachedCredentials(provider: () => Promise<CredentialIdentity>, n
 }
 
 /**
- * Presigns object requests for `client`: its endpoint rules, region and credentials, resolved once
- * per bucket (endpoint) or per credential lifetime, then plain SigV4 per URL. `now` is the clock;
- * tests pin it.
+ * Presigns object requests for `source`'s client: its endpoint rules, region and credentials,
+ * resolved once per bucket (endpoint) or per credential lifetime, then plain SigV4 per URL. A
+ * client built on first use is built by the first URL. `now` is the clock; tests pin it.
  */
-export function clientPresigner(client: S3Client, now: () => number = Date.now): ClientPresigner {
+export function clientPresigner(source: S3ClientSource, now: () => number = Date.now): ClientPresigner {
+  const client = clientOf(source);
   const cache = new SigningCache();
-  const credentials = cachedCredentials(() => client.config.credentials(), now);
+  const credentials = cachedCredentials(async () => (await client()).config.credentials(), now);
   const endpoints = new Map<string, Promise<ObjectEndpoint | undefined>>();
 
   function endpointOf(bucket: string): Promise<ObjectEndpoint | undefined> {
@@ -75,7 +76,7 @@ export function clientPresigner(client: S3Client, now: () => number = Date.now):
       if (endpoints.size >= MAX_ENDPOINTS) {
         endpoints.clear();
       }
-      endpoint = objectEndpoint(client, bucket);
+      endpoint = client().then((resolved) => objectEndpoint(resolved, bucket));
       endpoints.set(bucket, endpoint);
       endpoint.catch(() => endpoints.delete(bucket));
     }

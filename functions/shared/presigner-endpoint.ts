@@ -1,4 +1,5 @@
-import { type S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
+import { type S3Client, type UploadPartCommand } from "@aws-sdk/client-s3";
+import { loadS3 } from "./s3-sdk";
 
 /** Where an S3 client sends a bucket's object requests, and the scope it signs them in. */
 export interface ObjectEndpoint {
@@ -55,7 +56,8 @@ async function customEndpointOf(config: LooseConfig): Promise<string | undefined
  */
 async function endpointParameters(config: LooseConfig, bucket: string): Promise<EndpointParameters> {
   const input: Record<string, unknown> = { Bucket: bucket };
-  const instructions: Instructions = UploadPartCommand.getEndpointParameterInstructions();
+  // Loaded already: the client exists.
+  const instructions: Instructions = (await loadS3()).UploadPartCommand.getEndpointParameterInstructions();
   const params: Record<string, unknown> = {};
   for (const [parameter, instruction] of Object.entries(instructions)) {
     switch (instruction.type) {

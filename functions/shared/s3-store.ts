@@ -1,28 +1,7 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  GetObjectTaggingCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  PutObjectCommand,
-  PutObjectTaggingCommand,
-  S3Client,
-  type S3ClientConfig,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { type S3Client } from "@aws-sdk/client-s3";
 import { clientPresigner, type ObjectUrlRequest, type SignedUrl } from "./presigner-client";
+import { loadS3Presigner, type S3ClientSource, s3Connection, type S3Module, type S3PresignerModule } from "./s3-sdk";
 import { type Encryption, NoSuchUploadError, type ObjectStore, type PartInfo, type PresignedRequest } from "./store";
-
-/** An S3 client as the functions use it: checksums only where S3 requires them (see DESIGN pitfalls). */
-export function s3Client(config: S3ClientConfig = {}): S3Client {
-  return new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED", ...config });
-}
 
 function sse(encryption: Encryption | undefined) {
   return encryption
@@ -44,17 +23,34 @@ function isNotFound(err: unknown): boolean {
   return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
 }
 
+/** What presigning through the SDK needs: the commands, the client, and getSignedUrl. */
+interface SdkPresign {
+  sdk: S3Module;
+  client: S3Client;
+  getSignedUrl: S3PresignerModule["getSignedUrl"];
+}
+
 const expiresAt = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
 /**
- * The ObjectStore port over the AWS SDK v3, for S3 and for any S3 engine that speaks it. `now` is
- * the clock presigned URLs are signed with; tests pin it.
+ * The ObjectStore port over the AWS SDK v3, for S3 and for any S3 engine that speaks it. `client`
+ * may be built on first use (`lazyS3Client`): the SDK then loads with the first call, not with the
+ * module. `now` is the clock presigned URLs are signed with; tests pin it.
  */
-export function s3Store(client: S3Client, options: { now?: () => number } = {}): ObjectStore {
-  const presigner = clientPresigner(client, options.now);
-  /** Our SigV4 presigner where the client's endpoint rules allow it; the SDK's for the rest (SigV4a, S3 Express). */
-  async function presign(request: ObjectUrlRequest, bySdk: () => Promise<string>): Promise<SignedUrl> {
-    return (await presigner.presign(request)) ?? { url: await bySdk(), expiresAt: expiresAt(request.expiresIn) };
+export function s3Store(source: S3ClientSource, options: { now?: () => number } = {}): ObjectStore {
+  const connect = s3Connection(source);
+  const presigner = clientPresigner(source, options.now);
+  /**
+   * Our SigV4 presigner where the client's endpoint rules allow it; the SDK's for the rest (SigV4a,
+   * S3 Express), whose presigner is loaded only when such a bucket is first signed for.
+   */
+  async function presign(request: ObjectUrlRequest, bySdk: (sdk: SdkPresign) => Promise<string>): Promise<SignedUrl> {
+    const signed = await presigner.presign(request);
+    if (signed !== undefined) {
+      return signed;
+    }
+    const [connection, { getSignedUrl }] = await Promise.all([connect(), loadS3Presigner()]);
+    return { url: await bySdk({ ...connection, getSignedUrl }), expiresAt: expiresAt(request.expiresIn) };
   }
 
   return {
@@ -70,10 +66,10 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
         }
       }
       // Signed as headers, so S3 refuses a different type, size, checksum or encryption.
-      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query: { "x-id": "PutObject" }, headers, expiresIn: p.expiresIn }, () =>
+      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query: { "x-id": "PutObject" }, headers, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
         getSignedUrl(
           client,
-          new PutObjectCommand({
+          new sdk.PutObjectCommand({
             Bucket: p.bucket,
             Key: p.key,
             ContentType: p.contentType,
@@ -94,8 +90,8 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     // The hot path: a batch of part URLs is one hash and one HMAC each (presigner.ts).
     async presignUploadPart(p): Promise<PresignedRequest> {
       const query = { partNumber: String(p.partNumber), uploadId: p.uploadId, "x-id": "UploadPart" };
-      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query, headers: {}, expiresIn: p.expiresIn }, () =>
-        getSignedUrl(client, new UploadPartCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumber: p.partNumber }), {
+      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query, headers: {}, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
+        getSignedUrl(client, new sdk.UploadPartCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumber: p.partNumber }), {
           expiresIn: p.expiresIn,
         }),
       );
@@ -103,15 +99,16 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async presignGet(p): Promise<PresignedRequest> {
-      const signed = await presign({ method: "GET", bucket: p.bucket, key: p.key, query: { "x-id": "GetObject" }, headers: {}, expiresIn: p.expiresIn }, () =>
-        getSignedUrl(client, new GetObjectCommand({ Bucket: p.bucket, Key: p.key }), { expiresIn: p.expiresIn }),
+      const signed = await presign({ method: "GET", bucket: p.bucket, key: p.key, query: { "x-id": "GetObject" }, headers: {}, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
+        getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: p.bucket, Key: p.key }), { expiresIn: p.expiresIn }),
       );
       return { ...signed, method: "GET", headers: {} };
     },
 
     async createMultipartUpload(p) {
+      const { sdk, client } = await connect();
       const out = await client.send(
-        new CreateMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, ContentType: p.contentType, ...sse(p.encryption) }),
+        new sdk.CreateMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, ContentType: p.contentType, ...sse(p.encryption) }),
       );
       if (!out.UploadId) {
         throw new Error("CreateMultipartUpload returned no UploadId");
@@ -120,12 +117,13 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async listParts(p) {
+      const { sdk, client } = await connect();
       const parts: PartInfo[] = [];
       let marker: string | undefined;
       try {
         do {
           const out = await client.send(
-            new ListPartsCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumberMarker: marker }),
+            new sdk.ListPartsCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumberMarker: marker }),
           );
           for (const part of out.Parts ?? []) {
             parts.push({ partNumber: part.PartNumber!, etag: part.ETag ?? "", size: part.Size ?? 0 });
@@ -139,9 +137,10 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async completeMultipartUpload(p) {
+      const { sdk, client } = await connect();
       try {
         const out = await client.send(
-          new CompleteMultipartUploadCommand({
+          new sdk.CompleteMultipartUploadCommand({
             Bucket: p.bucket,
             Key: p.key,
             UploadId: p.uploadId,
@@ -155,16 +154,18 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async abortMultipartUpload(p) {
+      const { sdk, client } = await connect();
       try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId }));
+        await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId }));
       } catch (err) {
         throw isNoSuchUpload(err) ? new NoSuchUploadError({ cause: err }) : err;
       }
     },
 
     async head(p) {
+      const { sdk, client } = await connect();
       try {
-        const out = await client.send(new HeadObjectCommand({ Bucket: p.bucket, Key: p.key }));
+        const out = await client.send(new sdk.HeadObjectCommand({ Bucket: p.bucket, Key: p.key }));
         return {
           key: p.key,
           size: out.ContentLength ?? 0,
@@ -181,8 +182,9 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async list(p) {
+      const { sdk, client } = await connect();
       const out = await client.send(
-        new ListObjectsV2Command({ Bucket: p.bucket, Prefix: p.prefix, ContinuationToken: p.cursor, MaxKeys: p.limit }),
+        new sdk.ListObjectsV2Command({ Bucket: p.bucket, Prefix: p.prefix, ContinuationToken: p.cursor, MaxKeys: p.limit }),
       );
       return {
         objects: (out.Contents ?? []).map((o) => ({
@@ -196,13 +198,15 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async getTags(p) {
-      const out = await client.send(new GetObjectTaggingCommand({ Bucket: p.bucket, Key: p.key }));
+      const { sdk, client } = await connect();
+      const out = await client.send(new sdk.GetObjectTaggingCommand({ Bucket: p.bucket, Key: p.key }));
       return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
     },
 
     async putTags(p) {
+      const { sdk, client } = await connect();
       await client.send(
-        new PutObjectTaggingCommand({
+        new sdk.PutObjectTaggingCommand({
           Bucket: p.bucket,
           Key: p.key,
           Tagging: { TagSet: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })) },
@@ -211,24 +215,28 @@ export function s3Store(client: S3Client, options: { now?: () => number } = {}):
     },
 
     async delete(p) {
-      await client.send(new DeleteObjectCommand({ Bucket: p.bucket, Key: p.key }));
+      const { sdk, client } = await connect();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: p.bucket, Key: p.key }));
     },
 
     async put(p) {
+      const { sdk, client } = await connect();
       const out = await client.send(
-        new PutObjectCommand({ Bucket: p.bucket, Key: p.key, Body: p.body, ContentType: p.contentType, ContentLength: p.body.byteLength, ...sse(p.encryption) }),
+        new sdk.PutObjectCommand({ Bucket: p.bucket, Key: p.key, Body: p.body, ContentType: p.contentType, ContentLength: p.body.byteLength, ...sse(p.encryption) }),
       );
       return { etag: out.ETag ?? "" };
     },
 
     async get(p) {
-      const out = await client.send(new GetObjectCommand({ Bucket: p.bucket, Key: p.key }));
+      const { sdk, client } = await connect();
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: p.bucket, Key: p.key }));
       return out.Body!.transformToByteArray();
     },
 
     async copy(p) {
+      const { sdk, client } = await connect();
       await client.send(
-        new CopyObjectCommand({
+        new sdk.CopyObjectCommand({
           Bucket: p.bucket,
           Key: p.toKey,
           // Through an access point the source is `<access point ARN>/object/<key>`.

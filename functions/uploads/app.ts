@@ -4,7 +4,8 @@ import { type Env } from "../shared/environment";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
 import { createLogger, type Logger, readLogLevel } from "../shared/log";
-import { s3Client, s3Store } from "../shared/s3-store";
+import { lazyS3Client } from "../shared/s3-sdk";
+import { s3Store } from "../shared/s3-store";
 import { type ObjectStore } from "../shared/store";
 import { handleUploadsRequest, loadUploadsConfig } from "./core";
 
@@ -32,7 +33,7 @@ export function createUploadsHandler(env: Env, ports: UploadsPorts = {}): (event
   const config = loadUploadsConfig(env);
   const token = readTokenSettings(env);
   const log = ports.log ?? createLogger("uploads", readLogLevel(env));
-  const store = ports.store ?? s3Store(s3Client(s3ClientConfig(env)));
+  const store = ports.store ?? s3Store(lazyS3Client(s3ClientConfig(env)));
   const verifier = token === undefined ? undefined : createTokenVerifier(token);
   return httpApiHandler(log, (request) => handleUploadsRequest(request, config, { store }), verifier === undefined ? {} : { verifier });
 }

@@ -50,7 +50,9 @@ function describe(message: Message): string {
  * copy costs hundreds of KB and tens of ms of cold start; the SDK packages it is not guaranteed to
  * ship (`BUNDLED_SDK_PACKAGES`) are bundled. Node built-ins stay `require`s of the runtime's own
  * modules. No source map, so no absolute path of the machine that built it ends up in the code; the
- * same sources always give the same bytes, so an unchanged function is never redeployed.
+ * same sources always give the same bytes, so an unchanged function is never redeployed. An SDK
+ * package a function loads on first use (`import()`) stays a `require` inside that function, not
+ * one at the top of the bundle.
  */
 export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR): string {
   const entry = path.join(functionsDir, name, "handler.ts");
@@ -71,6 +73,10 @@ export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR
       legalComments: "none",
       external: [`${RUNTIME_SDK_SCOPE}*`],
       alias: bundledSdkAliases(),
+      // The functions load the SDK on first use with `import()`. Left as is, that is an ES module
+      // import, which resolves packages without NODE_PATH and so misses the runtime's copy of the
+      // SDK; as a `require` inside a promise it finds it, as a top-level `require` would.
+      supported: { "dynamic-import": false },
       write: false,
       logLevel: "silent",
     });

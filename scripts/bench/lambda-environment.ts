@@ -4,7 +4,7 @@ import { functionEnvironment } from "../../infra/api/function-environment";
 /** The region the runtime sets; module-scope clients read it when they are built. */
 export const BENCH_REGION = "eu-central-1";
 
-const POOLED_BUCKET = "photos-bench-storage-0123abc";
+export const POOLED_BUCKET = "photos-bench-storage-0123abc";
 const DEDICATED_BUCKET = "photos-bench-t-initech-0123abcd";
 
 /**

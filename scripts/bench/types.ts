@@ -57,8 +57,12 @@ export interface UploadJson {
 }
 export interface LambdaJson {
   name: string;
+  /** The minified bundle (`index.js`). */
   bytes: number;
+  /** Median module init in a fresh process. */
   initMs: number;
+  /** Median, per fresh process, of module init plus the handler's first request (the SDK loads in it). */
+  firstRequestMs?: number;
   [extra: string]: unknown;
 }
 

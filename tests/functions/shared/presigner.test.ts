@@ -3,7 +3,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client, type S3ClientConfig,
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { amzDate, objectPath, presignUrl, SigningCache, uriEscape } from "../../../functions/shared/presigner";
 import { cachedCredentials, clientPresigner, type CredentialIdentity } from "../../../functions/shared/presigner-client";
-import { s3Client, s3Store } from "../../../functions/shared/s3-store";
+import { s3Client } from "../../../functions/shared/s3-client";
+import { s3Store } from "../../../functions/shared/s3-store";
 
 /**
  * The fast presigner must sign exactly what getSignedUrl signs: same endpoint, path, query and

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { s3Client, s3Store } from "../../../functions/shared/s3-store";
+import { s3Client } from "../../../functions/shared/s3-client";
+import { s3Store } from "../../../functions/shared/s3-store";
 
 /** Presigning is local: these URLs are inspected, not sent anywhere. */
 describe("functions/shared/s3-store (presigned uploads)", () => {

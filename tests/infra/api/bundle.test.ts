@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, verify } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
@@ -21,6 +22,36 @@ function runtimeProvides(id: string): boolean {
 /** Every module a bundle names in a literal `require("…")`. */
 function requiredModules(code: string): string[] {
   return [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+}
+
+/** The runtime's SDK packages the functions load on first use, never at module init. */
+const LOADED_ON_FIRST_USE = ["@aws-sdk/client-s3", "@aws-sdk/client-secrets-manager", "@aws-sdk/s3-request-presigner"];
+
+/**
+ * The `@aws-sdk/*` modules a bundle requires while it is loaded, as the runtime loads `index.js`:
+ * in a fresh Node process (nothing already in the module cache), with a hook on Node's module
+ * loader that records every request, the SDK resolving from the repository's node_modules as it
+ * does from the runtime's.
+ */
+function sdkRequiredAtInit(code: string, env: Record<string, string>, dir: string): string[] {
+  const file = path.join(dir, `index-${Date.now()}-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(file, code);
+  const script = [
+    'const Module = require("node:module");',
+    "const seen = new Set();",
+    "const load = Module._load;",
+    'Module._load = function (request, ...rest) { if (request.startsWith("@aws-sdk/")) seen.add(request); return load.call(this, request, ...rest); };',
+    `require(${JSON.stringify(file)});`,
+    "process.stdout.write(JSON.stringify([...seen].sort()));",
+  ].join("\n");
+  const child = spawnSync(process.execPath, ["-e", script], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_PATH: path.join(REPO_ROOT, "node_modules"), NODE_NO_WARNINGS: "1", AWS_REGION: "eu-central-1", ...env },
+  });
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout) as string[];
 }
 
 /** An SDK call a stub received: `<module>:<export>` of the command or function. */
@@ -66,6 +97,8 @@ interface Loaded {
   handler: (event: unknown) => Promise<unknown>;
   /** SDK commands sent and SDK functions called. */
   calls: SdkCall[];
+  /** The runtime's SDK packages the bundle required, in order. */
+  required: string[];
   /** What the bundle wrote to the console. */
   logged: unknown[];
 }
@@ -79,6 +112,7 @@ const refuse: SendAnswer = (command) => Promise.reject(new Error(`${command.cons
  */
 function load(code: string, env: Record<string, string>, answer: SendAnswer = refuse): Loaded {
   const calls: SdkCall[] = [];
+  const required: string[] = [];
   const logged: unknown[] = [];
   const log = (line: unknown) => logged.push(line);
   const module = { exports: {} as Record<string, unknown> };
@@ -89,8 +123,12 @@ function load(code: string, env: Record<string, string>, answer: SendAnswer = re
       if (!runtimeProvides(id)) {
         throw new Error(`the bundle requires "${id}", which the Lambda runtime does not provide`);
       }
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return isBuiltin(id) ? require(id) : sdkStub(id, calls, answer);
+      if (isBuiltin(id)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(id);
+      }
+      required.push(id);
+      return sdkStub(id, calls, answer);
     },
     process: { env },
     console: { debug: log, info: log, warn: log, error: log, log },
@@ -109,7 +147,7 @@ function load(code: string, env: Record<string, string>, answer: SendAnswer = re
   vm.runInNewContext(code, sandbox, { filename: "index.js" });
   const { handler } = module.exports;
   assert.equal(typeof handler, "function", "index.js exports handler");
-  return { handler: handler as Loaded["handler"], calls, logged };
+  return { handler: handler as Loaded["handler"], calls, required, logged };
 }
 
 /** Each function's environment exactly as the program sets it. */
@@ -117,6 +155,11 @@ const environment = (fn: FunctionName) => functionEnvironment(fn, ENVIRONMENT_IN
 
 describe("infra/api/bundle", () => {
   const bundles = new Map(FUNCTION_NAMES.map((fn) => [fn, bundleHandler(fn)]));
+  let scratch: string;
+  before(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), "mobile-s3-bundle-init-"));
+  });
+  after(() => rmSync(scratch, { recursive: true, force: true }));
 
   for (const fn of FUNCTION_NAMES) {
     describe(fn, () => {
@@ -134,6 +177,17 @@ describe("infra/api/bundle", () => {
           required.filter((id) => !runtimeProvides(id)),
           [],
           `${fn} requires ${required.join(", ")}`,
+        );
+      });
+
+      // A fresh process each: a second load in this one would find the SDK in the module cache.
+      it("loads no S3, Secrets Manager or presigner SDK at module init, in a fresh Node process", function () {
+        this.timeout(60_000);
+        const atInit = sdkRequiredAtInit(code(), environment(fn), scratch);
+        assert.deepEqual(
+          atInit.filter((id) => LOADED_ON_FIRST_USE.includes(id)),
+          [],
+          `${fn} requires ${atInit.join(", ")} at init`,
         );
       });
 
@@ -162,6 +216,25 @@ describe("infra/api/bundle", () => {
     });
   }
 
+  it("objects: requires the S3 client with its first S3 call, once, and not before", async () => {
+    const listing: SendAnswer = async (command) => {
+      if (command.constructor.name !== "ListObjectsV2Command") {
+        throw new Error(`unexpected ${command.constructor.name}`);
+      }
+      return { Contents: [], IsTruncated: false };
+    };
+    const { handler, calls, required, logged } = load(bundles.get("objects")!, environment("objects"), listing);
+    assert.deepEqual(required, [], "nothing from the SDK at init");
+    await handler(httpApiEvent("GET /v1/objects", null));
+    assert.deepEqual(required, [], "a request that never reaches S3 loads nothing");
+    for (let i = 0; i < 2; i++) {
+      const result = (await handler(httpApiEvent("GET /v1/objects"))) as { statusCode: number };
+      assert.equal(result.statusCode, 200, JSON.stringify(logged));
+    }
+    assert.deepEqual(required, ["@aws-sdk/client-s3"]);
+    assert.deepEqual(calls, ["@aws-sdk/client-s3:ListObjectsV2Command", "@aws-sdk/client-s3:ListObjectsV2Command"]);
+  });
+
   it("cdn-session: signs cookies with the bundled CloudFront signer and the key the runtime SDK reads from Secrets Manager", async () => {
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -173,8 +246,10 @@ describe("infra/api/bundle", () => {
       }
       return { SecretString: pem };
     };
-    const { handler, calls, logged } = load(bundles.get("cdn-session")!, env, secretsManager);
+    const { handler, calls, required, logged } = load(bundles.get("cdn-session")!, env, secretsManager);
+    assert.deepEqual(required, [], "Secrets Manager's client loads with the first request");
     const result = (await handler(httpApiEvent("POST /v1/cdn-session"))) as { statusCode: number; body: string };
+    assert.deepEqual(required, ["@aws-sdk/client-secrets-manager"]);
     assert.equal(result.statusCode, 200, JSON.stringify(logged));
     assert.deepEqual(calls, ["@aws-sdk/client-secrets-manager:GetSecretValueCommand"]);
     const { cookies } = JSON.parse(result.body) as { cookies: Record<string, string> };
@@ -223,6 +298,18 @@ describe("infra/api/bundle", () => {
       const code = bundleHandler("sdk", dir);
       assert.deepEqual(requiredModules(code), ["@aws-sdk/client-s3"]);
       assert.ok(code.length < 2_000, `the client stays out of the bundle (${code.length} bytes)`);
+    });
+
+    it("turns a lazy import() of the SDK into a require inside the function, which a fresh process does not run at init", function () {
+      this.timeout(60_000);
+      handler("eager", 'import { S3Client } from "@aws-sdk/client-s3";\nexport const handler = async () => new S3Client({}).config.region;\n');
+      handler("lazy", 'export const handler = async () => new (await import("@aws-sdk/client-s3")).S3Client({}).config.region;\n');
+      const lazy = bundleHandler("lazy", dir);
+      assert.deepEqual(requiredModules(lazy), ["@aws-sdk/client-s3"]);
+      assert.doesNotMatch(lazy, /\bimport\(/, "no ES module import: it would not find the runtime's SDK through NODE_PATH");
+      // The eager one shows the probe sees a top-level require (and what the client requires in turn).
+      assert.ok(sdkRequiredAtInit(bundleHandler("eager", dir), {}, dir).includes("@aws-sdk/client-s3"));
+      assert.deepEqual(sdkRequiredAtInit(lazy, {}, dir), []);
     });
 
     it("bundles the SDK packages the runtime is not guaranteed to ship, with what they import", () => {

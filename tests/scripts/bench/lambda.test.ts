@@ -7,10 +7,16 @@ import { loadObjectsConfig } from "../../../functions/objects/core";
 import { loadProxyConfig } from "../../../functions/proxy/core";
 import { loadScanConfig } from "../../../functions/scan/core";
 import { loadUploadsConfig } from "../../../functions/uploads/core";
-import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
-import { measureInit, parseProbeOutput, probeEnvironment, probeScript } from "../../../scripts/bench/cold-start";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { s3Client } from "../../../functions/shared/s3-client";
+import { type HttpApiEvent } from "../../../functions/shared/http-api";
+import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, ROUTES } from "../../../infra/api/catalog";
+import { type FirstRequestMeasurement, measureInit, measureTasks, parseProbeOutput, probeEnvironment, probeScript } from "../../../scripts/bench/cold-start";
 import { lambdaBench, runtimeSdkRequires } from "../../../scripts/bench/lambda";
 import { benchFunctionEnvironment } from "../../../scripts/bench/lambda-environment";
+import { firstRequests } from "../../../scripts/bench/lambda-requests";
+import { startLoopbackAws } from "../../../scripts/bench/loopback-aws";
 
 const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = {
   uploads: loadUploadsConfig,
@@ -52,9 +58,66 @@ describe("scripts/bench/lambda", function () {
     }
   });
 
-  it("reads the probe's output, and refuses anything else", () => {
-    assert.deepEqual(parseProbeOutput('{"bootMs":20.5,"initMs":3}\n'), { bootMs: 20.5, initMs: 3 });
-    assert.throws(() => parseProbeOutput('{"initMs":3}'), /instead of \{bootMs, initMs\}/);
+  it("reads the probe's output, with or without a first request, and refuses anything else", () => {
+    assert.deepEqual(parseProbeOutput('{"bootMs":20.5,"initMs":3,"sdkAtInit":[]}\n'), { bootMs: 20.5, initMs: 3, sdkAtInit: [] });
+    assert.deepEqual(
+      parseProbeOutput('{"bootMs":20.5,"initMs":3,"sdkAtInit":[],"firstRequestMs":40,"outcome":"200","sdkAfterRequest":["@aws-sdk/client-s3"]}'),
+      { bootMs: 20.5, initMs: 3, sdkAtInit: [], firstRequestMs: 40, outcome: "200", sdkAfterRequest: ["@aws-sdk/client-s3"] },
+    );
+    assert.throws(() => parseProbeOutput('{"initMs":3,"sdkAtInit":[]}'), /instead of \{bootMs, initMs, sdkAtInit\}/);
+    assert.throws(() => parseProbeOutput('{"bootMs":20.5,"initMs":3}'), /instead of \{bootMs, initMs, sdkAtInit\}/);
+  });
+
+  describe("first requests", () => {
+    const requests = firstRequests();
+
+    for (const fn of API_FUNCTIONS) {
+      it(`gives ${fn} one of its own routes, with the claims API Gateway's JWT authorizer passes (strings)`, () => {
+        const { route, event } = requests[fn];
+        const e = event as HttpApiEvent;
+        assert.ok(ROUTES[fn].includes(route), route);
+        assert.equal(e.version, "2.0");
+        assert.equal(e.routeKey, route);
+        const claims = e.requestContext.authorizer?.jwt?.claims ?? {};
+        assert.equal(claims["custom:tenant"], "acme");
+        assert.equal(claims.token_use, "id");
+        assert.ok(Object.values(claims).every((v) => typeof v === "string"), JSON.stringify(claims));
+        assert.match(e.headers?.authorization ?? "", /^Bearer ey/);
+      });
+    }
+
+    it("gives scan an S3 Object Created event for a bucket it scans", () => {
+      const detail = (requests.scan.event as { detail: { bucket: { name: string }; object: { key: string } } }).detail;
+      assert.ok(JSON.parse(benchFunctionEnvironment("scan").SCAN_BUCKETS).includes(detail.bucket.name));
+      assert.match(detail.object.key, /^tenants\/acme\/home\//);
+    });
+  });
+
+  describe("the loopback stand-in for AWS", () => {
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-for-signing-only" };
+
+    it("answers S3 and Secrets Manager in their own formats, on 127.0.0.1, and lists the calls", async () => {
+      const aws = await startLoopbackAws("-----BEGIN PRIVATE KEY-----\nbench\n-----END PRIVATE KEY-----\n");
+      const s3 = s3Client({ endpoint: aws.endpoint, forcePathStyle: true, region: "eu-central-1", credentials });
+      const secrets = new SecretsManagerClient({ endpoint: aws.endpoint, region: "eu-central-1", credentials });
+      try {
+        assert.match(aws.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+        const listing = await s3.send(new ListObjectsV2Command({ Bucket: "b", Prefix: "tenants/" }));
+        assert.equal(listing.KeyCount, 0);
+        assert.equal(listing.IsTruncated, false);
+        const put = await s3.send(new PutObjectCommand({ Bucket: "b", Key: "k", Body: "x" }));
+        assert.match(put.ETag ?? "", /^"[0-9a-f]{32}"$/);
+        await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: "b", Key: "k" })), (err: { $metadata?: { httpStatusCode?: number } }) => err.$metadata?.httpStatusCode === 404);
+        const secret = await secrets.send(new GetSecretValueCommand({ SecretId: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:x" }));
+        assert.match(secret.SecretString ?? "", /BEGIN PRIVATE KEY/);
+        assert.deepEqual(aws.take(), ["s3 ListObjectsV2", "s3 PutObject", "s3 HeadObject", "secretsmanager GetSecretValue"]);
+        assert.deepEqual(aws.take(), []);
+      } finally {
+        s3.destroy();
+        secrets.destroy();
+        await aws.close();
+      }
+    });
   });
 
   describe("in fresh processes", () => {
@@ -64,41 +127,78 @@ describe("scripts/bench/lambda", function () {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("requires the module in a fresh process with the given environment, once per run", () => {
+    it("requires the module in a fresh process with the given environment, once per run", async () => {
       const file = path.join(dir, "probe-target.js");
       writeFileSync(file, 'if (process.env.MARK !== "yes") throw new Error("no MARK");\nglobalThis.loaded = (globalThis.loaded || 0) + 1;\n');
-      const init = measureInit([file], probeEnvironment({ MARK: "yes" }), dir, 2);
+      const init = await measureInit([file], probeEnvironment({ MARK: "yes" }), dir, 2);
       assert.equal(init.samplesMs.length, 2);
       assert.ok(init.initMs >= 0 && init.bootMs > 0);
-      assert.match(probeScript([file]), /require\(id\)/);
+      assert.deepEqual(init.sdkAtInit, []);
+      assert.match(probeScript({ modules: [file] }), /require\(id\)/);
     });
 
-    it("fails naming the module when the fresh process cannot require it", () => {
+    it("invokes the handler once after init, and reports what it answered and which SDK packages each phase loaded", async () => {
+      const file = path.join(dir, "handler.js");
+      // Logs on stdout, as a function does, and loads an SDK package in its first request.
+      writeFileSync(
+        file,
+        'console.log("a log line on stdout");\n' +
+          'exports.handler = async (event) => { require("@aws-sdk/cloudfront-signer"); console.log("handled"); return { statusCode: event.status }; };\n',
+      );
+      const throwing = path.join(dir, "throwing.js");
+      writeFileSync(throwing, "exports.handler = async () => { throw new RangeError(\"no\"); };\n");
+      const [ok, threw] = (await measureTasks(
+        [
+          { modules: [file], event: { status: 201 } },
+          { modules: [throwing], event: {} },
+        ],
+        probeEnvironment({}),
+        dir,
+        1,
+      )) as FirstRequestMeasurement[];
+      assert.deepEqual(ok.outcomes, ["201"]);
+      assert.deepEqual(ok.sdkAtInit, []);
+      assert.ok(ok.sdkAfterRequest.includes("@aws-sdk/cloudfront-signer"), ok.sdkAfterRequest.join(", "));
+      assert.ok(ok.firstRequestMs > 0 && ok.coldStartMs >= ok.initMs);
+      assert.deepEqual(threw.outcomes, ["threw RangeError"]);
+    });
+
+    it("fails naming the module when the fresh process cannot require it", async () => {
       const file = path.join(dir, "throws.js");
       writeFileSync(file, 'throw new Error("environment variable TENANT_ROUTING is required but not set");\n');
-      assert.throws(() => measureInit([file], probeEnvironment({}), dir, 1), /could not require .*throws\.js: .*TENANT_ROUTING/);
+      await assert.rejects(measureInit([file], probeEnvironment({}), dir, 1), /could not require .*throws\.js: .*TENANT_ROUTING/);
     });
   });
 
-  it("reports size and init per function in the JSON shape the issue asks for", async () => {
-    const { json, rows } = await lambdaBench(1, ["objects", "scan"])({ quick: true, note: () => undefined });
+  it("reports size, init and init + a first request that succeeds, per function, in the JSON shape the issue asks for", async () => {
+    const { json, rows } = await lambdaBench(1)({ quick: true, note: () => undefined });
     assert.deepEqual(
       json.map((j) => j.name),
-      ["objects", "scan"],
+      [...FUNCTION_NAMES],
     );
+    const lazy = ["@aws-sdk/client-s3", "@aws-sdk/client-secrets-manager", "@aws-sdk/s3-request-presigner"];
     for (const j of json) {
       assert.ok(j.bytes > 0 && j.bytes < (j.inlinedSdkBytes as number), `${j.name}: the SDK stays out of the bundle`);
       assert.ok(j.initMs > 0);
-      assert.ok((j.sdkPackages as string[]).includes("@aws-sdk/client-s3"));
+      assert.ok(j.firstRequestMs! > j.initMs, `${j.name}: the first request comes after init`);
+      assert.deepEqual((j.sdkLoadedAtInit as string[]).filter((id) => lazy.includes(id)), [], `${j.name}: no SDK client at init`);
+      const needed = j.name === "cdn-session" ? "@aws-sdk/client-secrets-manager" : "@aws-sdk/client-s3";
+      assert.ok((j.sdkPackages as string[]).includes(needed), j.name);
+      assert.ok((j.sdkLoadedByFirstRequest as string[]).includes(needed), `${j.name}: the first request loads ${needed}`);
+      assert.ok(!(j.sdkLoadedByFirstRequest as string[]).includes("@aws-sdk/s3-request-presigner"), `${j.name}: the fallback presigner stays unloaded`);
+      assert.match((j.firstRequest as { outcome: string }).outcome, /^(2\d\d|resolved)$/);
     }
     assert.deepEqual(
-      rows.filter((r) => r.met !== undefined).map((r) => [r.measure.split(":")[0], r.target]),
-      [
-        ["lambda objects", "≤ 300 KB"],
-        ["lambda objects", "≤ 50 ms"],
-        ["lambda scan", "≤ 300 KB"],
-        ["lambda scan", "≤ 50 ms"],
-      ],
+      json.map((j) => (j.firstRequest as { awsCalls: string[] }).awsCalls),
+      [[], ["s3 ListObjectsV2"], ["secretsmanager GetSecretValue"], ["s3 PutObject"], ["s3 HeadObject"]],
     );
+    assert.deepEqual(
+      rows.filter((r) => r.met !== undefined).map((r) => [r.measure.split(":")[0], r.target]),
+      FUNCTION_NAMES.flatMap((fn) => [
+        [`lambda ${fn}`, "≤ 300 KB"],
+        [`lambda ${fn}`, "≤ 50 ms"],
+      ]),
+    );
+    assert.ok(rows.some((r) => /^lambda objects: module init \+ first request, GET \/v1\/objects → 200/.test(r.measure) && r.target === ""));
   });
 });
