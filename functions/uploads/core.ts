@@ -5,6 +5,7 @@ import { bucketFor } from "../shared/routing";
 import { NoSuchUploadError, type ObjectStore, type PartInfo } from "../shared/store";
 import { type UploadsConfig } from "./config";
 import { checkExtension } from "./media-types";
+import { multipartEtag } from "./multipart-etag";
 import { layoutProblem, MAX_PARTS, partLayout } from "./part-layout";
 
 export { loadUploadsConfig, type UploadsConfig } from "./config";
@@ -314,7 +315,11 @@ async function completeUpload(request: Request, config: UploadsConfig, deps: Req
     throw err instanceof NoSuchUploadError ? noSuchUpload() : err;
   }
   if (etag === "") {
-    // Some engines (Ceph) answer CompleteMultipartUpload without the ETag: read it back.
+    // Some engines (Ceph) answer CompleteMultipartUpload without the ETag: compute it as S3 does
+    // from the parts just verified, and read it back only where that is not possible.
+    etag = multipartEtag(parts.map(({ partNumber }) => uploaded.get(partNumber)!.etag)) ?? "";
+  }
+  if (etag === "") {
     const object = await deps.store.head({ bucket: where.bucket, key: where.key });
     if (object === undefined) {
       throw new Error("the completed object is not there");

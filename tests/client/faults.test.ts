@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { type RunningSandbox } from "../../scripts/demo/sandbox-process";
-import { createStorageClient, StorageError, type UploadProgress } from "../../client/src";
+import { createStorageClient, type FetchLike, StorageError, type UploadProgress } from "../../client/src";
+import { createNodeFetch } from "../../client/src/node";
 import { type DecideFault, type Fault, type FaultProxy, partResends, randomFaults, requestKey, startFaultProxy } from "../harness/fault-proxy";
 import { captureLog, clientFor, downloadedSha256, MIB, randomFile, SECRET_PATTERNS, tokenFor, useClientSandbox } from "./harness";
 
@@ -69,46 +70,57 @@ describe("client: uploads through a faulty network to the sandbox", function () 
     api.setFaults(undefined);
   });
 
-  it("finishes uploads of several sizes byte-identical while S3 and the API drop, fail, stall and truncate", async () => {
-    const log = captureLog();
-    const client = await clientFor(sandbox, "faulty-network", { apiUrl: api.url, fetch: s3.fetch, retry: RETRY, logger: log.logger, concurrency: 3 });
-    // At most 4 faults in a row per request (one forced, three random): 6 attempts always get through.
-    s3.setFaults(eachKindThenRandom(7, 0.35));
-    api.setFaults(eachKindThenRandom(11, 0.25));
+  const transports: [string, () => FetchLike][] = [
+    ["the platform's fetch", () => s3.fetch],
+    ["createNodeFetch (node:http, keep-alive)", () => {
+      const nodeFetch = createNodeFetch();
+      return (input, init) => nodeFetch(s3.rewrite(input), init);
+    }],
+  ];
+  for (const [transport, fetchFor] of transports) {
+    it(`finishes uploads of several sizes byte-identical while S3 and the API drop, fail, stall and truncate (${transport})`, async () => {
+      const log = captureLog();
+      const start = { s3: s3.requests.length, api: api.requests.length };
+      const client = await clientFor(sandbox, "faulty-network", { apiUrl: api.url, fetch: fetchFor(), retry: RETRY, logger: log.logger, concurrency: 3 });
+      // At most 4 faults in a row per request (one forced, three random): 6 attempts always get through.
+      s3.setFaults(eachKindThenRandom(7, 0.35));
+      api.setFaults(eachKindThenRandom(11, 0.25));
 
-    for (const size of [1, 1024, 4 * MIB + 3, 16 * MIB + 1, 31 * MIB]) {
-      const file = randomFile(size);
-      const events: UploadProgress[] = [];
-      const path = `faults/${size}.jpg`;
-      const result = await client.upload(file.bytes, { path, contentType: "image/jpeg", onProgress: (p) => events.push(p) });
-      assert.equal(result.size, size);
-      checkProgress(events, size);
-      s3.setFaults(undefined);
-      assert.equal(await downloadedSha256(client, path), file.sha256, `${path} came back different`);
-      s3.setFaults(eachKindThenRandom(7 + size, 0.35));
-    }
-
-    const faulted = [...s3.requests, ...api.requests].filter((r) => r.fault !== undefined);
-    const kinds = new Set(faulted.map((r) => r.fault));
-    assert.ok(faulted.length >= 10, `only ${faulted.length} faults were injected`);
-    for (const kind of ["drop-before", "drop-after", "status", "stall", "truncate"] as const) {
-      assert.ok(kinds.has(kind), `no ${kind} fault was injected`);
-      assert.ok(s3.requests.some((r) => r.fault === kind && isPartPut(r)), `no part PUT met a ${kind} fault`);
-    }
-    // Within the retry budget: no part was PUT more often than the attempts allowed.
-    const attempts = new Map<string, number>();
-    for (const r of s3.requests.filter(isPartPut)) {
-      const key = `${r.uploadId}#${r.partNumber}`;
-      attempts.set(key, (attempts.get(key) ?? 0) + 1);
-    }
-    assert.ok(Math.max(...attempts.values()) <= RETRY.maxAttempts, `a part took ${Math.max(...attempts.values())} attempts`);
-    assert.ok(log.lines.some((line) => line.includes("retrying")), "retries are logged");
-    for (const line of log.lines) {
-      for (const secret of SECRET_PATTERNS) {
-        assert.doesNotMatch(line, secret);
+      for (const size of [1, 1024, 4 * MIB + 3, 16 * MIB + 1, 31 * MIB]) {
+        const file = randomFile(size);
+        const events: UploadProgress[] = [];
+        const path = `faults/${size}.jpg`;
+        const result = await client.upload(file.bytes, { path, contentType: "image/jpeg", onProgress: (p) => events.push(p) });
+        assert.equal(result.size, size);
+        checkProgress(events, size);
+        s3.setFaults(undefined);
+        assert.equal(await downloadedSha256(client, path), file.sha256, `${path} came back different`);
+        s3.setFaults(eachKindThenRandom(7 + size, 0.35));
       }
-    }
-  });
+
+      const mine = { s3: s3.requests.slice(start.s3), api: api.requests.slice(start.api) };
+      const faulted = [...mine.s3, ...mine.api].filter((r) => r.fault !== undefined);
+      const kinds = new Set(faulted.map((r) => r.fault));
+      assert.ok(faulted.length >= 10, `only ${faulted.length} faults were injected`);
+      for (const kind of ["drop-before", "drop-after", "status", "stall", "truncate"] as const) {
+        assert.ok(kinds.has(kind), `no ${kind} fault was injected`);
+        assert.ok(mine.s3.some((r) => r.fault === kind && isPartPut(r)), `no part PUT met a ${kind} fault`);
+      }
+      // Within the retry budget: no part was PUT more often than the attempts allowed.
+      const attempts = new Map<string, number>();
+      for (const r of mine.s3.filter(isPartPut)) {
+        const key = `${r.uploadId}#${r.partNumber}`;
+        attempts.set(key, (attempts.get(key) ?? 0) + 1);
+      }
+      assert.ok(Math.max(...attempts.values()) <= RETRY.maxAttempts, `a part took ${Math.max(...attempts.values())} attempts`);
+      assert.ok(log.lines.some((line) => line.includes("retrying")), "retries are logged");
+      for (const line of log.lines) {
+        for (const secret of SECRET_PATTERNS) {
+          assert.doesNotMatch(line, secret);
+        }
+      }
+    });
+  }
 
   it("gives up after the retry budget with an error that names the part and holds no secret, and keeps what S3 confirmed", async () => {
     const log = captureLog();
