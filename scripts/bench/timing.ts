@@ -47,7 +47,14 @@ export interface Sampled<T> {
  * load during the measurement touches all of them alike, and keeps each one's median. Warm-up is the
  * caller's business: what needs warming (module loading, JIT, a child process) differs per section.
  */
-export async function interleaved<T>(runs: number, works: readonly (() => Promise<T>)[]): Promise<Sampled<T>[]> {
+export async function interleaved<T>(
+  runs: number,
+  works: readonly (() => Promise<T>)[],
+  options: {
+    /** Untimed clean-up after each run (e.g. deleting what an upload stored, so the engine never fills up). */
+    after?: () => Promise<void>;
+  } = {},
+): Promise<Sampled<T>[]> {
   if (!Number.isInteger(runs) || runs < 1) {
     throw new Error(`runs must be a positive integer, got ${runs}`);
   }
@@ -59,6 +66,7 @@ export async function interleaved<T>(runs: number, works: readonly (() => Promis
       const run = await timed(work);
       samples[i].push(run.ms);
       last[i] = run.value;
+      await options.after?.();
     }
   }
   return samples.map((samplesMs, i) => ({ medianMs: median(samplesMs), samplesMs, last: last[i] }));

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createStorageClient } from "../../client/src";
 import { createNodeFetch } from "../../client/src/node";
@@ -22,6 +22,7 @@ const MIB = 1024 ** 2;
 const CONCURRENCY = 4;
 const SUB = "bench-user";
 const TENANT = "acme";
+const HOME = `tenants/${TENANT}/home/${SUB}/`;
 const UPLOAD_FILE = path.resolve(__dirname, "..", "upload-file.ts");
 
 /**
@@ -48,25 +49,30 @@ export const benchUpload: Bench<UploadJson> = async ({ quick, note }) => {
     const client = createStorageClient({ apiUrl: sandbox.ready.api, getToken: () => token, concurrency: CONCURRENCY, fetch: createNodeFetch() });
     const clientOnGlobalFetch = createStorageClient({ apiUrl: sandbox.ready.api, getToken: () => token, concurrency: CONCURRENCY });
     const s3 = engineClient(sandbox);
-    let run = 0;
+    const bucket = pooledBucket(sandbox);
     note(`${sizeMiB} MiB, ${runs} runs each, client vs lib-storage, ${CONCURRENCY} parts at a time`);
-    const [viaClient, viaSdk, viaGlobalFetch] = await interleaved(runs, [
-      async () => {
-        await client.upload(bytes, { path: `bench/client-${run++}.mp4`, contentType: "video/mp4" });
-      },
-      async () => {
-        await new Upload({
-          client: s3,
-          params: { Bucket: pooledBucket(sandbox), Key: `tenants/${TENANT}/home/${SUB}/bench/sdk-${run++}.mp4`, Body: bytes, ContentType: "video/mp4" },
-          partSize,
-          queueSize: CONCURRENCY,
-          leavePartsOnError: false,
-        }).done();
-      },
-      async () => {
-        await clientOnGlobalFetch.upload(bytes, { path: `bench/client-global-fetch-${run++}.mp4`, contentType: "video/mp4" });
-      },
-    ]);
+    const [viaClient, viaSdk, viaGlobalFetch] = await interleaved(
+      runs,
+      [
+        async () => {
+          await client.upload(bytes, { path: "bench/client.mp4", contentType: "video/mp4" });
+        },
+        async () => {
+          await new Upload({
+            client: s3,
+            params: { Bucket: bucket, Key: `${HOME}bench/sdk.mp4`, Body: bytes, ContentType: "video/mp4" },
+            partSize,
+            queueSize: CONCURRENCY,
+            leavePartsOnError: false,
+          }).done();
+        },
+        async () => {
+          await clientOnGlobalFetch.upload(bytes, { path: "bench/client-global-fetch.mp4", contentType: "video/mp4" });
+        },
+      ],
+      // The engine keeps its data in 2 GiB of memory and the bucket is versioned: delete every version.
+      { after: () => deleteAllVersions(s3, bucket, `${HOME}bench/`) },
+    );
     s3.destroy();
     const clientMiBs = sizeMiB / (viaClient.medianMs / 1000);
     const sdkMiBs = sizeMiB / (viaSdk.medianMs / 1000);
@@ -141,6 +147,13 @@ function pooledBucket(sandbox: RunningSandbox): string {
     throw new Error(`the sandbox has no storage bucket: ${sandbox.ready.s3.buckets.join(", ")}`);
   }
   return bucket;
+}
+
+async function deleteAllVersions(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  const { Versions = [], DeleteMarkers = [] } = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }));
+  for (const version of [...Versions, ...DeleteMarkers]) {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: version.Key!, VersionId: version.VersionId }));
+  }
 }
 
 function engineClient(sandbox: RunningSandbox): S3Client {

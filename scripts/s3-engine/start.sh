@@ -16,6 +16,10 @@ SECRET_KEY=${SECRET_KEY:-testsecretkey0000000000000000000000000001}
 ACCESS_KEY2=${ACCESS_KEY2:-TESTACCESSKEY0000002}
 SECRET_KEY2=${SECRET_KEY2:-testsecretkey0000000000000000000000000002}
 STS_KEY=${STS_KEY:-abcdefghijklmnop}   # exactly 16 characters: the AES key for STS session tokens
+# The OSD keeps objects in memory, up to this much (taken only as data arrives). When it fills, every
+# write blocks: the upload benchmark writes a few GiB. Deleted data is freed by RGW's garbage
+# collector, told below to run within seconds instead of hours.
+MEMSTORE_BYTES=${RGW_MEMSTORE_BYTES:-6442450944}
 
 t0=$(date +%s.%N)
 say() { awk -v a="$t0" -v b="$(date +%s.%N)" -v m="$*" 'BEGIN{printf "[s3-engine %5.1fs] %s\n", b-a, m}'; }
@@ -83,12 +87,14 @@ paxos min wait = 0.01
 [osd]
 osd data = $RGW_DIR/osd/\$id
 osd objectstore = memstore
-memstore device bytes = 2147483648
+memstore device bytes = $MEMSTORE_BYTES
 osd journal size = 0
 
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw thread pool size = 64
+rgw gc obj min wait = 5
+rgw gc processor period = 5
 rgw dns name = localhost
 rgw sts key = $STS_KEY
 rgw s3 auth use sts = true
