@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runProgram } from "../harness/program";
@@ -43,7 +43,7 @@ describe("offline/run-program (harness: program under mocks)", () => {
   it("takes config from any file in the stack-file format", async () => {
     const file = path.join(os.tmpdir(), `mobile-s3-config-${process.pid}.yaml`);
     writeFileSync(file, "config:\n  mobile-s3:environment: qa\n  mobile-s3:abortIncompleteUploadDays: 9\n");
-    const run = await runProgram({ stack: "anything", configFile: file });
+    const run = await runProgram({ stack: "anything", configFile: file }).finally(() => rmSync(file, { force: true }));
     const lifecycle = run.resources.find((r) => r.type.includes("bucketLifecycleConfiguration"))!;
     assert.match(lifecycle.urn, /::mobile-s3-qa-storage$/);
     assert.equal((lifecycle.inputs.rules as { abortIncompleteMultipartUpload?: { daysAfterInitiation: number } }[])[0].abortIncompleteMultipartUpload?.daysAfterInitiation, 9);
