@@ -8,6 +8,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { createStorageClient } from "../../client/src";
 import { createNodeFetch } from "../../client/src/node";
 import { partLayout } from "../../functions/uploads/part-layout";
+import { engineAdmin } from "../../tests/client/harness";
 import { type FaultProxy, partResends, startFaultProxy } from "../../tests/harness/fault-proxy";
 import { type RunningSandbox, startSandbox } from "../demo/sandbox-process";
 import { count, ratio } from "./format";
@@ -48,7 +49,8 @@ export const benchUpload: Bench<UploadJson> = async ({ quick, note }) => {
     // on devices it uses the platform's fetch. Node's own fetch is measured too, for information.
     const client = createStorageClient({ apiUrl: sandbox.ready.api, getToken: () => token, concurrency: CONCURRENCY, fetch: createNodeFetch() });
     const clientOnGlobalFetch = createStorageClient({ apiUrl: sandbox.ready.api, getToken: () => token, concurrency: CONCURRENCY });
-    const s3 = engineClient(sandbox);
+    // Neither side computes CRC32 checksums: the comparison is of the transport, not of hashing.
+    const s3 = engineAdmin(sandbox);
     const bucket = pooledBucket(sandbox);
     note(`${sizeMiB} MiB, ${runs} runs each, client vs lib-storage, ${CONCURRENCY} parts at a time`);
     const [viaClient, viaSdk, viaGlobalFetch] = await interleaved(
@@ -156,18 +158,6 @@ async function deleteAllVersions(s3: S3Client, bucket: string, prefix: string): 
   }
 }
 
-function engineClient(sandbox: RunningSandbox): S3Client {
-  const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.ready.s3;
-  return new S3Client({
-    endpoint,
-    region,
-    credentials: { accessKeyId, secretAccessKey },
-    forcePathStyle: true,
-    // Neither side computes CRC32 checksums: the comparison is of the transport, not of hashing.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-}
 
 interface ResumeCost {
   partCount: number;

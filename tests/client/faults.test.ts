@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
-import { type RunningSandbox } from "../../scripts/demo/sandbox-process";
 import { createStorageClient, type FetchLike, StorageError, type UploadProgress } from "../../client/src";
 import { createNodeFetch } from "../../client/src/node";
-import { type DecideFault, type Fault, type FaultProxy, partResends, randomFaults, requestKey, startFaultProxy } from "../harness/fault-proxy";
-import { captureLog, clientFor, downloadedSha256, MIB, randomFile, SECRET_PATTERNS, tokenFor, useClientSandbox } from "./harness";
+import { type DecideFault, type Fault, partResends, randomFaults, requestKey } from "../harness/fault-proxy";
+import { captureLog, clientFor, downloadedSha256, MIB, randomFile, SECRET_PATTERNS, tokenFor, useFaultyNetwork } from "./harness";
 
 const RETRY = { maxAttempts: 6, baseDelayMs: 10, maxDelayMs: 100, requestTimeoutMs: 2_000 };
 const EVERY_FAULT: Fault[] = [
@@ -52,39 +51,23 @@ function checkProgress(events: UploadProgress[], size: number): void {
 
 describe("client: uploads through a faulty network to the sandbox", function () {
   this.timeout(120_000);
-  let sandbox: RunningSandbox;
-  let s3: FaultProxy;
-  let api: FaultProxy;
-
-  before(async () => {
-    sandbox = await useClientSandbox();
-    s3 = await startFaultProxy({ target: sandbox.ready.s3.endpoint });
-    api = await startFaultProxy({ target: sandbox.ready.api });
-  });
-  after(async () => {
-    await s3?.close();
-    await api?.close();
-  });
-  afterEach(() => {
-    s3.setFaults(undefined);
-    api.setFaults(undefined);
-  });
+  const net = useFaultyNetwork();
 
   const transports: [string, () => FetchLike][] = [
-    ["the platform's fetch", () => s3.fetch],
+    ["the platform's fetch", () => net.s3.fetch],
     ["createNodeFetch (node:http, keep-alive)", () => {
       const nodeFetch = createNodeFetch();
-      return (input, init) => nodeFetch(s3.rewrite(input), init);
+      return (input, init) => nodeFetch(net.s3.rewrite(input), init);
     }],
   ];
   for (const [transport, fetchFor] of transports) {
     it(`finishes uploads of several sizes byte-identical while S3 and the API drop, fail, stall and truncate (${transport})`, async () => {
       const log = captureLog();
-      const start = { s3: s3.requests.length, api: api.requests.length };
-      const client = await clientFor(sandbox, "faulty-network", { apiUrl: api.url, fetch: fetchFor(), retry: RETRY, logger: log.logger, concurrency: 3 });
+      const start = { s3: net.s3.requests.length, api: net.api.requests.length };
+      const client = await clientFor(net.sandbox, "faulty-network", { apiUrl: net.api.url, fetch: fetchFor(), retry: RETRY, logger: log.logger, concurrency: 3 });
       // At most 4 faults in a row per request (one forced, three random): 6 attempts always get through.
-      s3.setFaults(eachKindThenRandom(7, 0.35));
-      api.setFaults(eachKindThenRandom(11, 0.25));
+      net.s3.setFaults(eachKindThenRandom(7, 0.35));
+      net.api.setFaults(eachKindThenRandom(11, 0.25));
 
       for (const size of [1, 1024, 4 * MIB + 3, 16 * MIB + 1, 31 * MIB]) {
         const file = randomFile(size);
@@ -93,12 +76,12 @@ describe("client: uploads through a faulty network to the sandbox", function () 
         const result = await client.upload(file.bytes, { path, contentType: "image/jpeg", onProgress: (p) => events.push(p) });
         assert.equal(result.size, size);
         checkProgress(events, size);
-        s3.setFaults(undefined);
+        net.s3.setFaults(undefined);
         assert.equal(await downloadedSha256(client, path), file.sha256, `${path} came back different`);
-        s3.setFaults(eachKindThenRandom(7 + size, 0.35));
+        net.s3.setFaults(eachKindThenRandom(7 + size, 0.35));
       }
 
-      const mine = { s3: s3.requests.slice(start.s3), api: api.requests.slice(start.api) };
+      const mine = { s3: net.s3.requests.slice(start.s3), api: net.api.requests.slice(start.api) };
       const faulted = [...mine.s3, ...mine.api].filter((r) => r.fault !== undefined);
       const kinds = new Set(faulted.map((r) => r.fault));
       assert.ok(faulted.length >= 10, `only ${faulted.length} faults were injected`);
@@ -124,11 +107,11 @@ describe("client: uploads through a faulty network to the sandbox", function () 
 
   it("gives up after the retry budget with an error that names the part and holds no secret, and keeps what S3 confirmed", async () => {
     const log = captureLog();
-    const client = await clientFor(sandbox, "gives-up", { fetch: s3.fetch, retry: RETRY, logger: log.logger, concurrency: 1 });
+    const client = await clientFor(net.sandbox, "gives-up", { fetch: net.s3.fetch, retry: RETRY, logger: log.logger, concurrency: 1 });
     const file = randomFile(21 * MIB);
-    const start = s3.requests.length;
+    const start = net.s3.requests.length;
     // Parts 1 and 2 go through; part 3 always gets a 503.
-    s3.setFaults((r) => (isPartPut(r) && r.partNumber === 3 ? { kind: "status", status: 503 } : undefined));
+    net.s3.setFaults((r) => (isPartPut(r) && r.partNumber === 3 ? { kind: "status", status: 503 } : undefined));
     const failed = await client.upload(file.bytes, { path: "budget/big.mp4", contentType: "video/mp4" }).then(
       () => assert.fail("the upload should fail"),
       (err: unknown) => err,
@@ -139,7 +122,7 @@ describe("client: uploads through a faulty network to the sandbox", function () 
     for (const secret of SECRET_PATTERNS) {
       assert.doesNotMatch(`${failed.message} ${failed.stack}`, secret);
     }
-    const part3 = s3.requests.slice(start).filter((r) => isPartPut(r) && r.partNumber === 3 && r.fault === "status");
+    const part3 = net.s3.requests.slice(start).filter((r) => isPartPut(r) && r.partNumber === 3 && r.fault === "status");
     assert.equal(part3.length, RETRY.maxAttempts, "part 3 was tried exactly maxAttempts times");
     assert.deepEqual(
       (await client.pendingUploads()).map((p) => [p.path, p.partsDone]),
@@ -147,24 +130,24 @@ describe("client: uploads through a faulty network to the sandbox", function () 
     );
 
     // The network is back: the same call continues from the parts S3 has.
-    s3.setFaults(undefined);
-    const since = s3.requests.length;
+    net.s3.setFaults(undefined);
+    const since = net.s3.requests.length;
     const result = await client.upload(file.bytes, { path: "budget/big.mp4", contentType: "video/mp4" });
     assert.equal(result.resumedParts, 2);
     assert.deepEqual(
-      s3.requests.slice(since).filter(isPartPut).map((r) => r.partNumber).sort(),
+      net.s3.requests.slice(since).filter(isPartPut).map((r) => r.partNumber).sort(),
       [3, 4, 5],
     );
-    assert.equal(partResends(s3.requests.slice(start)).resentAfterSuccess.length, 0);
+    assert.equal(partResends(net.s3.requests.slice(start)).resentAfterSuccess.length, 0);
     assert.equal(await downloadedSha256(client, "budget/big.mp4"), file.sha256);
     assert.deepEqual(await client.pendingUploads(), []);
   });
 
   it("refreshes the token once when the API answers 401, then goes on", async () => {
-    const token = await tokenFor(sandbox, "refresh");
+    const token = await tokenFor(net.sandbox, "refresh");
     const calls: boolean[] = [];
     const client = createStorageClient({
-      apiUrl: sandbox.ready.api,
+      apiUrl: net.sandbox.ready.api,
       getToken: ({ forceRefresh }) => {
         calls.push(forceRefresh);
         // The cached token expired while the app slept; a refresh gets a good one.
@@ -176,7 +159,7 @@ describe("client: uploads through a faulty network to the sandbox", function () 
     assert.equal(result.size, 1000);
     assert.deepEqual(calls.slice(0, 2), [false, true]);
 
-    const never = createStorageClient({ apiUrl: sandbox.ready.api, getToken: () => `${token.slice(0, -4)}AAAA` });
+    const never = createStorageClient({ apiUrl: net.sandbox.ready.api, getToken: () => `${token.slice(0, -4)}AAAA` });
     const refused = await never.list().then(
       () => assert.fail("a bad token must be refused"),
       (err: unknown) => err as StorageError,

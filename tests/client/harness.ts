@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { type RunningSandbox, startSandbox } from "../../scripts/demo/sandbox-process";
+import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy";
 import { createStorageClient, type StorageClient, type StorageClientOptions } from "../../client/src";
 
 /**
@@ -22,6 +23,32 @@ export async function releaseClientSandbox(): Promise<void> {
     (sandbox) => sandbox.stop(),
     () => undefined,
   );
+}
+
+/** The sandbox with a fault proxy in front of its engine (`s3`) and its API (`api`); filled in by `before`. */
+export interface FaultyNetwork {
+  sandbox: RunningSandbox;
+  s3: FaultProxy;
+  api: FaultProxy;
+}
+
+/** Registers the suite's hooks: proxies started before, faults cleared after each test, proxies closed after. */
+export function useFaultyNetwork(): FaultyNetwork {
+  const net = {} as FaultyNetwork;
+  before(async () => {
+    net.sandbox = await useClientSandbox();
+    net.s3 = await startFaultProxy({ target: net.sandbox.ready.s3.endpoint });
+    net.api = await startFaultProxy({ target: net.sandbox.ready.api });
+  });
+  afterEach(() => {
+    net.s3.setFaults(undefined);
+    net.api.setFaults(undefined);
+  });
+  after(async () => {
+    await net.s3?.close();
+    await net.api?.close();
+  });
+  return net;
 }
 
 /** An ID token from the sandbox's issuer for `sub` in `tenant`. */

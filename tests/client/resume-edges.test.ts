@@ -1,36 +1,18 @@
 import { strict as assert } from "node:assert";
-import { type RunningSandbox } from "../../scripts/demo/sandbox-process";
 import { MemoryStore, StorageError } from "../../client/src";
-import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy";
-import { abortAll, clientFor, downloadedSha256, MIB, openMultipartUploads, randomFile, useClientSandbox } from "./harness";
+import { abortAll, clientFor, downloadedSha256, MIB, openMultipartUploads, randomFile, useFaultyNetwork } from "./harness";
 
 const isPartPut = (r: { method: string; partNumber?: number }) => r.method === "PUT" && r.partNumber !== undefined;
 const RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 };
 
 describe("client: resuming and recovering at the edges", function () {
   this.timeout(60_000);
-  let sandbox: RunningSandbox;
-  let s3: FaultProxy;
-  let api: FaultProxy;
-
-  before(async () => {
-    sandbox = await useClientSandbox();
-    s3 = await startFaultProxy({ target: sandbox.ready.s3.endpoint });
-    api = await startFaultProxy({ target: sandbox.ready.api });
-  });
-  after(async () => {
-    await s3?.close();
-    await api?.close();
-  });
-  afterEach(() => {
-    s3.setFaults(undefined);
-    api.setFaults(undefined);
-  });
+  const net = useFaultyNetwork();
 
   it("a completion whose answer was lost is recognised on retry (S3 already forgot the upload)", async () => {
-    const client = await clientFor(sandbox, "lost-answer", { apiUrl: api.url, fetch: s3.fetch });
+    const client = await clientFor(net.sandbox, "lost-answer", { apiUrl: net.api.url, fetch: net.s3.fetch });
     let dropped = 0;
-    api.setFaults((r) => (r.method === "POST" && r.path.endsWith("/complete") && dropped++ === 0 ? { kind: "drop-after" } : undefined));
+    net.api.setFaults((r) => (r.method === "POST" && r.path.endsWith("/complete") && dropped++ === 0 ? { kind: "drop-after" } : undefined));
     const file = randomFile(21 * MIB);
     const result = await client.upload(file.bytes, { path: "lost/answer.mp4", contentType: "video/mp4" });
     assert.equal(dropped, 2, "the completion was sent twice");
@@ -40,29 +22,29 @@ describe("client: resuming and recovering at the edges", function () {
 
   it("a saved upload of other content at the same path and size is aborted and started afresh", async () => {
     const store = new MemoryStore();
-    const client = await clientFor(sandbox, "changed-file", { fetch: s3.fetch, store, retry: RETRY, concurrency: 1 });
-    s3.setFaults((r) => (isPartPut(r) && r.partNumber === 2 ? { kind: "status", status: 500 } : undefined));
+    const client = await clientFor(net.sandbox, "changed-file", { fetch: net.s3.fetch, store, retry: RETRY, concurrency: 1 });
+    net.s3.setFaults((r) => (isPartPut(r) && r.partNumber === 2 ? { kind: "status", status: 500 } : undefined));
     const before = randomFile(22 * MIB);
     await assert.rejects(client.upload(before.bytes, { path: "changed/file.mp4", contentType: "video/mp4" }).done, StorageError);
-    assert.equal((await openMultipartUploads(sandbox, "tenants/acme/home/changed-file/")).length, 1);
+    assert.equal((await openMultipartUploads(net.sandbox, "tenants/acme/home/changed-file/")).length, 1);
 
-    s3.setFaults(undefined);
+    net.s3.setFaults(undefined);
     const after = randomFile(22 * MIB);
     const result = await client.upload(after.bytes, { path: "changed/file.mp4", contentType: "video/mp4" });
     assert.equal(result.resumedParts, 0, "nothing of the other file was kept");
     assert.equal(await downloadedSha256(client, "changed/file.mp4"), after.sha256);
-    assert.deepEqual(await openMultipartUploads(sandbox, "tenants/acme/home/changed-file/"), [], "the stale upload was aborted");
+    assert.deepEqual(await openMultipartUploads(net.sandbox, "tenants/acme/home/changed-file/"), [], "the stale upload was aborted");
   });
 
   it("a saved upload the server no longer has (aborted, expired) starts again", async () => {
     const store = new MemoryStore();
-    const client = await clientFor(sandbox, "gone-upload", { fetch: s3.fetch, store, retry: RETRY, concurrency: 1 });
-    s3.setFaults((r) => (isPartPut(r) && r.partNumber === 3 ? { kind: "status", status: 503 } : undefined));
+    const client = await clientFor(net.sandbox, "gone-upload", { fetch: net.s3.fetch, store, retry: RETRY, concurrency: 1 });
+    net.s3.setFaults((r) => (isPartPut(r) && r.partNumber === 3 ? { kind: "status", status: 503 } : undefined));
     const file = randomFile(16 * MIB + 7);
     await assert.rejects(client.upload(file.bytes, { path: "gone/file.mp4", contentType: "video/mp4" }).done, StorageError);
-    await abortAll(sandbox, "tenants/acme/home/gone-upload/");
+    await abortAll(net.sandbox, "tenants/acme/home/gone-upload/");
 
-    s3.setFaults(undefined);
+    net.s3.setFaults(undefined);
     const result = await client.upload(file.bytes, { path: "gone/file.mp4", contentType: "video/mp4" });
     assert.equal(result.resumedParts, 0);
     assert.equal(await downloadedSha256(client, "gone/file.mp4"), file.sha256);
@@ -70,7 +52,7 @@ describe("client: resuming and recovering at the edges", function () {
 
   it("a part URL S3 refuses (403: expired or a skewed clock) is signed again once", async () => {
     let tampered = 0;
-    const client = await clientFor(sandbox, "resigner", {
+    const client = await clientFor(net.sandbox, "resigner", {
       fetch: (input, init) => {
         const url = new URL(input);
         // The first URL of part 2 arrives spoiled, as an expired one would: the engine answers 403.
@@ -88,8 +70,8 @@ describe("client: resuming and recovering at the edges", function () {
   });
 
   it("refusals of the API reach the app as StorageError with the API's code, before any byte is sent", async () => {
-    const client = await clientFor(sandbox, "refused", { fetch: s3.fetch });
-    const start = s3.requests.length;
+    const client = await clientFor(net.sandbox, "refused", { fetch: net.s3.fetch });
+    const start = net.s3.requests.length;
     for (const [path, contentType, status, code] of [
       ["../other-user/x.jpg", "image/jpeg", 400, "InvalidPath"],
       ["a.exe", "application/x-msdownload", 415, "UnsupportedContentType"],
@@ -102,6 +84,6 @@ describe("client: resuming and recovering at the edges", function () {
       assert.equal(err.status, status);
       assert.equal(err.code, code, err.message);
     }
-    assert.equal(s3.requests.length, start);
+    assert.equal(net.s3.requests.length, start);
   });
 });

@@ -10,8 +10,8 @@ export interface NodeFetchOptions {
 /**
  * A `fetch` for the client's own requests in Node (CLIs, servers, Electron's main process): node:http
  * with keep-alive connections, as the AWS SDK's Node handler uses. Node 20's global fetch (undici)
- * moves multi-megabyte request bodies markedly slower (≈0.5× lib-storage's throughput to a local
- * engine, against ≈1× with this; `npm run bench`). Answers are read whole before they resolve,
+ * moves multi-megabyte request bodies slower and less steadily (0.6–0.9× lib-storage's throughput
+ * to a local engine, against ≈1× with this; `npm run bench`). Answers are read whole before they resolve,
  * which suits what the client fetches (JSON, and S3's empty PUT answers), not large downloads.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
