@@ -210,8 +210,10 @@ export class HardenedBucket extends pulumi.ComponentResource {
           corsRules: [
             {
               allowedOrigins: origins,
-              allowedMethods: ["GET", "HEAD", "PUT", "POST"],
-              allowedHeaders: ["authorization", "content-type", "content-md5", "content-length", "x-amz-*"],
+              // DELETE and the amz-sdk-* headers: a web app on STS credentials (pattern 1) deletes
+              // and sends them through the AWS SDK; presigned requests need only GET/HEAD/PUT.
+              allowedMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
+              allowedHeaders: ["authorization", "content-type", "content-md5", "content-length", "x-amz-*", "amz-sdk-invocation-id", "amz-sdk-request"],
               exposeHeaders: ["ETag"],
               maxAgeSeconds: 3000,
             },
