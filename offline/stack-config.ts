@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { type ConfigKeyName, parseStackConfig, type StackConfig } from "../infra/config";
 
 /** The repository root: where Pulumi.yaml lives. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -119,4 +120,9 @@ function isSecure(value: unknown): boolean {
 
 function encode(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The resolved config as the program parses it (limits, tenants, profile…), with its checks. */
+export function parseResolvedConfig(resolved: ResolvedConfig): StackConfig {
+  return parseStackConfig((key: ConfigKeyName) => resolved.values[`${resolved.project}:${key}`], resolved.stack);
 }

@@ -1,6 +1,6 @@
-import { parseStackConfig, type ConfigKeyName, type StackConfig } from "../infra/config";
+import { type StackConfig } from "../infra/config";
 import { type ProgramRun, runProgram } from "../offline/run-program";
-import { resolveStackConfig } from "../offline/stack-config";
+import { parseResolvedConfig, resolveStackConfig } from "../offline/stack-config";
 
 export interface PlannedStack {
   /** Every resource the program registers for the stack, with stable mock ids and ARNs. */
@@ -14,8 +14,7 @@ export interface PlannedStack {
  * does, and reads its config the way the program does, so the sandbox builds from both.
  */
 export async function planStack(stack: string): Promise<PlannedStack> {
-  const resolved = resolveStackConfig({ stack });
-  const config = parseStackConfig((key: ConfigKeyName) => resolved.values[`${resolved.project}:${key}`], resolved.stack);
+  const config = parseResolvedConfig(resolveStackConfig({ stack }));
   const run = await runProgram({ stack, preview: false });
   return { run, config };
 }

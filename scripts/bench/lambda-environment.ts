@@ -1,5 +1,6 @@
 import { type FunctionName } from "../../infra/api/catalog";
 import { functionEnvironment } from "../../infra/api/function-environment";
+import { parseResolvedConfig, resolveStackConfig } from "../../offline/stack-config";
 
 /** The region the runtime sets; module-scope clients read it when they are built. */
 export const BENCH_REGION = "eu-central-1";
@@ -21,15 +22,8 @@ export function benchFunctionEnvironment(fn: FunctionName): Record<string, strin
       accessPointTenants: ["globex"],
       dedicatedBuckets: { initech: DEDICATED_BUCKET },
     }),
-    limits: {
-      presignTtlSeconds: 300,
-      maxObjectBytes: 5 * 1024 ** 3,
-      singlePutMaxBytes: 16 * 1024 ** 2,
-      proxyMaxBytes: 1024 ** 2,
-      allowedContentTypes: ["image/jpeg", "image/png", "video/mp4"],
-      partUrlBatchMax: 20,
-      cdnSessionTtlSeconds: 3600,
-    },
+    // The limits a stack gets from Pulumi.yaml's defaults and the dev stack file.
+    limits: parseResolvedConfig(resolveStackConfig({ stack: "dev" })).limits,
     bucketNames: [POOLED_BUCKET, DEDICATED_BUCKET],
     cdn: {
       domainName: "d111111abcdef8.cloudfront.net",

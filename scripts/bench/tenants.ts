@@ -1,9 +1,9 @@
 import * as path from "node:path";
-import { PROJECT, parseStackConfig, type Profile } from "../../infra/config";
+import { type Profile } from "../../infra/config";
 import { checkQuotas } from "../../infra/quotas";
 import { type Tier } from "../../infra/tenancy/tenants";
 import { type ProgramRun } from "../../offline/run-program";
-import { PROJECT_ROOT, resolveStackConfig } from "../../offline/stack-config";
+import { parseResolvedConfig, PROJECT_ROOT, resolveStackConfig } from "../../offline/stack-config";
 
 /** Every tier in one stack, full profile: the example the tiers are measured from, its tenants replaced. */
 export const BENCH_CONFIG_FILE = path.join(PROJECT_ROOT, "examples/multi-tenant.yaml");
@@ -28,9 +28,8 @@ export function tierConfig(tier: Tier, n: number, profile: Profile): Record<stri
  * own config parsing and quota checks (`checkQuotas`), without building anything.
  */
 export function quotaRefusal(tier: Tier, n: number, profile: Profile): string | undefined {
-  const config = resolveStackConfig({ stack: BENCH_STACK, configFile: BENCH_CONFIG_FILE, overrides: tierConfig(tier, n, profile) });
   try {
-    checkQuotas(parseStackConfig((key) => config.values[`${PROJECT}:${key}`], BENCH_STACK));
+    checkQuotas(parseResolvedConfig(resolveStackConfig({ stack: BENCH_STACK, configFile: BENCH_CONFIG_FILE, overrides: tierConfig(tier, n, profile) })));
     return undefined;
   } catch (err) {
     return (err as Error).message;
