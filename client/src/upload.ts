@@ -153,12 +153,15 @@ export class UploadTask implements PromiseLike<UploadResult> {
     const { path, contentType } = this.options;
     const size = this.source.size;
     const key = this.context.journal.keyOf(path, size, contentType);
-    const fingerprint = await sampleFingerprint(this.source);
+    // Read only where a multipart upload needs it: a single PUT (most photos) never touches it.
+    let sampled: Promise<string> | undefined;
+    const fingerprint = () => (sampled ??= sampleFingerprint(this.source));
     this.checkCancelled();
 
     const saved = this.options.resume === false ? undefined : await this.context.journal.load(key);
     if (saved !== undefined) {
-      const resumed = await this.step((signal) => this.reconcile(saved, fingerprint, signal));
+      const current = await fingerprint();
+      const resumed = await this.step((signal) => this.reconcile(saved, current, signal));
       if (resumed !== undefined) {
         return this.multipart(resumed);
       }
@@ -176,13 +179,15 @@ export class UploadTask implements PromiseLike<UploadResult> {
       path: plan.path,
       size,
       contentType,
-      fingerprint,
+      fingerprint: "",
       uploadId: plan.uploadId,
       partSize: plan.partSize,
       partCount: plan.partCount,
       parts: [],
       createdAt: new Date().toISOString(),
     };
+    // Set before the record is saved; the record exists already, so a cancel meanwhile aborts the upload.
+    this.record.fingerprint = await fingerprint();
     // Cancelled while S3 created it: the record lets the cancellation abort it.
     this.checkCancelled();
     checkLayout(plan, size);
@@ -312,7 +317,7 @@ export class UploadTask implements PromiseLike<UploadResult> {
     const completed = await this.step((signal) => this.complete(record, signal));
     await this.context.journal.remove(record.key);
     progress.finish();
-    const parts = [...record.parts].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
+    const parts = partsInOrder(record);
     return { path: completed.path, size: completed.size, etag: completed.etag, mode: "multipart", parts, resumedParts };
   }
 
@@ -349,7 +354,7 @@ export class UploadTask implements PromiseLike<UploadResult> {
   }
 
   private async complete(record: UploadRecord, signal: AbortSignal): Promise<Completed> {
-    const parts = [...record.parts].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
+    const parts = partsInOrder(record);
     let completed: Completed;
     try {
       completed = (await this.context.api.call<Completed>({
@@ -453,6 +458,11 @@ export class UploadTask implements PromiseLike<UploadResult> {
 const MAX_CHECKSUM_BYTES = 5 * 1024 ** 3;
 /** How far the device clock may be behind S3's when deciding whether an object is this upload's. */
 const CLOCK_SKEW_MS = 15 * 60_000;
+
+/** The confirmed parts as API.md's completion and the result list them: by part number. */
+function partsInOrder(record: UploadRecord): { partNumber: number; etag: string }[] {
+  return [...record.parts].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
+}
 
 function partBytes(record: Pick<UploadRecord, "size" | "partSize">, partNumber: number): number {
   return Math.min(record.partSize, record.size - (partNumber - 1) * record.partSize);
