@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type RunningSandbox, startSandbox } from "../../scripts/demo/sandbox-process";
 import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy";
+import { engineClient } from "../harness/s3-engine";
 import { createStorageClient, type StorageClient, type StorageClientOptions } from "../../client/src";
 
 /**
@@ -120,14 +121,7 @@ export async function cleanUrl(client: StorageClient, path: string, timeoutMs = 
 /** The engine as its administrator (the sandbox's own keys), for what no user may see. */
 export function engineAdmin(sandbox: RunningSandbox): S3Client {
   const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.ready.s3;
-  return new S3Client({
-    endpoint,
-    region,
-    credentials: { accessKeyId, secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  return engineClient({ endpoint, region, users: [{ accessKeyId, secretAccessKey }] });
 }
 
 /** Multipart uploads the engine still holds under `prefix`, in every bucket of the sandbox. */

@@ -101,7 +101,7 @@ export async function releaseS3Engine(): Promise<void> {
  * checksums only when an operation requires them, so presigned URLs carry no CRC32 the client
  * would have to match. Call `destroy()` when done: radosgw keeps idle connections ~65 s.
  */
-export function engineClient(engine: S3Engine, user = 0): S3Client {
+export function engineClient(engine: Pick<S3Engine, "endpoint" | "region" | "users">, user = 0): S3Client {
   return new S3Client({
     endpoint: engine.endpoint,
     region: engine.region,
