@@ -8,7 +8,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { createStorageClient } from "../../client/src";
 import { createNodeFetch } from "../../client/src/node";
 import { partLayout } from "../../functions/uploads/part-layout";
-import { engineAdmin } from "../../tests/client/harness";
+import { engineAdmin, tokenFor } from "../../tests/client/harness";
 import { type FaultProxy, partResends, startFaultProxy } from "../../tests/harness/fault-proxy";
 import { type RunningSandbox, startSandbox } from "../demo/sandbox-process";
 import { count, ratio } from "./format";
@@ -42,7 +42,7 @@ export const benchUpload: Bench<UploadJson> = async ({ quick, note }) => {
   const sandbox = await startSandbox({ args: ["--port", "0", "--scanner", "off"] });
   const scratch = mkdtempSync(path.join(tmpdir(), "bench-upload-"));
   try {
-    const token = await devToken(sandbox);
+    const token = await tokenFor(sandbox, SUB, TENANT);
     const bytes = new Uint8Array(randomBytes(sizeMiB * MIB));
     const { partSize } = partLayout(bytes.byteLength);
     // In Node the client is given the same kind of transport lib-storage uses (node:http, keep-alive);
@@ -130,17 +130,6 @@ export const benchUpload: Bench<UploadJson> = async ({ quick, note }) => {
   }
 };
 
-async function devToken(sandbox: RunningSandbox): Promise<string> {
-  const answer = await fetch(`${sandbox.ready.api}/dev/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sub: SUB, tenant: TENANT }),
-  });
-  if (answer.status !== 200) {
-    throw new Error(`POST /dev/token answered ${answer.status}`);
-  }
-  return ((await answer.json()) as { token: string }).token;
-}
 
 /** The shared bucket: the one whose name the sandbox lists first that is not a log or audit bucket. */
 function pooledBucket(sandbox: RunningSandbox): string {

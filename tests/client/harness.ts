@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { signIn } from "../../scripts/demo/dev-token";
 import { type RunningSandbox, startSandbox } from "../../scripts/demo/sandbox-process";
 import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy";
 import { engineClient } from "../harness/s3-engine";
@@ -54,15 +55,7 @@ export function useFaultyNetwork(): FaultyNetwork {
 
 /** An ID token from the sandbox's issuer for `sub` in `tenant`. */
 export async function tokenFor(sandbox: RunningSandbox, sub: string, tenant = "acme"): Promise<string> {
-  const answer = await fetch(`${sandbox.ready.api}/dev/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sub, tenant }),
-  });
-  if (answer.status !== 200) {
-    throw new Error(`POST /dev/token answered ${answer.status}: ${await answer.text()}`);
-  }
-  return ((await answer.json()) as { token: string }).token;
+  return (await signIn(sandbox.ready.api, { name: sub, sub, tenant })).token!;
 }
 
 /** Lines the client logged, to check that none carries a secret. */
