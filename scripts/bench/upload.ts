@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +10,7 @@ import { partLayout } from "../../functions/uploads/part-layout";
 import { engineAdmin, tokenFor } from "../../tests/client/harness";
 import { type FaultProxy, partResends, startFaultProxy } from "../../tests/harness/fault-proxy";
 import { type RunningSandbox, startSandbox } from "../demo/sandbox-process";
+import { killMidPart, startUploadProcess } from "../upload-process";
 import { count, ratio } from "./format";
 import { interleaved } from "./timing";
 import { type Bench, type BenchRow, type UploadJson } from "./types";
@@ -24,7 +24,6 @@ const CONCURRENCY = 4;
 const SUB = "bench-user";
 const TENANT = "acme";
 const HOME = `tenants/${TENANT}/home/${SUB}/`;
-const UPLOAD_FILE = path.resolve(__dirname, "..", "upload-file.ts");
 
 /**
  * Section 4: the same bytes to the same engine (the sandbox's Ceph RADOS Gateway, on loopback),
@@ -179,20 +178,10 @@ async function killAndResume(sandbox: RunningSandbox, token: string, scratch: st
       UPLOAD_PATH: "bench/resume.mp4",
       CONCURRENCY: "1",
     };
-    const first = uploadProcess(env);
-    const parts = () => proxy.requests.filter((r) => r.method === "PUT" && r.partNumber !== undefined);
-    while (!(parts().filter((r) => r.status === 200 && r.completed).length >= 3 && parts().some((r) => r.endedAt === undefined && r.bytesIn > 0))) {
-      if (first.exited()) {
-        throw new Error(`the first upload process ended before the kill:\n${first.output()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    first.kill();
-    await first.done.catch(() => undefined);
+    await killMidPart(proxy, 0, startUploadProcess(env));
     const since = proxy.requests.length;
-    const second = uploadProcess(env);
-    const result = JSON.parse(await second.done) as { resumedParts: number };
-    const uploadId = parts()[0].uploadId;
+    const result = await startUploadProcess(env).result;
+    const uploadId = proxy.requests.find((r) => r.method === "PUT" && r.partNumber !== undefined)!.uploadId;
     const resends = partResends(proxy.requests, { uploadId, since });
     return {
       partCount,
@@ -205,27 +194,4 @@ async function killAndResume(sandbox: RunningSandbox, token: string, scratch: st
   } finally {
     await proxy.close();
   }
-}
-
-function uploadProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", UPLOAD_FILE], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  const done = new Promise<string>((resolve, reject) =>
-    child.once("exit", (code, signal) => {
-      const line = /^done (\{.*\})$/m.exec(out);
-      if (code === 0 && line) {
-        resolve(line[1]);
-      } else {
-        reject(new Error(`upload process exited (${signal ?? code}):\n${out.slice(-2000)}`));
-      }
-    }),
-  );
-  return {
-    done,
-    kill: () => child.kill("SIGKILL"),
-    exited: () => child.exitCode !== null || child.signalCode !== null,
-    output: () => out.slice(-2000),
-  };
 }

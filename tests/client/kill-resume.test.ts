@@ -1,17 +1,14 @@
 import { strict as assert } from "node:assert";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { type RunningSandbox } from "../../scripts/demo/sandbox-process";
-import { type UploadResult } from "../../client/src";
+import { killMidPart, startUploadProcess } from "../../scripts/upload-process";
 import { FileStore } from "../../client/src/node";
 import { type FaultProxy, partResends, startFaultProxy } from "../harness/fault-proxy";
 import { clientFor, downloadedSha256, MIB, openMultipartUploads, randomFile, tokenFor, useClientSandbox } from "./harness";
 
-const WORKER = path.join(__dirname, "..", "..", "scripts", "upload-file.ts");
 const isPartPut = (r: { method: string; partNumber?: number }) => r.method === "PUT" && r.partNumber !== undefined;
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("client: an app killed mid-upload resumes from its store", function () {
   this.timeout(120_000);
@@ -30,28 +27,6 @@ describe("client: an app killed mid-upload resumes from its store", function () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function worker(env: Record<string, string>): { child: ChildProcess; result: Promise<UploadResult> } {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", WORKER], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    const result = new Promise<UploadResult>((resolve, reject) =>
-      child.once("exit", (code, signal) => {
-        const done = /^done (\{.*\})$/m.exec(out);
-        if (code === 0 && done) {
-          resolve(JSON.parse(done[1]) as UploadResult);
-        } else {
-          reject(new Error(`upload worker exited (${signal ?? code}):\n${err}`));
-        }
-      }),
-    );
-    return { child, result };
-  }
-
   for (const concurrency of [1, 3]) {
     it(`concurrency ${concurrency}: a second process finishes the upload; no part S3 confirmed is sent again, at most ${concurrency} cut off by the kill`, async () => {
       const sub = `killed-${concurrency}`;
@@ -69,27 +44,13 @@ describe("client: an app killed mid-upload resumes from its store", function () 
         CONCURRENCY: String(concurrency),
       };
       const start = s3.requests.length;
-      const first = worker(env);
-      first.result.catch(() => undefined);
-      // Kill once three parts are confirmed and another one is on its way.
-      for (;;) {
-        const mine = s3.requests.slice(start).filter(isPartPut);
-        if (mine.filter((r) => r.status === 200 && r.completed).length >= 3 && mine.some((r) => r.endedAt === undefined && r.bytesIn > 0)) {
-          break;
-        }
-        assert.equal(first.child.exitCode, null, "the first process ended before it could be killed");
-        await delay(5);
-      }
-      first.child.kill("SIGKILL");
-      await first.result.then(
-        () => assert.fail("the killed process must not finish"),
-        () => undefined,
-      );
+      // Killed once three parts are confirmed and another one is on its way.
+      await killMidPart(s3, start, startUploadProcess(env));
       const pending = await new FileStore(env.STORE_DIR).getAllKeys();
       assert.equal(pending.length, 1, "the killed process left its upload in the store");
 
       const since = s3.requests.length;
-      const result = await worker(env).result;
+      const result = await startUploadProcess(env).result;
       assert.equal(result.size, file.bytes.byteLength);
       assert.ok(result.resumedParts >= 3, `resumed ${result.resumedParts} parts`);
 
