@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { S3Client } from "@aws-sdk/client-s3";
+import { type S3Client } from "@aws-sdk/client-s3";
+import { s3Client } from "../../functions/shared/s3-client";
 import { PROJECT_ROOT } from "../../offline/stack-config";
 
 const run = promisify(execFile);
@@ -102,12 +103,5 @@ export async function releaseS3Engine(): Promise<void> {
  * would have to match. Call `destroy()` when done: radosgw keeps idle connections ~65 s.
  */
 export function engineClient(engine: Pick<S3Engine, "endpoint" | "region" | "users">, user = 0): S3Client {
-  return new S3Client({
-    endpoint: engine.endpoint,
-    region: engine.region,
-    credentials: engine.users[user],
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  return s3Client({ endpoint: engine.endpoint, region: engine.region, credentials: engine.users[user], forcePathStyle: true });
 }
