@@ -3,6 +3,7 @@ import { extensionsFor } from "../functions/uploads/media-types";
 import { type ControlPlaneLimits } from "./api/limits";
 import { LOG_RETENTION_DAYS } from "./cdn/access-logs";
 import { type LifecycleSettings } from "./storage/lifecycle";
+import { SCANNERS } from "./storage/scan-status";
 import { parseTenants, type Tenant, type Tier, TIERS } from "./tenancy/tenants";
 
 /** The Pulumi project name; config keys are `<project>:<key>`. Must equal `name` in Pulumi.yaml. */
@@ -103,7 +104,30 @@ export const CONFIG_SCHEMA = {
   authDomainPrefix: {
     type: "string",
     default: "",
-    description: "Prefix of the Cognito hosted-UI domain (<prefix>.auth.<region>.amazoncognito.com). Empty means <app>-<environment>.",
+    description:
+      "Prefix of the Cognito hosted-UI domain (<prefix>.auth.<region>.amazoncognito.com), unique per region across all AWS accounts. Empty means <app>-<environment>-<8 hex digits of a hash of the account and region>.",
+  },
+  authEmailFrom: {
+    type: "string",
+    default: "",
+    description:
+      "Sender of the user pool's e-mails through Amazon SES, e.g. Photos <no-reply@example.com> (needs authEmailSourceArn). Empty uses Cognito's own sender, limited to a few e-mails a day.",
+  },
+  authEmailSourceArn: {
+    type: "string",
+    default: "",
+    description: "ARN of the verified SES identity (address or domain) that sends authEmailFrom's e-mails, in the stack's region or a Cognito-supported SES region.",
+  },
+  scanner: {
+    type: "string",
+    default: "guardduty",
+    description:
+      "Malware scanner of the full profile: `guardduty` (Amazon GuardDuty Malware Protection for S3, nothing to build) or `clamav` (self-hosted ClamAV in container-image functions built from functions/scan/Dockerfile).",
+  },
+  scanMemoryMb: {
+    type: "integer",
+    default: 3008,
+    description: "Memory of the ClamAV scan function in MB (scanner clamav; 1024-10240; new accounts are capped at 3008 until Lambda raises their quota).",
   },
   presignTtlSeconds: {
     type: "integer",
@@ -202,6 +226,7 @@ export type ConfigKeyName = keyof typeof CONFIG_SCHEMA;
 
 export type Profile = "minimal" | "full";
 export type HomeKey = "userSub" | "identityId";
+export type Scanner = (typeof SCANNERS)[number];
 
 /** The rules the API applies before it signs anything; bounds in `LIMIT_BOUNDS`, shared with the functions. */
 export type Limits = ControlPlaneLimits;
@@ -219,13 +244,18 @@ export interface StackConfig {
     refreshTokenDays: number;
     callbackUrls: string[];
     logoutUrls: string[];
-    authDomainPrefix: string;
+    /** Absent: `<app>-<environment>-<hash of account and region>`, decided at deploy time. */
+    authDomainPrefix?: string;
+    /** Cognito sends its e-mails through this SES identity instead of its own, rate-limited sender. */
+    email?: { from: string; sourceArn: string };
   };
   tenants: Tenant[];
   corsOrigins: string[];
   limits: Limits;
   /** Per-user storage quota in bytes; 0 means none. */
   userQuotaBytes: number;
+  /** Full profile: which malware scanner tags uploads, and the ClamAV function's memory. */
+  scanning: { scanner: Scanner; memoryMb: number };
   cdn: { customDomain?: { domainName: string; acmCertificateArn: string } };
   observability: { logRetentionDays: number; alarmEmail?: string; auditTrail: boolean };
   lifecycle: LifecycleSettings;
@@ -354,12 +384,30 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
   if (!/^custom:[A-Za-z0-9_]{1,20}$/.test(tenantClaim)) {
     throw new ConfigError("tenantClaim", `must be a user-pool custom attribute such as custom:tenant, got "${tenantClaim}"`);
   }
-  const authDomainPrefix = str(raw, "authDomainPrefix") || `${app}-${environment}`;
-  if (!NAME_PART.test(authDomainPrefix) || authDomainPrefix.length > 63 || /aws|amazon|cognito/.test(authDomainPrefix)) {
+  const authDomainPrefix = str(raw, "authDomainPrefix").trim() || undefined;
+  if (authDomainPrefix !== undefined && (!NAME_PART.test(authDomainPrefix) || authDomainPrefix.length > 63 || /aws|amazon|cognito/.test(authDomainPrefix))) {
     throw new ConfigError(
       "authDomainPrefix",
       `must be 1-63 lowercase letters, digits or hyphens without "aws", "amazon" or "cognito", got "${authDomainPrefix}"`,
     );
+  }
+
+  if (authDomainPrefix === undefined && /aws|amazon|cognito/.test(`${app}-${environment}`)) {
+    throw new ConfigError(
+      "authDomainPrefix",
+      `must be set: the default <app>-<environment>-<hash> would contain "aws", "amazon" or "cognito", which Cognito refuses ("${app}-${environment}")`,
+    );
+  }
+  const authEmailFrom = str(raw, "authEmailFrom").trim();
+  const authEmailSourceArn = str(raw, "authEmailSourceArn").trim();
+  if (Boolean(authEmailFrom) !== Boolean(authEmailSourceArn)) {
+    throw new ConfigError(authEmailFrom ? "authEmailSourceArn" : "authEmailFrom", "authEmailFrom and authEmailSourceArn are set together or not at all");
+  }
+  if (authEmailSourceArn && !/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/[^\s]+$/.test(authEmailSourceArn)) {
+    throw new ConfigError("authEmailSourceArn", `must be the ARN of a verified SES identity (arn:aws:ses:<region>:<account>:identity/<address or domain>), got "${authEmailSourceArn}"`);
+  }
+  if (authEmailFrom && !/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(authEmailFrom)) {
+    throw new ConfigError("authEmailFrom", `must be an e-mail address, optionally with a name as in "Photos <no-reply@example.com>", got "${authEmailFrom}"`);
   }
 
   const defaultTier = oneOf<Tier>(raw, "defaultTier", TIERS);
@@ -441,12 +489,14 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
       refreshTokenDays: int(raw, "refreshTokenDays", 1, 30),
       callbackUrls: list(raw, "callbackUrls", redirectUri),
       logoutUrls: list(raw, "logoutUrls", redirectUri),
-      authDomainPrefix,
+      ...(authDomainPrefix === undefined ? {} : { authDomainPrefix }),
+      ...(authEmailFrom ? { email: { from: authEmailFrom, sourceArn: authEmailSourceArn } } : {}),
     },
     tenants,
     corsOrigins: list(raw, "corsOrigins", webOrigin),
     limits,
     userQuotaBytes: int(raw, "userQuotaBytes", 0, Number.MAX_SAFE_INTEGER),
+    scanning: { scanner: oneOf<Scanner>(raw, "scanner", SCANNERS), memoryMb: int(raw, "scanMemoryMb", 1024, 10240) },
     cdn: cdnDomainName ? { customDomain: { domainName: cdnDomainName, acmCertificateArn: cdnCertificateArn } } : {},
     observability: { logRetentionDays, alarmEmail: alarmEmail || undefined, auditTrail: bool(raw, "auditTrail") },
     lifecycle,

@@ -8,7 +8,9 @@ import { Alarms } from "./observability/alarms";
 import { AuditTrail } from "./observability/audit-trail";
 import { stackResourceName } from "./naming";
 import { checkQuotas } from "./quotas";
+import { GuardDutyProtection } from "./scanning/guardduty-protection";
 import { ScanTrigger } from "./scanning/scan-trigger";
+import { scanVocabulary } from "./storage/scan-status";
 import { TenantStorage } from "./tenancy/tenant-storage";
 
 /**
@@ -64,26 +66,32 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
 
   const identity = new Identity(name("identity"), {
     settings: config.identity,
+    names: { app: config.app, environment: config.environment },
     protectUserPool: !config.forceDestroy,
     tags,
   });
+  const scan = full ? scanVocabulary(config.scanning.scanner) : undefined;
+  const guardDuty = scan?.scanner === "guardduty";
 
   // The keys' users are known only once every role exists, and the distribution only once the
   // buckets it reads exist; storage needs both first. Deferred outputs break the cycles.
   const [keyUserArns, resolveKeyUserArns] = pulumi.deferredOutput<string[]>();
   const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string | undefined>();
+  const [malwareScannerRoleArn, resolveMalwareScannerRoleArn] = pulumi.deferredOutput<string | undefined>();
   const storage = new TenantStorage(name("storage"), {
     app: config.app,
     environment: config.environment,
     tenants: config.tenants,
     homeKey: config.identity.homeKey,
-    readRequiresCleanTag: full,
+    ...(scan ? { readGate: scan } : {}),
+    malwareScannerRoleArn,
     appRole: identity.authenticatedRole,
     keyUserArns,
     cdnDistributionArn,
     lifecycle: config.lifecycle,
     corsOrigins: config.corsOrigins,
-    eventBridge: full,
+    // ClamAV listens to "Object Created"; GuardDuty turns on the notification itself (its role may).
+    eventBridge: full && !guardDuty,
     forceDestroy: config.forceDestroy,
     tags,
   });
@@ -99,12 +107,29 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
     : undefined;
   resolveCdnDistributionArn(cdn ? cdn.distributionArn : pulumi.output(undefined));
 
-  const api = full
+  // Every data bucket GuardDuty protects, as it is also every bucket the scan trigger watches.
+  const dataBuckets = [
+    { id: "pool", bucket: storage.shared },
+    ...storage.dedicated.map((d) => ({ id: `t-${d.tenant}`, bucket: d.bucket })),
+  ];
+  const protection = guardDuty
+    ? new GuardDutyProtection(name("malware"), {
+        buckets: dataBuckets.map(({ id, bucket }) => ({ id, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn, kmsKeyArn: bucket.kmsKeyArn })),
+        tags,
+      })
+    : undefined;
+  resolveMalwareScannerRoleArn(protection ? protection.roleArn : pulumi.output(undefined));
+
+  const api = full && scan
     ? new ControlPlane(name("api"), {
         storage: storage.storageTargets(),
         tenantRoutingJson: storage.functionRouting().apply((r) => JSON.stringify(r)),
         jwt: { issuer: identity.issuer, audience: [identity.client.id] },
-        cdn: cdn ? { domainName: cdn.domainName, keyPairId: cdn.publicKeyId, privateKeyPem: cdn.privateKeyPem } : undefined,
+        // Cookies are scoped to the host the app is told to use: the custom domain when there is one.
+        cdn: cdn
+          ? { domainName: config.cdn.customDomain?.domainName ?? cdn.domainName, keyPairId: cdn.publicKeyId, privateKeyPem: cdn.privateKeyPem }
+          : undefined,
+        scanning: { vocabulary: scan, scanMemoryMb: config.scanning.memoryMb },
         limits: config.limits,
         users: {
           tenantClaim: config.identity.tenantClaim,
@@ -119,7 +144,8 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
   if (api) {
     new ScanTrigger(name("scan"), {
       functionArn: api.scanFunctionArn,
-      bucketNames: [storage.shared.bucketName, ...storage.dedicated.map((d) => d.bucket.bucketName)],
+      bucketNames: dataBuckets.map(({ bucket }) => bucket.bucketName),
+      events: guardDuty ? "guardDutyThreats" : "objectCreated",
       tags,
     });
   }

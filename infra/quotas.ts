@@ -4,6 +4,7 @@ import { functionPolicy } from "./api/function-policies";
 import { bucketKeyPolicy } from "./kms/key-policy";
 import { ConfigError, type StackConfig } from "./config";
 import { cloudFrontReadStatement } from "./cdn/read-grant";
+import { scanVocabulary } from "./storage/scan-status";
 import { assertBucketLogicalName, stackResourceName } from "./naming";
 import { bucketPolicy } from "./storage/bucket-policy";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
@@ -40,7 +41,7 @@ function worstLayout(config: StackConfig): StorageLayout {
     accessPointPrefix: accessPointPrefix(config.app, config.environment),
     dedicatedBucket: { prefix: `${config.app}-${config.environment}-t-`, suffix: "-0123abcd" },
     homeKey: config.identity.homeKey,
-    readRequiresCleanTag: config.profile === "full",
+    ...(config.profile === "full" ? { readGate: scanVocabulary(config.scanning.scanner) } : {}),
   };
 }
 
@@ -88,7 +89,9 @@ export function checkQuotas(config: StackConfig): void {
     kmsKeyArn: `arn:${WORST.partition}:kms:${WORST.region}:${WORST.accountId}:key/00000000-0000-4000-8000-000000000000`,
     grants: [
       ...sharedBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: apTenants.map((t) => t.id), bucketTenants: bucketTenants.map((t) => t.id) }),
-      ...(cdn ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${layout.sharedBucket}`, distributionArn, keyPrefix: TENANTS_ROOT })] : []),
+      ...(cdn
+        ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${layout.sharedBucket}`, distributionArn, keyPrefix: TENANTS_ROOT, readGate: scanVocabulary(config.scanning.scanner) })]
+        : []),
     ],
   });
   if (compact(sharedPolicy) > AWS_LIMITS.bucketPolicyBytes) {
@@ -157,6 +160,7 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
           abortIncompleteUploadDays: config.lifecycle.abortIncompleteUploadDays,
         },
         bucketNames,
+        scanner: config.scanning.scanner,
         cdn: {
           domainName: "d0123456789abcd.cloudfront.net",
           keyPairId: "K0123456789ABCDEFGHIJ",
@@ -172,6 +176,7 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
         accessPointArns: apTenants.length > 0 ? [`${accessPointArn(layout, layout.accessPointPrefix)}*`] : [],
         logGroupArn: `arn:${WORST.partition}:logs:${WORST.region}:${WORST.accountId}:log-group:/${config.app}-${config.environment}-api/${fn}`,
         cdnPrivateKeySecretArn: `arn:${WORST.partition}:secretsmanager:${WORST.region}:${WORST.accountId}:secret:${config.app}-${config.environment}-api-cdn-key-AbCdEf`,
+        scan: scanVocabulary(config.scanning.scanner),
       }),
     );
     if (size > AWS_LIMITS.roleInlinePolicyChars) {

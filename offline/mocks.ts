@@ -92,6 +92,12 @@ const COMPUTED: Record<string, (c: Ctx) => Computed> = {
       },
     };
   },
+  // CloudFront public key ids look like K2JCJMDEHXQW5F: the cdn-session function refuses anything else.
+  "aws:cloudfront/publicKey:PublicKey": (c) => ({ id: `K${c.hex.slice(0, 13).toUpperCase()}`, state: {} }),
+  "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan": (c) => {
+    const id = c.hex.slice(0, 20);
+    return { id, state: { arn: `arn:aws:guardduty:${c.region}:${A}:malware-protection-plan/${id}`, status: "ACTIVE" } };
+  },
   "aws:lambda/function:Function": (c) => {
     const name = str(c.inputs.name, c.autoName);
     const arn = `arn:aws:lambda:${c.region}:${A}:function:${name}`;

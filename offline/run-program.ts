@@ -21,6 +21,8 @@ export interface RegisteredResource {
   /** URNs this resource depends on, and per input property. */
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** `pulumi destroy` drops it from the stack without deleting it. */
+  retainOnDelete: boolean;
   /** The same values in wire form (secrets and unknowns marked), as the engine sends to analyzers. */
   wire: { inputs: WireValue; outputs: WireValue };
 }
@@ -55,6 +57,7 @@ interface RegisterRequest {
   getProvider(): string;
   getObject(): { toJavaScript(): WireValue } | undefined;
   getDependenciesList(): string[];
+  getRetainondelete?(): boolean;
   getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
 interface RegisterResponse {
@@ -185,6 +188,7 @@ function record(monitor: MockMonitorShape) {
           inputs: plain(wireInputs) as Record<string, unknown>,
           outputs: plain(wireOutputs) as Record<string, unknown>,
           dependencies: req.getDependenciesList(),
+          retainOnDelete: req.getRetainondelete?.() ?? false,
           propertyDependencies,
           wire: { inputs: wireInputs, outputs: wireOutputs },
         });

@@ -26,7 +26,7 @@ const UNUSED_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:
  * Each function's environment, from the builder the program deploys them with
  * (`infra/api/function-environment.ts`) and the stack's config, whatever its profile, plus the
  * sandbox-only settings the deployed functions never get: the engine's endpoint, the local issuer,
- * the CDN key in the environment. SSE-KMS is not signed into uploads: the engine has no KMS.
+ * the CDN key in the environment.
  */
 export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<FunctionName, Env> {
   const out = {} as Record<FunctionName, Env>;
@@ -36,6 +36,7 @@ export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<
       tenantRoutingJson: JSON.stringify(s.routing),
       limits: s.config.limits,
       bucketNames: s.scanBuckets,
+      scanner: s.config.scanning.scanner,
       cdn: { domainName: s.cdn.domainName, keyPairId: s.cdn.keyPairId, privateKeySecretArn: UNUSED_SECRET_ARN },
       users: {
         tenantClaim: s.config.identity.tenantClaim,
@@ -43,9 +44,8 @@ export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<
         abortIncompleteUploadDays: s.config.lifecycle.abortIncompleteUploadDays,
       },
     });
-    const { [ENV.serverSideEncryption]: _noKms, ...withoutKms } = deployed;
     out[fn] = {
-      ...withoutKms,
+      ...deployed,
       [ENV.s3Endpoint]: s.s3Endpoint,
       ...(fn === "scan"
         ? {}

@@ -20,6 +20,13 @@ import { banner, readyLine } from "./ready-line";
 import { sandboxRouting } from "./routing";
 import { sandboxScanner } from "./scanner";
 import { startScanWorker } from "./scan-worker";
+import { localGuardDuty } from "./local-guardduty";
+import { clamScanner, loadClamAvLocation } from "../functions/scan/clamscan";
+import { SCAN_TIMEOUT_MS } from "../functions/scan/app";
+import { DEFAULT_SCAN_MAX_BYTES } from "../functions/scan/core";
+
+/** The account the sandbox's events say they come from; nothing checks it. */
+const SANDBOX_ACCOUNT_ID = "000000000000";
 import { createSandboxServer } from "./server";
 import { Shutdown, StoppingError } from "./shutdown";
 import { planStack } from "./stack";
@@ -92,10 +99,23 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
   });
   const handlers = sandboxHandlers(envs, s3, LOG_LEVEL, scan.scanner);
 
+  // With GuardDuty, a local stand-in scans with ClamAV, writes GuardDuty's tags and sends its
+  // scan results to the scan function; with ClamAV, the scan function itself gets S3's events.
+  const onObjectCreated =
+    config.scanning.scanner === "guardduty"
+      ? localGuardDuty({
+          store: handlers.store,
+          scanner: scan.scanner ?? clamScanner({ ...loadClamAvLocation(envs.scan), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: DEFAULT_SCAN_MAX_BYTES }),
+          scanResults: handlers.scan,
+          region: engine.region,
+          accountId: SANDBOX_ACCOUNT_ID,
+          maxBytes: DEFAULT_SCAN_MAX_BYTES,
+        })
+      : handlers.scan;
   const worker = startScanWorker({
     store: handlers.store,
     buckets: routing.scanBuckets,
-    scan: handlers.scan,
+    scan: onObjectCreated,
     region: engine.region,
     onGiveUp: (bucket, key, err) =>
       progress.warn([`the scan of ${bucket}/${key} failed repeatedly (${err instanceof Error ? err.name : "error"}); it stays unscanned and unreadable`]),

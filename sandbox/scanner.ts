@@ -39,7 +39,7 @@ function hasOwnDatabase(): boolean {
 function warnNoScanning(progress: Progress, why: string): SandboxScanner {
   progress.warn([
     `NO MALWARE SCANNING: ${why}.`,
-    "Every upload is tagged scan-status=clean WITHOUT being scanned. Keep real user files out of this sandbox.",
+    "Every upload is tagged clean WITHOUT being scanned. Keep real user files out of this sandbox.",
     "For ClamAV: sudo bash scripts/scanner/install.sh, then start the sandbox again (or pass --scanner clamav to insist).",
   ]);
   return { scanner: noScanner, description: "none: every upload is tagged clean unscanned (see the warning above)" };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { SCAN_STATUS_TAG, ScanStatus } from "../../infra/storage/scan-status";
+import { ScanStatus, scanStatusFromTags, type ScanVocabulary } from "../../infra/storage/scan-status";
 import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
 import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
 import { type Env, ENV, requireInteger, requireJson } from "../shared/environment";
@@ -9,7 +9,7 @@ import { type Home, homeOf, RESERVED_SEGMENTS, relativePath, userKey, userPrefix
 import { LIMIT_BOUNDS } from "../shared/limits";
 import { bucketFor, parseRouting } from "../shared/routing";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
-import { readS3Endpoint, readTenantClaim, readTokenSettings } from "../shared/settings";
+import { readS3Endpoint, readScanVocabulary, readTenantClaim, readTokenSettings } from "../shared/settings";
 
 /** Listing, presigned reads and deletes of the caller's objects (API.md). */
 export const OBJECTS_ROUTES = ["GET /v1/objects", "GET /v1/objects/url", "DELETE /v1/objects"] as const;
@@ -26,6 +26,8 @@ export interface ObjectsConfig {
   tenantRouting: FunctionRouting;
   presignTtlSeconds: number;
   tenantClaim: string;
+  /** The scanner whose tags say an object is clean. */
+  scan: ScanVocabulary;
   /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
   s3Endpoint?: string;
   /** Adapter only: verify bearer tokens here when no JWT authorizer ran (sandbox, tests). */
@@ -39,6 +41,7 @@ export function loadObjectsConfig(env: Env): ObjectsConfig {
     tenantRouting: parseRouting(requireJson(env, ENV.tenantRouting)),
     presignTtlSeconds: requireInteger(env, ENV.presignTtlSeconds, LIMIT_BOUNDS.presignTtlSeconds),
     tenantClaim: readTenantClaim(env),
+    scan: readScanVocabulary(env),
     ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
     ...(token === undefined ? {} : { token }),
   };
@@ -56,7 +59,7 @@ export interface ListedObject {
 export function handleObjectsRequest(request: ApiRequest, config: ObjectsConfig, store: ObjectStore): Promise<ApiResponse> {
   return serveRoutes(OBJECTS_ROUTES, request, (r) => {
     const home = homeOf(r.caller, config.tenantClaim);
-    const target = { home, bucket: bucketFor(config.tenantRouting, home.tenant) };
+    const target = { home, bucket: bucketFor(config.tenantRouting, home.tenant), scan: config.scan };
     switch (r.routeKey as (typeof OBJECTS_ROUTES)[number]) {
       case "GET /v1/objects":
         return listObjects(target, r.query, store);
@@ -71,9 +74,10 @@ export function handleObjectsRequest(request: ApiRequest, config: ObjectsConfig,
 interface Target {
   home: Home;
   bucket: string;
+  scan: ScanVocabulary;
 }
 
-async function listObjects({ home, bucket }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse> {
+async function listObjects({ home, bucket, scan }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse> {
   const prefix = userPrefix(home, query.prefix);
   const limit = parseLimit(query.limit);
   const cursor = query.cursor === undefined || query.cursor === "" ? undefined : decodeCursor(query.cursor, prefix);
@@ -88,7 +92,7 @@ async function listObjects({ home, bucket }: Target, query: Readonly<Record<stri
     throw err;
   }
   const visible = page.objects.filter((o) => isVisible(home, o.key));
-  const statuses = await mapLimit(visible, TAG_READ_CONCURRENCY, (o) => scanStatusOf(store, bucket, o.key));
+  const statuses = await mapLimit(visible, TAG_READ_CONCURRENCY, (o) => scanStatusOf(store, bucket, o.key, scan));
   const objects: ListedObject[] = [];
   visible.forEach((o, i) => {
     const scanStatus = statuses[i];
@@ -104,19 +108,22 @@ async function listObjects({ home, bucket }: Target, query: Readonly<Record<stri
 }
 
 async function downloadUrl(
-  { home, bucket }: Target,
+  { home, bucket, scan }: Target,
   query: Readonly<Record<string, string>>,
   store: ObjectStore,
   expiresIn: number,
 ): Promise<ApiResponse> {
   const key = userKey(home, query.path);
   // The tag read answers 404 for a missing object, so it doubles as the existence check.
-  const status = await scanStatusOf(store, bucket, key);
+  const status = await scanStatusOf(store, bucket, key, scan);
   if (status === undefined) {
     throw notFound("ObjectNotFound", `There is no object at ${query.path} in your home.`);
   }
   if (status === ScanStatus.infected) {
     throw forbidden("Infected", `${query.path} failed its malware scan and is never served; delete it and upload a clean copy.`);
+  }
+  if (status === ScanStatus.unscannable) {
+    throw forbidden("Unscannable", `${query.path} could not be scanned for malware (too large, or a format the scanner cannot read) and is never served.`);
   }
   if (status !== ScanStatus.clean) {
     throw conflict("NotScanned", `${query.path} has not been scanned yet; try again in a few seconds.`);
@@ -193,7 +200,7 @@ function isVisible(home: Home, key: string): boolean {
 }
 
 /** The object's scan status from its tag (absent or unknown: pending), or undefined if it no longer exists. */
-async function scanStatusOf(store: ObjectStore, bucket: string, key: string): Promise<ScanStatus | undefined> {
+async function scanStatusOf(store: ObjectStore, bucket: string, key: string, scan: ScanVocabulary): Promise<ScanStatus | undefined> {
   let tags: Record<string, string>;
   try {
     tags = await store.getTags({ bucket, key });
@@ -203,12 +210,7 @@ async function scanStatusOf(store: ObjectStore, bucket: string, key: string): Pr
     }
     throw err;
   }
-  return scanStatusFromTags(tags);
-}
-
-export function scanStatusFromTags(tags: Readonly<Record<string, string>>): ScanStatus {
-  const value = tags[SCAN_STATUS_TAG];
-  return value === ScanStatus.clean || value === ScanStatus.infected ? value : ScanStatus.pending;
+  return scanStatusFromTags(tags, scan);
 }
 
 /** The HTTP status S3 answered with, when the port passes its error through. */

@@ -26,8 +26,11 @@ export function createProxyHandler(env: Env, ports: Partial<ProxyPorts> = {}): (
   const log = ports.log ?? createLogger("proxy", readLogLevel(env));
   const writer =
     ports.writer ?? s3TaggedWriter(lazyS3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
+  // GuardDuty scans after the write; only ClamAV scans inline.
   const scanner =
-    ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: config.proxyMaxBytes });
+    config.scan.scanner !== "clamav"
+      ? undefined
+      : (ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: config.proxyMaxBytes }));
   const verifier = config.token === undefined ? undefined : createTokenVerifier(config.token);
   const options = verifier === undefined ? {} : { verifier };
   return (event) =>

@@ -1,4 +1,4 @@
-import { SCAN_STATUS_TAG, ScanStatus } from "../../infra/storage/scan-status";
+import { ScanStatus, type ScanVocabulary } from "../../infra/storage/scan-status";
 import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
 import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
 import { type Env, ENV, requireInteger, requireJson, requireStringList } from "../shared/environment";
@@ -8,7 +8,7 @@ import { homeOf, relativePath, userKey } from "../shared/keys";
 import { isMediaType, LIMIT_BOUNDS } from "../shared/limits";
 import { type Logger } from "../shared/log";
 import { bucketFor, parseRouting } from "../shared/routing";
-import { readS3Endpoint, readTenantClaim, readTokenSettings } from "../shared/settings";
+import { readS3Endpoint, readScanVocabulary, readTenantClaim, readTokenSettings } from "../shared/settings";
 import { type Scanner } from "../scan/scanner";
 import { checkExtension } from "../uploads/media-types";
 import { sniff } from "./sniff";
@@ -21,6 +21,11 @@ export interface ProxyConfig {
   proxyMaxBytes: number;
   allowedContentTypes: string[];
   tenantClaim: string;
+  /**
+   * The stack's scanner. ClamAV scans the body here and the object is written tagged clean; GuardDuty
+   * scans what the proxy writes like any other upload, so the object is written untagged (pending).
+   */
+  scan: ScanVocabulary;
   /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
   s3Endpoint?: string;
   /** Adapter only: verify bearer tokens here when no JWT authorizer ran (sandbox, tests). */
@@ -35,6 +40,7 @@ export function loadProxyConfig(env: Env): ProxyConfig {
     proxyMaxBytes: requireInteger(env, ENV.proxyMaxBytes, LIMIT_BOUNDS.proxyMaxBytes),
     allowedContentTypes: requireStringList(env, ENV.allowedContentTypes, isMediaType),
     tenantClaim: readTenantClaim(env),
+    scan: readScanVocabulary(env),
     ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
     ...(token === undefined ? {} : { token }),
   };
@@ -51,7 +57,8 @@ export interface TaggedObjectWriter {
 
 export interface ProxyPorts {
   writer: TaggedObjectWriter;
-  scanner: Scanner;
+  /** The inline scanner; required with ClamAV, unused with GuardDuty (which scans after the write). */
+  scanner?: Scanner;
   log: Logger;
 }
 
@@ -67,8 +74,9 @@ export function handleProxyRequest(request: ProxyRequest, config: ProxyConfig, p
 /**
  * Checks, in order: the path (under the caller's home), the declared type (allowlisted, with a
  * matching extension), the size (hard cap, before decoding), the content (its magic bytes must
- * be the declared type's) and malware (an inline scan). Only then is the object written, already
- * tagged clean: it was scanned here. A scanner failure is a 500 and writes nothing.
+ * be the declared type's) and, with ClamAV, malware (an inline scan). Only then is the object
+ * written: with ClamAV already tagged clean (it was scanned here; a scanner failure is a 500 and
+ * writes nothing), with GuardDuty untagged, unreadable until GuardDuty tags it.
  */
 async function putInspected(request: ProxyRequest & Required<Pick<ApiRequest, "caller">>, config: ProxyConfig, ports: ProxyPorts): Promise<ApiResponse> {
   const home = homeOf(request.caller, config.tenantClaim);
@@ -92,15 +100,23 @@ async function putInspected(request: ProxyRequest & Required<Pick<ApiRequest, "c
     throw unsupportedType("ContentMismatch", `The body is not ${contentType} content; send the file's real type in Content-Type.`);
   }
 
-  const result = await ports.scanner.scan({ bytes: body });
-  if (result.verdict === "infected") {
-    ports.log.warn("infected upload refused", { key, signature: result.signature, size: body.byteLength });
-    throw new ApiError(422, "Infected", "The file failed its malware scan and was not stored.");
+  const scannedHere = config.scan.scanner === "clamav";
+  if (scannedHere) {
+    if (ports.scanner === undefined) {
+      throw new Error("the proxy needs a scanner port with ClamAV");
+    }
+    const result = await ports.scanner.scan({ bytes: body });
+    if (result.verdict === "infected") {
+      ports.log.warn("infected upload refused", { key, signature: result.signature, size: body.byteLength });
+      throw new ApiError(422, "Infected", "The file failed its malware scan and was not stored.");
+    }
   }
 
   const bucket = bucketFor(config.tenantRouting, home.tenant);
-  const { etag } = await ports.writer.putTagged({ bucket, key, body, contentType, tags: { [SCAN_STATUS_TAG]: ScanStatus.clean } });
-  return { status: 200, body: { path: relativePath(home, key), etag, size: body.byteLength } };
+  const tags: Record<string, string> = scannedHere ? { [config.scan.tagKey]: config.scan.clean } : {};
+  const { etag } = await ports.writer.putTagged({ bucket, key, body, contentType, tags });
+  const scanStatus = scannedHere ? ScanStatus.clean : ScanStatus.pending;
+  return { status: 200, body: { path: relativePath(home, key), etag, size: body.byteLength, scanStatus } };
 }
 
 /** The media type of a Content-Type header, lowercase and without parameters, if the allowlist has it. */

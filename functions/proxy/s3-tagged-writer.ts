@@ -19,7 +19,8 @@ export function s3TaggedWriter(source: S3ClientSource): TaggedObjectWriter {
           Body: p.body,
           ContentType: p.contentType,
           ContentLength: p.body.byteLength,
-          Tagging: new URLSearchParams(p.tags).toString(),
+          // No tags, no header: an empty `x-amz-tagging` would still be authorised as PutObjectTagging.
+          ...(Object.keys(p.tags).length > 0 ? { Tagging: new URLSearchParams(p.tags).toString() } : {}),
         }),
       );
       return { etag: out.ETag ?? "" };

@@ -3,13 +3,15 @@ import { createLogger, readLogLevel } from "../shared/log";
 import { lazyS3Client } from "../shared/s3-sdk";
 import { s3Store } from "../shared/s3-store";
 import { clamScanner, loadClamAvLocation } from "./clamscan";
+import { handleGuardDutyScanResult } from "./guardduty";
 import { DEFAULT_SCAN_MAX_BYTES, handleObjectCreated, loadScanConfig, type ScanOutcome, type ScanPorts } from "./core";
 
 /** A clamscan run longer than this fails the invocation, leaving time to log it within the function's timeout. */
 export const SCAN_TIMEOUT_MS = 90_000;
 
 /**
- * The scan function as Lambda runs it, built once per cold start from `env` (a missing setting
+ * The scan function as Lambda runs it: with ClamAV it scans S3 "Object Created" events, with
+ * GuardDuty it quarantines the objects GuardDuty's scan results find infected. Either way it is, built once per cold start from `env` (a missing setting
  * fails here, not in every event). A failure a retry can fix is thrown, so the invocation fails
  * and is retried (then lands in the failure destination); ignorable events resolve.
  */
@@ -19,10 +21,15 @@ export function createScanHandler(env: Env, ports: Partial<ScanPorts> = {}): (ev
   const maxBytes = ports.maxBytes ?? DEFAULT_SCAN_MAX_BYTES;
   const store =
     ports.store ?? s3Store(lazyS3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }));
-  const scanner = ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: maxBytes });
+  // With GuardDuty there is nothing to scan here: the function only quarantines what it found.
+  const guardDuty = config.scan.scanner === "guardduty";
+  const scanner = guardDuty
+    ? undefined
+    : (ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: maxBytes }));
+  const handle = guardDuty ? handleGuardDutyScanResult : handleObjectCreated;
   return async (event) => {
     try {
-      return await handleObjectCreated(event, config, { store, scanner, log, maxBytes });
+      return await handle(event, config, { store, scanner, log, maxBytes });
     } catch (err) {
       // By name only: an SDK error's message may quote a request.
       log.error("scan failed; the invocation is retried", { error: err instanceof Error ? err.name : typeof err });

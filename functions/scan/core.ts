@@ -1,14 +1,18 @@
 import { createHash } from "node:crypto";
 import { TENANTS_ROOT } from "../../infra/tenancy/keys";
-import { QUARANTINE_PREFIX, SCAN_STATUS_TAG, ScanStatus } from "../../infra/storage/scan-status";
+import { CLAMAV_VOCABULARY, QUARANTINE_PREFIX, type ScanVocabulary } from "../../infra/storage/scan-status";
 import { type Env, ENV, requireStringList } from "../shared/environment";
 import { type Logger } from "../shared/log";
-import { readS3Endpoint } from "../shared/settings";
+import { readS3Endpoint, readScanVocabulary } from "../shared/settings";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
 import { type Scanner } from "./scanner";
 
 /** The scanner receives S3 "Object Created" events through EventBridge. */
 export const OBJECT_CREATED = { source: "aws.s3", detailType: "Object Created" } as const;
+
+/** ClamAV's tag key and values (the vocabulary this scanner writes). */
+const SCAN_STATUS_TAG = CLAMAV_VOCABULARY.tagKey;
+const ScanStatus = { clean: CLAMAV_VOCABULARY.clean, infected: CLAMAV_VOCABULARY.infected, pending: "pending" } as const;
 
 /**
  * Set with `scan-status=clean`: the ETag of the object the verdict is for. A clean tag whose ETag
@@ -33,6 +37,11 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export interface ScanConfig {
   /** Buckets this deployment owns; events naming any other bucket are ignored. */
   buckets: ReadonlySet<string>;
+  /**
+   * The stack's scanner: with ClamAV this function scans "Object Created" events; with GuardDuty,
+   * which scans and tags by itself, it quarantines what GuardDuty's scan results find infected.
+   */
+  scan: ScanVocabulary;
   /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
   s3Endpoint?: string;
 }
@@ -41,13 +50,15 @@ export function loadScanConfig(env: Env): ScanConfig {
   const s3Endpoint = readS3Endpoint(env);
   return {
     buckets: new Set(requireStringList(env, ENV.scanBuckets, (name) => BUCKET_NAME.test(name))),
+    scan: readScanVocabulary(env),
     ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
   };
 }
 
 export interface ScanPorts {
   store: ObjectStore;
-  scanner: Scanner;
+  /** ClamAV only; GuardDuty scans by itself. */
+  scanner?: Scanner;
   log: Logger;
   /** @default DEFAULT_SCAN_MAX_BYTES */
   maxBytes?: number;
@@ -67,7 +78,7 @@ export type ScanOutcome =
   | { action: "skipped"; object: CreatedObject; reason: string }
   /** Could not be scanned and never will be as it is (too large): stays pending, unreadable. */
   | { action: "leftPending"; object: CreatedObject; reason: string }
-  | { action: "tagged"; object: CreatedObject; status: typeof ScanStatus.clean }
+  | { action: "tagged"; object: CreatedObject; status: string }
   | { action: "quarantined"; object: CreatedObject; quarantineKey: string; signature?: string };
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -135,6 +146,11 @@ export async function handleObjectCreated(event: unknown, config: ScanConfig, po
     return { action: "ignored", reason };
   }
   const outcome = await scanCreatedObject(parsed, ports);
+  logOutcome(log, parsed, outcome);
+  return outcome;
+}
+
+export function logOutcome(log: Logger, parsed: CreatedObject, outcome: ScanOutcome): void {
   const fields = { bucket: parsed.bucket, key: parsed.key, size: parsed.size, versionId: parsed.versionId };
   switch (outcome.action) {
     case "tagged":
@@ -150,7 +166,17 @@ export async function handleObjectCreated(event: unknown, config: ScanConfig, po
       log.info("event skipped", { ...fields, reason: outcome.reason });
       break;
   }
-  return outcome;
+}
+
+/** Checks an event is for a user upload in one of this deployment's buckets; the reason if not. */
+export function outOfScope(object: CreatedObject, config: ScanConfig): string | undefined {
+  if (!config.buckets.has(object.bucket)) {
+    return "bucket is not one this deployment scans";
+  }
+  if (!object.key.startsWith(TENANTS_ROOT)) {
+    return `key is outside ${TENANTS_ROOT}`;
+  }
+  return undefined;
 }
 
 /**
@@ -183,6 +209,9 @@ function candidateKeys(key: string): string[] {
  */
 export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts): Promise<ScanOutcome> {
   const { store, scanner } = ports;
+  if (scanner === undefined) {
+    throw new Error("scanCreatedObject needs a scanner port");
+  }
   const { bucket } = object;
   const maxBytes = ports.maxBytes ?? DEFAULT_SCAN_MAX_BYTES;
 
@@ -199,7 +228,7 @@ export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts)
   }
   if (tags[SCAN_STATUS_TAG] === ScanStatus.infected) {
     // A previous delivery found it infected and stopped part-way through the quarantine.
-    return quarantine(found, tags, tags[SCAN_SIGNATURE_TAG], store);
+    return quarantine(found, tags, tags[SCAN_SIGNATURE_TAG], store, CLAMAV_VOCABULARY);
   }
   if (info.size > maxBytes) {
     return { action: "leftPending", object: found, reason: `${info.size} bytes is over the scanner's limit of ${maxBytes}` };
@@ -224,7 +253,7 @@ export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts)
     return { action: "skipped", object: found, reason: "a newer upload replaced the object while it was scanned; its own event scans it" };
   }
   if (result.verdict === "infected") {
-    return quarantine(found, tags, result.signature, store);
+    return quarantine(found, tags, result.signature, store, CLAMAV_VOCABULARY);
   }
 
   await store.putTags({ bucket, key, tags: { ...tags, [SCAN_STATUS_TAG]: ScanStatus.clean, [SCANNED_ETAG_TAG]: bareEtag(info.etag) } });
@@ -247,20 +276,21 @@ async function locate(object: CreatedObject, store: ObjectStore): Promise<{ key:
   return undefined;
 }
 
-async function quarantine(
+export async function quarantine(
   object: CreatedObject,
   tags: Record<string, string>,
   signature: string | undefined,
   store: ObjectStore,
+  vocabulary: ScanVocabulary,
 ): Promise<ScanOutcome> {
   const { bucket, key } = object;
   const infected = {
-    [SCAN_STATUS_TAG]: ScanStatus.infected,
+    [vocabulary.tagKey]: vocabulary.infected,
     ...(signature === undefined ? {} : { [SCAN_SIGNATURE_TAG]: tagValue(signature) }),
   };
   const toKey = quarantineKey(key);
   // Unreadable first (reads need scan-status=clean), so a failure below leaves nothing to serve.
-  if (tags[SCAN_STATUS_TAG] !== ScanStatus.infected) {
+  if (tags[vocabulary.tagKey] !== vocabulary.infected) {
     await store.putTags({ bucket, key, tags: { ...tags, ...infected } });
   }
   await store.copy({ bucket, fromKey: key, toKey });

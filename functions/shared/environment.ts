@@ -17,6 +17,8 @@ export const ENV = {
   cdnKeyPairId: "CDN_KEY_PAIR_ID",
   cdnPrivateKeySecretArn: "CDN_PRIVATE_KEY_SECRET_ARN",
   scanBuckets: "SCAN_BUCKETS",
+  /** Whose verdict tags gate reads: `guardduty` or `clamav` (objects, proxy and scan functions). */
+  scanner: "SCANNER",
   s3Endpoint: "S3_ENDPOINT",
   tenantClaim: "TENANT_CLAIM",
   jwtIssuer: "JWT_ISSUER",
@@ -29,8 +31,6 @@ export const ENV = {
   clamscanPath: "CLAMSCAN_PATH",
   /** Optional: ClamAV signature database file or directory for `clamscan -d` (default: clamscan's own). */
   clamavDb: "CLAMAV_DB",
-  /** Optional: "aws:kms" signs SSE-KMS into presigned uploads (S3 then refuses any other encryption). */
-  serverSideEncryption: "SERVER_SIDE_ENCRYPTION",
 } as const;
 
 /** A process environment, or any map standing in for one. */

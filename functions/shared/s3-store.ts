@@ -5,7 +5,7 @@ import { type Encryption, NoSuchUploadError, type ObjectStore, type PartInfo, ty
 
 function sse(encryption: Encryption | undefined) {
   return encryption
-    ? { ServerSideEncryption: "aws:kms" as const, ...(encryption.kmsKeyId ? { SSEKMSKeyId: encryption.kmsKeyId } : {}) }
+    ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: encryption.kmsKeyId }
     : {};
 }
 
@@ -61,9 +61,7 @@ export function s3Store(source: S3ClientSource, options: { now?: () => number } 
       }
       if (p.encryption) {
         headers["x-amz-server-side-encryption"] = "aws:kms";
-        if (p.encryption.kmsKeyId) {
-          headers["x-amz-server-side-encryption-aws-kms-key-id"] = p.encryption.kmsKeyId;
-        }
+        headers["x-amz-server-side-encryption-aws-kms-key-id"] = p.encryption.kmsKeyId;
       }
       // Signed as headers, so S3 refuses a different type, size, checksum or encryption.
       const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query: { "x-id": "PutObject" }, headers, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>

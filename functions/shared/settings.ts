@@ -1,5 +1,6 @@
 import { ConfigurationError, type Env, ENV } from "./environment";
 import { type TokenSettings } from "./identity";
+import { SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "../../infra/storage/scan-status";
 
 /*
  * Optional settings every API function reads the same way. The deployed program sets none of them
@@ -28,6 +29,21 @@ function httpUrl(name: string, value: string): string {
     throw new ConfigurationError(name, `must be an http(s) URL, got "${value}"`);
   }
   return value;
+}
+
+/**
+ * The scanner whose tags mark objects clean (SCANNER, required: a function that guessed would gate
+ * reads on a tag nobody writes, or trust one anybody could).
+ */
+export function readScanVocabulary(env: Env): ScanVocabulary {
+  const name = optionalString(env, ENV.scanner);
+  if (name === undefined) {
+    throw new ConfigurationError(ENV.scanner, `is required but not set (one of ${SCANNERS.join(", ")})`);
+  }
+  if (!(SCANNERS as readonly string[]).includes(name)) {
+    throw new ConfigurationError(ENV.scanner, `must be one of ${SCANNERS.join(", ")}, got "${name}"`);
+  }
+  return scanVocabulary(name as ScannerName);
 }
 
 /** The verified claim that names the caller's tenant (TENANT_CLAIM, default `custom:tenant`). */

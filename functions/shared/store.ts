@@ -25,11 +25,12 @@ export interface PartInfo {
 }
 
 /**
- * Encryption a write asks for, signed into presigned requests so S3 refuses any other: SSE-KMS,
- * with the bucket's default key unless one is named (the engine in tests runs without KMS).
+ * Encryption a write asks for, signed into presigned requests so S3 refuses any other: SSE-KMS
+ * under the named key. The key is required: `aws:kms` without one means the AWS managed key
+ * `aws/s3`, which the buckets refuse. Writes that name none get the bucket's default (its own key).
  */
 export interface Encryption {
-  kmsKeyId?: string;
+  kmsKeyId: string;
 }
 
 export interface ObjectStore {

@@ -1,4 +1,3 @@
-import { type Encryption } from "../shared/store";
 import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
 import { readTenantClaim } from "../shared/settings";
 import { ConfigurationError, type Env, ENV, type IntegerBounds, requireInteger, requireJson, requireStringList } from "../shared/environment";
@@ -6,6 +5,14 @@ import { isMediaType, LIMIT_BOUNDS } from "../shared/limits";
 import { parseRouting } from "../shared/routing";
 import { extensionsFor } from "./media-types";
 
+/**
+ * The uploads function's settings. Encryption is none of them: the function names none, in a
+ * presigned PUT or a CreateMultipartUpload, so S3 applies the bucket's default, SSE-KMS with the
+ * bucket's own key ("Setting default server-side encryption behavior for Amazon S3 buckets"). Naming
+ * `aws:kms` without a key id would pick the AWS managed key aws/s3 instead, which the bucket policy
+ * refuses; and a presigned URL signs every x-amz-* header the uploader may send ("Authenticating
+ * Requests: Using Query Parameters (AWS Signature Version 4)"), so the uploader cannot add one.
+ */
 export interface UploadsConfig {
   /** Where each tenant's objects live (TENANT_ROUTING). */
   routing: FunctionRouting;
@@ -22,11 +29,6 @@ export interface UploadsConfig {
    * lists the whole home, one request per 1,000 objects, on every upload and every completion.
    */
   userQuotaBytes?: number;
-  /**
-   * SSE-KMS signed into every presigned upload (SERVER_SIDE_ENCRYPTION=aws:kms), with the bucket's
-   * own key; undefined where the engine has no KMS (sandbox, tests).
-   */
-  encryption?: Encryption;
   /**
    * Days the bucket's lifecycle keeps an unfinished multipart upload (ABORT_INCOMPLETE_UPLOAD_DAYS,
    * the program's `abortIncompleteUploadDays`). Unset, the function promises 1 day, the shortest
@@ -62,18 +64,5 @@ export function loadUploadsConfig(env: Env): UploadsConfig {
     partUrlBatchMax: requireInteger(env, ENV.partUrlBatchMax, LIMIT_BOUNDS.partUrlBatchMax),
     userQuotaBytes: optionalInteger(env, ENV.userQuotaBytes, QUOTA_BOUNDS),
     abortIncompleteUploadDays: optionalInteger(env, ENV.abortIncompleteUploadDays, ABORT_DAYS_BOUNDS) ?? 1,
-    encryption: readEncryption(env),
   };
-}
-
-/** SERVER_SIDE_ENCRYPTION: absent (no header signed) or "aws:kms". */
-export function readEncryption(env: Env): Encryption | undefined {
-  const value = env[ENV.serverSideEncryption];
-  if (value === undefined || value === "") {
-    return undefined;
-  }
-  if (value !== "aws:kms") {
-    throw new ConfigurationError(ENV.serverSideEncryption, `must be "aws:kms" or unset, got "${value}"`);
-  }
-  return {};
 }

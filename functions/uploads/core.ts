@@ -162,6 +162,7 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
   }
   await checkQuota(config, deps.store, where, size);
 
+  // Neither request names an encryption: the bucket's default applies (see UploadsConfig).
   if (single) {
     const signed = await deps.store.presignPut({
       bucket: where.bucket,
@@ -169,7 +170,6 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
       contentType,
       contentLength: size,
       ...(checksumSha256 ? { checksumSha256 } : {}),
-      ...(config.encryption ? { encryption: config.encryption } : {}),
       expiresIn: config.presignTtlSeconds,
     });
     return {
@@ -182,7 +182,6 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
     bucket: where.bucket,
     key: where.key,
     contentType,
-    ...(config.encryption ? { encryption: config.encryption } : {}),
   });
   const expiresAt = new Date(deps.now() + config.abortIncompleteUploadDays * 86_400_000).toISOString();
   // The first batch of part URLs rides along, so a client starts sending without another round trip.

@@ -2,6 +2,7 @@ import { CDN_SESSION_ROUTES } from "../../functions/cdn-session/core";
 import { OBJECTS_ROUTES } from "../../functions/objects/core";
 import { PROXY_ROUTES } from "../../functions/proxy/core";
 import { UPLOADS_ROUTES } from "../../functions/uploads/core";
+import { type ScannerName } from "../storage/scan-status";
 
 /** Functions behind the HTTP API, one folder each under `functions/`. */
 export const API_FUNCTIONS = ["uploads", "objects", "cdn-session", "proxy"] as const;
@@ -25,18 +26,30 @@ export interface FunctionSizing {
   timeout: number;
 }
 
+/** Lambda's memory quota on new accounts; more needs a quota increase ("Lambda quotas"). */
+export const NEW_ACCOUNT_MAX_MEMORY_MB = 3008;
+
 /**
- * Memory and timeout per function. Signing, listing and cookies are light. The proxy and the scanner
- * run ClamAV's `clamscan`, which loads the whole signature database into the function's memory on
- * every scan (over 1 GB, and 10-30 s, with the public database; see functions/scan/README.md): the
- * proxy beside a body of up to 4 MiB, within API Gateway's 30 s; the scanner beside an object of up
- * to 256 MiB (`DEFAULT_SCAN_MAX_BYTES`), after its clamscan timeout (`SCAN_TIMEOUT_MS`, 90 s).
- * Lambda gives CPU in proportion to memory, which also shortens the database load.
+ * Memory and timeout per function. Signing, listing and cookies are light, and so are the proxy and
+ * the scan function with GuardDuty (which scans by itself: the function only moves infected objects,
+ * with server-side copies). With ClamAV, the proxy and the scanner hold ClamAV's signature database
+ * in memory (over 1 GB with the public database; see functions/scan/README.md): the proxy beside a
+ * body of up to 4 MiB, within API Gateway's 30 s; the scanner beside an object of up to 256 MiB
+ * (`DEFAULT_SCAN_MAX_BYTES`), after its scan timeout (`SCAN_TIMEOUT_MS`, 90 s), with
+ * `scanMemoryMb` (default 3,008 MB, the most a new account may give a function). Lambda gives CPU
+ * in proportion to memory, which also shortens the database load.
  */
-export const SIZING: Record<FunctionName, FunctionSizing> = {
-  uploads: { memorySize: 256, timeout: 10 },
-  objects: { memorySize: 256, timeout: 10 },
-  "cdn-session": { memorySize: 256, timeout: 5 },
-  proxy: { memorySize: 2048, timeout: 20 },
-  scan: { memorySize: 3072, timeout: 120 },
-};
+export function functionSizing(fn: FunctionName, scanning: { scanner: ScannerName; scanMemoryMb?: number }): FunctionSizing {
+  const clamAv = scanning.scanner === "clamav";
+  switch (fn) {
+    case "uploads":
+    case "objects":
+      return { memorySize: 256, timeout: 10 };
+    case "cdn-session":
+      return { memorySize: 256, timeout: 5 };
+    case "proxy":
+      return clamAv ? { memorySize: 2048, timeout: 20 } : { memorySize: 256, timeout: 10 };
+    case "scan":
+      return clamAv ? { memorySize: scanning.scanMemoryMb ?? NEW_ACCOUNT_MAX_MEMORY_MB, timeout: 120 } : { memorySize: 256, timeout: 60 };
+  }
+}

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { LOG_LEVELS, type LogLevel } from "../../functions/shared/log";
 import { assertLogRetentionDays } from "../cdn/access-logs";
 import { handlerArchive } from "./bundle";
-import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, ROUTES, SIZING } from "./catalog";
+import { type PolicyStatement } from "../iam/policy-document";
+import { type ScanVocabulary } from "../storage/scan-status";
+import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB, ROUTES } from "./catalog";
 import { apiCorsConfiguration } from "./cors";
 import { functionEnvironment, type UserSettings } from "./function-environment";
 import { functionPolicy, lambdaTrustPolicy } from "./function-policies";
@@ -45,6 +47,13 @@ export interface ControlPlaneArgs {
    * @default none: no `cdn-session` function, route or secret
    */
   cdn?: { domainName: pulumi.Input<string>; keyPairId: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> };
+  /**
+   * The malware scanner: `guardduty` needs only zip bundles (the scan function quarantines what
+   * GuardDuty finds); `clamav` runs the scan and proxy functions from container images.
+   * @default (required)
+   * @example { vocabulary: GUARDDUTY_VOCABULARY }
+   */
+  scanning: ScanningSettings;
   /**
    * Limits checked before anything is signed; `presignTtlSeconds` is capped at 900 (DESIGN invariant 5).
    * @default (required)
@@ -105,6 +114,20 @@ function assertLogLevel(level: string): LogLevel {
   return level as LogLevel;
 }
 
+function validateScanning(scanning: ScanningSettings): ScanningSettings {
+  const memory = scanning.scanMemoryMb;
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < 1024 || memory > 10240)) {
+    throw new Error(`[scanning.scanMemoryMb] must be an integer from 1024 to 10240 (Lambda's range; above ${NEW_ACCOUNT_MAX_MEMORY_MB} needs a quota increase on new accounts), got ${memory}`);
+  }
+  if (scanning.vocabulary.scanner === "clamav" && scanning.images === undefined) {
+    throw new Error("[scanning.images] is required with ClamAV: clamd does not fit a zip package, so the scan and proxy functions run container images (ClamAvImage)");
+  }
+  if (scanning.vocabulary.scanner !== "clamav" && scanning.images !== undefined) {
+    throw new Error(`[scanning.images] is for ClamAV only; ${scanning.vocabulary.scanner} needs none`);
+  }
+  return scanning;
+}
+
 function assertIssuer(issuer: string): string {
   if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(issuer) || issuer.endsWith("/")) {
     throw new Error(`[jwt.issuer] must be the user pool's https issuer URL without a trailing slash, got "${issuer}"`);
@@ -128,6 +151,34 @@ function storageScope(storage: StorageTarget[]): StorageScope {
     accessPointArns: unique(storage.map((s) => s.accessPointArn)),
     bucketNames: unique(storage.map((s) => s.bucketName)),
   };
+}
+
+/** A container image a function runs instead of a zip bundle (ClamAV does not fit a zip). */
+export interface FunctionImage {
+  /** `<repository>@sha256:<digest>`, so a new build redeploys the function. */
+  imageUri: pulumi.Input<string>;
+  /** The handler the image's runtime starts for this function (`imageConfig.commands`). */
+  command: string[];
+  /** Variables the image's code needs beyond the function's own. */
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Statements the function's role needs for the image's code (e.g. reading signature files). */
+  policyStatements?: pulumi.Input<PolicyStatement[]>;
+}
+
+/** Which scanner tags uploads, and how the functions that run ClamAV are packaged. */
+export interface ScanningSettings {
+  /** The scanner's tag vocabulary; read gates and the objects function key on its clean value. */
+  vocabulary: ScanVocabulary;
+  /**
+   * Memory of the scan function with ClamAV, in MB.
+   * @default 3008 (the most a new account may give a function)
+   */
+  scanMemoryMb?: number;
+  /**
+   * ClamAV only, required then: the images the scan and proxy functions run.
+   * @default none (GuardDuty: every function is a zip bundle)
+   */
+  images?: { scan: FunctionImage; proxy: FunctionImage };
 }
 
 interface DeployedFunction {
@@ -173,6 +224,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     if (Array.isArray(args.storage)) {
       storageScope(args.storage);
     }
+    const scanning = validateScanning(args.scanning);
     const tags = args.tags ?? {};
     const parent = { parent: this };
 
@@ -231,6 +283,8 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     function deployFunction(self: ControlPlane, fn: FunctionName): DeployedFunction {
       const childName = `${name}-${fn}`;
+      const image = fn === "scan" || fn === "proxy" ? scanning.images?.[fn] : undefined;
+      const sizing = functionSizing(fn, { scanner: scanning.vocabulary.scanner, scanMemoryMb: scanning.scanMemoryMb });
       const role = new aws.iam.Role(
         childName,
         {
@@ -250,14 +304,16 @@ export class ControlPlane extends pulumi.ComponentResource {
         {
           role: role.id,
           policy: pulumi
-            .all([storage, logGroup.arn, cdnKey?.secret.arn])
-            .apply(([scope, logGroupArn, secretArn]) =>
+            .all([storage, logGroup.arn, cdnKey?.secret.arn, image?.policyStatements ?? []])
+            .apply(([scope, logGroupArn, secretArn, extraStatements]) =>
               JSON.stringify(
                 functionPolicy(fn, {
                   bucketArns: scope.bucketArns,
                   accessPointArns: scope.accessPointArns,
                   logGroupArn,
                   cdnPrivateKeySecretArn: secretArn,
+                  scan: scanning.vocabulary,
+                  extraStatements,
                 }),
               ),
             ),
@@ -265,21 +321,31 @@ export class ControlPlane extends pulumi.ComponentResource {
         { parent: self },
       );
       const variables = pulumi
-        .all([args.tenantRoutingJson, storage, cdnKey?.environment])
-        .apply(([tenantRoutingJson, scope, cdn]) =>
-          functionEnvironment(fn, { logLevel, tenantRoutingJson, limits, bucketNames: scope.bucketNames, cdn, users: args.users }),
-        );
+        .all([args.tenantRoutingJson, storage, cdnKey?.environment, image?.environment ?? {}])
+        .apply(([tenantRoutingJson, scope, cdn, imageVariables]) => ({
+          ...functionEnvironment(fn, {
+            logLevel,
+            tenantRoutingJson,
+            limits,
+            bucketNames: scope.bucketNames,
+            cdn,
+            users: args.users,
+            scanner: scanning.vocabulary.scanner,
+          }),
+          ...imageVariables,
+        }));
+      const code = image
+        ? { packageType: "Image", imageUri: image.imageUri, imageConfig: { commands: image.command } }
+        : { packageType: "Zip", runtime: "nodejs22.x", handler: "index.handler", code: handlerArchive(fn) };
       const lambda = new aws.lambda.Function(
         childName,
         {
           description: `${fn} function of ${name}`,
-          runtime: "nodejs22.x",
+          ...code,
           architectures: ["arm64"],
-          handler: "index.handler",
-          code: handlerArchive(fn),
           role: role.arn,
-          memorySize: SIZING[fn].memorySize,
-          timeout: SIZING[fn].timeout,
+          memorySize: sizing.memorySize,
+          timeout: sizing.timeout,
           environment: { variables },
           loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: logLevel, systemLogLevel: "WARN" },
           tags,

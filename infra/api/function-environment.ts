@@ -1,6 +1,7 @@
 import { ENV } from "../../functions/shared/environment";
 import { type LogLevel } from "../../functions/shared/log";
 import { DEFAULT_TENANT_CLAIM } from "../../functions/shared/settings";
+import { type ScannerName } from "../storage/scan-status";
 import { type FunctionName } from "./catalog";
 import { type ControlPlaneLimits } from "./limits";
 
@@ -18,6 +19,8 @@ export interface FunctionEnvironmentInput {
   cdn?: { domainName: string; keyPairId: string; privateKeySecretArn: string };
   /** Users' own settings the API enforces beyond the limits. */
   users?: UserSettings;
+  /** Whose verdict tags gate reads (objects), whether the proxy scans inline, what the scan function does. */
+  scanner: ScannerName;
 }
 
 /** What the API enforces per user beyond the limits; each is a variable only when it is not the functions' default. */
@@ -72,14 +75,14 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
         [ENV.maxObjectBytes]: String(limits.maxObjectBytes),
         [ENV.singlePutMaxBytes]: String(limits.singlePutMaxBytes),
         [ENV.partUrlBatchMax]: String(limits.partUrlBatchMax),
-        // Every presigned upload signs SSE-KMS, so S3 refuses one that asks for another encryption.
-        [ENV.serverSideEncryption]: "aws:kms",
+        // No SERVER_SIDE_ENCRYPTION: uploads name no encryption, so the bucket's default (SSE-KMS
+        // with its own key) applies; `aws:kms` alone would pick aws/s3, which the bucket refuses.
         ...optional(ENV.userQuotaBytes, users.quotaBytes),
         ...optional(ENV.abortIncompleteUploadDays, users.abortIncompleteUploadDays),
       };
       break;
     case "objects":
-      variables = { ...routing, [ENV.presignTtlSeconds]: String(limits.presignTtlSeconds) };
+      variables = { ...routing, [ENV.presignTtlSeconds]: String(limits.presignTtlSeconds), [ENV.scanner]: input.scanner };
       break;
     case "cdn-session":
       if (input.cdn === undefined) {
@@ -95,10 +98,10 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
       };
       break;
     case "proxy":
-      variables = { ...routing, ...contentTypes, [ENV.proxyMaxBytes]: String(limits.proxyMaxBytes) };
+      variables = { ...routing, ...contentTypes, [ENV.proxyMaxBytes]: String(limits.proxyMaxBytes), [ENV.scanner]: input.scanner };
       break;
     case "scan":
-      variables = { [ENV.scanBuckets]: JSON.stringify(input.bucketNames) };
+      variables = { [ENV.scanBuckets]: JSON.stringify(input.bucketNames), [ENV.scanner]: input.scanner };
       break;
   }
   variables[ENV.logLevel] = input.logLevel;

@@ -1,5 +1,5 @@
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
-import { QUARANTINE_PREFIX, SCAN_STATUS_TAG, ScanStatus } from "../storage/scan-status";
+import { cleanObjectCondition, QUARANTINE_PREFIX, type ScanVocabulary } from "../storage/scan-status";
 import { type FunctionName } from "./catalog";
 import { TENANTS_ROOT } from "../tenancy/keys";
 
@@ -16,6 +16,13 @@ export interface FunctionPolicyInput {
   logGroupArn: string;
   /** Secret holding the CloudFront private key; required for `cdn-session`, ignored otherwise. */
   cdnPrivateKeySecretArn?: string;
+  /** The scanner whose verdict tags gate reads (objects) and which the proxy writes (clamav only). */
+  scan: ScanVocabulary;
+  /**
+   * Further statements for one function, e.g. reading the ClamAV signature bucket.
+   * @default none
+   */
+  extraStatements?: PolicyStatement[];
 }
 
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -74,7 +81,7 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
     case "uploads":
       // Presigned PUT, CreateMultipartUpload, presigned UploadPart and CompleteMultipartUpload are all
       // authorised as PutObject; ListParts as ListMultipartUploadParts. No PutObjectTagging: an upload
-      // can never carry the scan-status tag. No GetObject: the HeadObject after completing is only
+      // can never carry a scan verdict tag. No GetObject: the HeadObject after completing is only
       // for engines whose answer lacks the ETag, which S3's never does.
       return [
         {
@@ -95,7 +102,7 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Effect: "Allow",
           Action: "s3:GetObject",
           Resource: tenantObjects,
-          Condition: { StringEquals: { [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean } },
+          Condition: { StringEquals: cleanObjectCondition(input.scan) },
         },
         {
           Sid: "InspectAndDeleteUnderTenants",
@@ -107,8 +114,20 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
     case "cdn-session":
       return [];
     case "proxy":
+      if (input.scan.scanner === "guardduty") {
+        // GuardDuty scans what the proxy writes like any other upload: the proxy writes no tag at all
+        // (a request carrying `x-amz-tagging` is also authorised as PutObjectTagging, which it lacks).
+        return [
+          {
+            Sid: "WriteUnscannedObjectsUnderTenants",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: tenantObjects,
+          },
+        ];
+      }
       // One PutObject carrying `x-amz-tagging`, which S3 also authorises as PutObjectTagging: the
-      // object is written already scanned, and the only tag it may carry is scan-status=clean.
+      // object is written already scanned, and the only tag it may carry is the clean verdict.
       return [
         {
           Sid: "WriteScannedObjectsUnderTenants",
@@ -116,13 +135,14 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Action: ["s3:PutObject", "s3:PutObjectTagging"],
           Resource: tenantObjects,
           Condition: {
-            StringEquals: { [`s3:RequestObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean },
-            "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [SCAN_STATUS_TAG] },
+            StringEquals: { [`s3:RequestObjectTag/${input.scan.tagKey}`]: input.scan.clean },
+            "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [input.scan.tagKey] },
           },
         },
       ];
     case "scan":
-      // The scanner follows bucket events, so it works on the buckets themselves, not access points.
+      // ClamAV scans and tags; with GuardDuty, which tags itself, the function only quarantines what
+      // GuardDuty found infected. Both need the same access. The scanner follows bucket events, so it works on the buckets themselves, not access points.
       // HeadObject is authorised as GetObject.
       return [
         {
@@ -156,7 +176,7 @@ export function functionPolicy(fn: FunctionName, input: FunctionPolicyInput): Po
   if (input.bucketArns.length === 0) {
     throw new Error("[bucketArns] must name at least one bucket");
   }
-  const statements = [...s3Statements(fn, input), logStatement(input.logGroupArn)];
+  const statements = [...s3Statements(fn, input), ...(input.extraStatements ?? []), logStatement(input.logGroupArn)];
   if (fn === "cdn-session") {
     const secretArn = input.cdnPrivateKeySecretArn;
     if (secretArn === undefined) {

@@ -1,5 +1,5 @@
 import { type PolicyStatement } from "../iam/policy-document";
-import { SCAN_STATUS_TAG, ScanStatus } from "../storage/scan-status";
+import { cleanObjectCondition, type ScanVocabulary } from "../storage/scan-status";
 
 const BUCKET_ARN = /^arn:(aws[a-z-]*):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
 const DISTRIBUTION_ARN = /^arn:(aws[a-z-]*):cloudfront::(\d{12}):distribution\/([A-Z0-9]+)$/;
@@ -16,6 +16,8 @@ export interface CloudFrontReadGrantInput {
    * @example "tenants/"
    */
   keyPrefix?: string;
+  /** The scanner whose clean verdict makes an object readable. */
+  readGate: ScanVocabulary;
 }
 
 /** Checks an S3 bucket ARN and returns its partition. */
@@ -75,7 +77,7 @@ export function cloudFrontReadStatement(input: CloudFrontReadGrantInput): Policy
     Condition: {
       StringEquals: {
         "AWS:SourceArn": input.distributionArn,
-        [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean,
+        ...cleanObjectCondition(input.readGate),
       },
     },
   };

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type StackConfig } from "../config";
+import { assertAuthDomainPrefix, defaultAuthDomainPrefix } from "./domain-prefix";
 import { authenticatedRoleTrustPolicy } from "./trust-policy";
 
 export interface IdentityArgs {
@@ -11,6 +12,16 @@ export interface IdentityArgs {
    * @default true
    */
   protectUserPool?: boolean;
+  /**
+   * Hosted-UI domain prefix, unique per region across all AWS accounts.
+   * @default `settings.authDomainPrefix`, else `<app>-<env>-<hash of account and region>` (`defaultAuthDomainPrefix`)
+   */
+  authDomainPrefix?: pulumi.Input<string>;
+  /**
+   * Names the default domain prefix when neither `authDomainPrefix` nor the settings give one.
+   * @default the component name
+   */
+  names?: { app: string; environment: string };
   tags: Record<string, string>;
 }
 
@@ -37,7 +48,7 @@ export class Identity extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, { parent: this });
 
     const userPool = createUserPool(this);
-    const domain = new aws.cognito.UserPoolDomain(name, { domain: s.authDomainPrefix, userPoolId: userPool.id }, { parent: this });
+    const domain = new aws.cognito.UserPoolDomain(name, { domain: domainPrefix(this), userPoolId: userPool.id }, { parent: this });
     const client = createAppClient(this);
     const identityPool = createIdentityPool(this);
     const role = createAuthenticatedRole(this);
@@ -63,6 +74,20 @@ export class Identity extends pulumi.ComponentResource {
       authenticatedRoleArn: role.arn,
       authDomain: this.authDomain,
     });
+
+    function domainPrefix(self: Identity): pulumi.Input<string> {
+      if (args.authDomainPrefix !== undefined) {
+        return pulumi.output(args.authDomainPrefix).apply(assertAuthDomainPrefix);
+      }
+      if (s.authDomainPrefix !== undefined) {
+        return assertAuthDomainPrefix(s.authDomainPrefix);
+      }
+      const names = args.names ?? { app: name, environment: "auth" };
+      const account = aws.getCallerIdentityOutput({}, { parent: self });
+      return pulumi
+        .all([account.accountId, region.region])
+        .apply(([accountId, r]) => defaultAuthDomainPrefix({ ...names, accountId, region: r }));
+    }
 
     function createUserPool(self: Identity) {
       return new aws.cognito.UserPool(
@@ -93,10 +118,20 @@ export class Identity extends pulumi.ComponentResource {
               stringAttributeConstraints: { minLength: "1", maxLength: "32" },
             },
           ],
+          // Cognito's own sender allows only a few e-mails a day ("Email settings for Amazon Cognito user
+          // pools"); production pools send through a verified SES identity.
+          ...(s.email
+            ? { emailConfiguration: { emailSendingAccount: "DEVELOPER", sourceArn: s.email.sourceArn, fromEmailAddress: s.email.from } }
+            : {}),
+          // Usernames are e-mail addresses: Ann@x and ann@x are one user, never two with two tenants
+          // ("User pool attributes": case insensitivity is the recommended setting, fixed at creation).
+          usernameConfiguration: { caseSensitive: false },
           deletionProtection: args.protectUserPool === false ? "INACTIVE" : "ACTIVE",
           tags: args.tags,
         },
-        { parent: self },
+        // A protected pool is kept by `pulumi destroy` (dropped from the stack, not deleted), so the
+        // destroy completes instead of failing on Cognito's deletion protection.
+        { parent: self, retainOnDelete: args.protectUserPool !== false },
       );
     }
 

@@ -1,4 +1,6 @@
 import { OBJECT_CREATED } from "../../functions/scan/core";
+import { GUARDDUTY_SCAN_RESULT } from "../../functions/scan/guardduty";
+import { GUARDDUTY_VOCABULARY } from "../storage/scan-status";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -7,14 +9,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * scanner's own quarantine copies (and anything else outside users' homes) from triggering it again.
  */
 export function objectCreatedPattern(bucketNames: string[], keyPrefix: string): Record<string, unknown> {
-  if (bucketNames.length === 0) {
-    throw new Error("[bucketNames] must name at least one bucket (EventBridge rejects an empty list)");
-  }
-  for (const bucket of bucketNames) {
-    if (!BUCKET_NAME.test(bucket)) {
-      throw new Error(`[bucketNames] must hold S3 bucket names, got "${bucket}"`);
-    }
-  }
+  assertBucketNames(bucketNames);
   assertKeyPrefix(keyPrefix);
   return {
     source: [OBJECT_CREATED.source],
@@ -24,6 +19,35 @@ export function objectCreatedPattern(bucketNames: string[], keyPrefix: string): 
       object: { key: [{ prefix: keyPrefix }] },
     },
   };
+}
+
+/**
+ * EventBridge pattern for GuardDuty's scan results that found threats in objects under `keyPrefix`
+ * of the given buckets ("Monitoring S3 object scans with Amazon EventBridge": `s3ObjectDetails`,
+ * `scanResultDetails.scanResultStatus`). Clean and unscannable results need no action.
+ */
+export function guardDutyThreatsPattern(bucketNames: string[], keyPrefix: string): Record<string, unknown> {
+  assertBucketNames(bucketNames);
+  assertKeyPrefix(keyPrefix);
+  return {
+    source: [GUARDDUTY_SCAN_RESULT.source],
+    "detail-type": [GUARDDUTY_SCAN_RESULT.detailType],
+    detail: {
+      s3ObjectDetails: { bucketName: [...new Set(bucketNames)].sort(), objectKey: [{ prefix: keyPrefix }] },
+      scanResultDetails: { scanResultStatus: [GUARDDUTY_VOCABULARY.infected] },
+    },
+  };
+}
+
+function assertBucketNames(bucketNames: string[]): void {
+  if (bucketNames.length === 0) {
+    throw new Error("[bucketNames] must name at least one bucket (EventBridge rejects an empty list)");
+  }
+  for (const bucket of bucketNames) {
+    if (!BUCKET_NAME.test(bucket)) {
+      throw new Error(`[bucketNames] must hold S3 bucket names, got "${bucket}"`);
+    }
+  }
 }
 
 /** EventBridge matches prefixes literally: a `*` would only ever match a key with a `*` in it. */

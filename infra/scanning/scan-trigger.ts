@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TENANTS_ROOT } from "../tenancy/keys";
-import { assertKeyPrefix, objectCreatedPattern } from "./event-pattern";
+import { assertKeyPrefix, guardDutyThreatsPattern, objectCreatedPattern } from "./event-pattern";
+
+/** What the function is sent: new objects to scan (ClamAV), or GuardDuty's infected verdicts to quarantine. */
+export type ScanTriggerEvents = "objectCreated" | "guardDutyThreats";
+
+const PATTERNS: Record<ScanTriggerEvents, { pattern: (buckets: string[], prefix: string) => Record<string, unknown>; describe: string }> = {
+  objectCreated: { pattern: objectCreatedPattern, describe: "New objects under %s to scan for malware" },
+  guardDutyThreats: { pattern: guardDutyThreatsPattern, describe: "GuardDuty scan results that found threats under %s, to quarantine" },
+};
 
 export interface ScanTriggerArgs {
   /**
@@ -21,6 +29,11 @@ export interface ScanTriggerArgs {
    */
   keyPrefix?: string;
   /**
+   * Which events reach the function.
+   * @default "objectCreated"
+   */
+  events?: ScanTriggerEvents;
+  /**
    * How long and how often EventBridge retries delivering an event the function could not take.
    * An event that is never delivered leaves its object `pending`, so unreadable, never exposed.
    * @default { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 }
@@ -38,7 +51,8 @@ const DEFAULT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAtt
 
 /**
  * Sends every S3 "Object Created" event under `tenants/` in the given buckets to the malware scanner
- * (DESIGN invariant 7). The scanner is a `ControlPlane` function, which owns its role and log group;
+ * (ClamAV), or every GuardDuty scan result that found threats there to the function that quarantines
+ * them (GuardDuty). The scanner is a `ControlPlane` function, which owns its role and log group;
  * this component owns only the wiring: the rule, its target, and the permission letting this rule,
  * and no other, invoke the function.
  */
@@ -49,12 +63,13 @@ export class ScanTrigger extends pulumi.ComponentResource {
   constructor(name: string, args: ScanTriggerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mobile-s3:scanning:ScanTrigger", name, {}, opts);
     const keyPrefix = args.keyPrefix ?? TENANTS_ROOT;
+    const events = PATTERNS[args.events ?? "objectCreated"];
     const retryPolicy = args.retryPolicy ?? DEFAULT_RETRY_POLICY;
     assertRetryPolicy(retryPolicy);
     assertKeyPrefix(keyPrefix);
     // Checked now when known, so nothing is created; names known only at deploy time are checked then.
     if (Array.isArray(args.bucketNames) && args.bucketNames.every((b): b is string => typeof b === "string")) {
-      objectCreatedPattern(args.bucketNames, keyPrefix);
+      events.pattern(args.bucketNames, keyPrefix);
     }
 
     const rule = new aws.cloudwatch.EventRule(
@@ -62,10 +77,10 @@ export class ScanTrigger extends pulumi.ComponentResource {
       {
         // Named like the component: one readable rule per stack, never replaced by a pattern change.
         name: assertRuleName(name),
-        description: `New objects under ${keyPrefix} to scan for malware`,
+        description: events.describe.replace("%s", keyPrefix),
         eventPattern: pulumi
           .output(args.bucketNames)
-          .apply((bucketNames) => JSON.stringify(objectCreatedPattern(bucketNames, keyPrefix))),
+          .apply((bucketNames) => JSON.stringify(events.pattern(bucketNames, keyPrefix))),
         tags: args.tags ?? {},
       },
       { parent: this },

@@ -13,10 +13,12 @@ export interface BucketPolicyInput {
 }
 
 /**
- * The guard rails every bucket of this product carries (DESIGN invariants 3 and 6): no plain HTTP,
- * no TLS older than 1.2, no upload that asks for another encryption than this bucket's KMS key.
- * These are Deny statements with `Principal: "*"` restricted by a condition, so no grant anywhere
- * (identity policy, access point, presigned URL) can bypass them.
+ * The guard rails every bucket of this product carries: no plain HTTP, no TLS older than 1.2, no
+ * write that asks for another encryption than SSE-KMS with this bucket's key. These are Deny
+ * statements with `Principal: "*"` restricted by a condition, so no grant anywhere (identity policy,
+ * access point, presigned URL) can bypass them. The upload guards act on s3:PutObject, which also
+ * authorises CreateMultipartUpload ("Multipart upload API and permissions") and the write of a
+ * CopyObject ("CopyObject", API Reference), so every way of creating an object meets them.
  */
 export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicyStatement[] {
   const bucketAndObjects = [bucketArn, `${bucketArn}/*`];
@@ -52,6 +54,10 @@ export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicySta
       },
     },
     {
+      // The policy names the key by its ARN, the form "Protecting data using server-side encryption
+      // with AWS KMS (SSE-KMS)" requires. A request naming this key by its bare key id or by an alias
+      // (which KMS resolves in the requester's account, "Setting default server-side encryption
+      // behavior for Amazon S3 buckets") does not equal it and is refused: failing closed, never open.
       Sid: "DenyUploadsWithOtherKmsKey",
       Effect: "Deny",
       Principal: "*",
@@ -60,6 +66,22 @@ export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicySta
       Condition: {
         Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
         StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+      },
+    },
+    {
+      // `aws:kms` without a key id encrypts under the AWS managed key aws/s3 ("Specifying server-side
+      // encryption with AWS KMS (SSE-KMS)"), whose key policy only AWS writes ("Change a key policy"):
+      // this bucket's key policy, which alone decides who decrypts and lets CloudFront's OAC do so,
+      // would not apply. An upload naming no encryption at all gets the bucket's default, this key.
+      // (`aws:kms:dsse`, with a key id or without, is refused by DenyUploadsWithOtherEncryption.)
+      Sid: "DenyKmsUploadsWithoutKeyId",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: {
+        StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
       },
     },
   ];

@@ -164,7 +164,10 @@ export class HardenedBucket extends pulumi.ComponentResource {
           policy: policyJson,
           tags: args.tags,
         },
-        { parent: self },
+        // Nothing orders the key's deletion after the bucket's: a destroy that stops at a bucket still
+        // holding objects would schedule their only key for deletion. Outside throwaway stacks
+        // (forceDestroy) `pulumi destroy` keeps the key; it is dropped from the stack, not deleted.
+        { parent: self, retainOnDelete: !(args.forceDestroy ?? false) },
       );
     }
 

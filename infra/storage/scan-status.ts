@@ -1,16 +1,84 @@
 /**
- * Uploads land `pending`; the scanner tags them `clean` or `infected` (DESIGN invariant 7). Readers
- * (CloudFront OAC, presigned GETs) are granted objects only under `s3:ExistingObjectTag/scan-status`
- * = `clean`, so an unscanned or infected object is unreadable whoever asks.
+ * The malware-scan vocabulary, once for every scanner: uploads land unscanned, a scanner tags each
+ * object's version with its verdict, and every read gate (bucket and access point policies,
+ * CloudFront's bucket statement, the app role, the objects and proxy functions) grants objects only
+ * under `s3:ExistingObjectTag/<tag key>` = the scanner's clean value. An unscanned, unscannable or
+ * infected object is unreadable whoever asks. Pure data: no Node or SDK imports.
  */
-export const SCAN_STATUS_TAG = "scan-status";
 
+/** What the API reports for an object (`scanStatus` of `GET /v1/objects`). */
 export const ScanStatus = {
   pending: "pending",
   clean: "clean",
   infected: "infected",
+  /** The scanner gave up on it for good (too large, unsupported, failed): it stays unreadable. */
+  unscannable: "unscannable",
 } as const;
 export type ScanStatus = (typeof ScanStatus)[keyof typeof ScanStatus];
+
+/** The scanners a stack can use (`mobile-s3:scanner`). */
+export const SCANNERS = ["guardduty", "clamav"] as const;
+export type ScannerName = (typeof SCANNERS)[number];
+
+export interface ScanVocabulary {
+  scanner: ScannerName;
+  /** The object tag carrying the verdict. */
+  tagKey: string;
+  /** The value that makes an object readable. */
+  clean: string;
+  /** The value of an object found infected (it is then moved to `QUARANTINE_PREFIX`). */
+  infected: string;
+  /** Values meaning the scanner will not give a verdict for this version as it is. */
+  unscannable: readonly string[];
+}
+
+/**
+ * Amazon GuardDuty Malware Protection for S3 tags each scanned object `GuardDutyMalwareScanStatus`
+ * with its result: `NO_THREATS_FOUND`, `THREATS_FOUND`, `UNSUPPORTED`, `ACCESS_DENIED` or `FAILED`
+ * ("Monitoring S3 object scans with GuardDuty managed tags", GuardDuty User Guide).
+ */
+export const GUARDDUTY_VOCABULARY: ScanVocabulary = {
+  scanner: "guardduty",
+  tagKey: "GuardDutyMalwareScanStatus",
+  clean: "NO_THREATS_FOUND",
+  infected: "THREATS_FOUND",
+  unscannable: ["UNSUPPORTED", "ACCESS_DENIED", "FAILED"],
+};
+
+/** The self-hosted ClamAV scanner (functions/scan) writes the same kind of tag under its own key. */
+export const CLAMAV_VOCABULARY: ScanVocabulary = {
+  scanner: "clamav",
+  tagKey: "scan-status",
+  clean: "clean",
+  infected: "infected",
+  unscannable: ["unscannable"],
+};
+
+export const SCAN_VOCABULARIES: Readonly<Record<ScannerName, ScanVocabulary>> = {
+  guardduty: GUARDDUTY_VOCABULARY,
+  clamav: CLAMAV_VOCABULARY,
+};
+
+export function scanVocabulary(scanner: ScannerName): ScanVocabulary {
+  return SCAN_VOCABULARIES[scanner];
+}
+
+/** The API's status of an object from its tags, in the given scanner's vocabulary. */
+export function scanStatusFromTags(tags: Readonly<Record<string, string>>, vocabulary: ScanVocabulary): ScanStatus {
+  const value = tags[vocabulary.tagKey];
+  if (value === vocabulary.clean) {
+    return ScanStatus.clean;
+  }
+  if (value === vocabulary.infected) {
+    return ScanStatus.infected;
+  }
+  return value !== undefined && vocabulary.unscannable.includes(value) ? ScanStatus.unscannable : ScanStatus.pending;
+}
+
+/** The condition every read gate puts on `s3:GetObject`: the object's version carries the clean verdict. */
+export function cleanObjectCondition(vocabulary: ScanVocabulary): Record<string, string> {
+  return { [`s3:ExistingObjectTag/${vocabulary.tagKey}`]: vocabulary.clean };
+}
 
 /** Where infected objects are moved, inside the same bucket, out of every user's reach. */
 export const QUARANTINE_PREFIX = "quarantine/";

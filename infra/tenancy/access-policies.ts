@@ -1,5 +1,5 @@
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
-import { SCAN_STATUS_TAG, ScanStatus } from "../storage/scan-status";
+import { cleanObjectCondition, type ScanVocabulary } from "../storage/scan-status";
 import { HOME_VARIABLES, homePrefix, TENANT_VARIABLE, tenantPrefix } from "./keys";
 
 /** Where tenants' objects live, with every name the policies need resolved. */
@@ -14,8 +14,11 @@ export interface StorageLayout {
   /** Dedicated bucket of tenant `t` is named `<prefix><t><suffix>`. */
   dedicatedBucket: { prefix: string; suffix: string };
   homeKey: keyof typeof HOME_VARIABLES;
-  /** Full profile: objects are readable only once the scanner tagged them clean. */
-  readRequiresCleanTag: boolean;
+  /**
+   * Full profile: objects are readable only once the scanner tagged them clean, in this scanner's
+   * vocabulary. Absent: nothing scans, every object in the home is readable.
+   */
+  readGate?: ScanVocabulary;
 }
 
 /** What app users may do to objects in their home. No tagging: users must not mark objects clean. */
@@ -52,9 +55,7 @@ function homeLocations(layout: StorageLayout) {
  */
 export function appUserPolicy(layout: StorageLayout): PolicyDocument {
   const inThisAccount = { "aws:ResourceAccount": layout.accountId };
-  const cleanOnly: Record<string, string> = layout.readRequiresCleanTag
-    ? { [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean }
-    : {};
+  const cleanOnly: Record<string, string> = layout.readGate ? cleanObjectCondition(layout.readGate) : {};
   const statements = homeLocations(layout).flatMap((l): PolicyStatement[] => [
     {
       Sid: `WriteOwnHomeIn${l.id}`,
@@ -116,14 +117,14 @@ export function accessPointPolicy(input: { layout: StorageLayout; tenant: string
       Condition: { StringNotLike: { "s3:prefix": `${tenantPrefix(tenant)}*` } },
     },
   ];
-  if (layout.readRequiresCleanTag) {
+  if (layout.readGate) {
     statements.push({
       Sid: "OnlyCleanObjects",
       Effect: "Deny",
       Principal: appRole,
       Action: "s3:GetObject",
       Resource: `${arn}/object/*`,
-      Condition: { StringNotEquals: { [`s3:ExistingObjectTag/${SCAN_STATUS_TAG}`]: ScanStatus.clean } },
+      Condition: { StringNotEquals: cleanObjectCondition(layout.readGate) },
     });
   }
   return policyDocument(statements);

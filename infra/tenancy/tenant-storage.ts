@@ -5,6 +5,8 @@ import { type HomeKey } from "../config";
 import { type PolicyStatement } from "../iam/policy-document";
 import { HardenedBucket } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
+import { type ScanVocabulary } from "../storage/scan-status";
+import { malwareScannerKeyGrant } from "../scanning/guardduty-policies";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./access-policies";
 import { TENANTS_ROOT } from "./keys";
 import { accessPointPrefix, dedicatedBucketPattern } from "./names";
@@ -16,8 +18,11 @@ export interface TenantStorageArgs {
   /** Tenants and their tiers; tenants not listed use the pooled bucket. */
   tenants: Tenant[];
   homeKey: HomeKey;
-  /** Objects readable only once tagged clean (full profile, where a scanner runs). */
-  readRequiresCleanTag: boolean;
+  /**
+   * Objects readable only once this scanner tagged them clean (full profile, where a scanner runs).
+   * @default none: every object is readable (minimal profile)
+   */
+  readGate?: ScanVocabulary;
   /** The identity pool's authenticated role; this component attaches its access policy. */
   appRole: aws.iam.Role;
   /** Roles that use the KMS keys through S3 (the app role, the control plane's functions). */
@@ -28,6 +33,12 @@ export interface TenantStorageArgs {
    * @default none
    */
   cdnDistributionArn?: pulumi.Input<string | undefined>;
+  /**
+   * The malware scanner's role (GuardDuty's plans), named in every key's policy so it can decrypt
+   * what it scans through S3; the keys do not delegate to IAM.
+   * @default none
+   */
+  malwareScannerRoleArn?: pulumi.Input<string | undefined>;
   lifecycle: LifecycleSettings;
   corsOrigins: string[];
   /** Send object events to EventBridge (the scanner listens). */
@@ -104,6 +115,9 @@ export class TenantStorage extends pulumi.ComponentResource {
       tags: args.tags,
       keyUserArns: args.keyUserArns,
       cloudFrontDistributionArns: cdn.apply((arn) => (arn ? [arn] : [])),
+      keyPolicyGrants: pulumi
+        .all([pulumi.output(args.malwareScannerRoleArn), region.region, account.accountId])
+        .apply(([roleArn, r, accountId]) => (roleArn ? [malwareScannerKeyGrant({ roleArn, region: r, accountId })] : [])),
     };
 
     const dedicatedPattern = pulumi
@@ -125,7 +139,7 @@ export class TenantStorage extends pulumi.ComponentResource {
           accessPointPrefix: accessPointPrefix(args.app, args.environment),
           dedicatedBucket,
           homeKey: args.homeKey,
-          readRequiresCleanTag: args.readRequiresCleanTag,
+          ...(args.readGate ? { readGate: args.readGate } : {}),
         }),
       );
 
@@ -196,7 +210,13 @@ export class TenantStorage extends pulumi.ComponentResource {
     });
 
     function cdnGrant(bucketArn: string, distributionArn: string | undefined): PolicyStatement[] {
-      return distributionArn ? [cloudFrontReadStatement({ bucketArn, distributionArn, keyPrefix: TENANTS_ROOT })] : [];
+      if (!distributionArn) {
+        return [];
+      }
+      if (!args.readGate) {
+        throw new Error("[readGate] is required with [cdnDistributionArn]: CloudFront reads only scanned objects");
+      }
+      return [cloudFrontReadStatement({ bucketArn, distributionArn, keyPrefix: TENANTS_ROOT, readGate: args.readGate })];
     }
   }
 

@@ -25,6 +25,7 @@ export function benchFunctionEnvironment(fn: FunctionName): Record<string, strin
     // The limits a stack gets from Pulumi.yaml's defaults and the dev stack file.
     limits: parseResolvedConfig(resolveStackConfig({ stack: "dev" })).limits,
     bucketNames: [POOLED_BUCKET, DEDICATED_BUCKET],
+    scanner: "guardduty",
     cdn: {
       domainName: "d111111abcdef8.cloudfront.net",
       keyPairId: "K2JCJMDEHXQW5F",

@@ -28,7 +28,6 @@ describe("infra/config", () => {
         refreshTokenDays: 7,
         callbackUrls: ["mobile-s3://auth/callback"],
         logoutUrls: ["mobile-s3://auth/signout"],
-        authDomainPrefix: "mobile-s3-staging",
       },
       tenants: [],
       corsOrigins: [],
@@ -42,6 +41,7 @@ describe("infra/config", () => {
         cdnSessionTtlSeconds: 3600,
       },
       userQuotaBytes: 0,
+      scanning: { scanner: "guardduty", memoryMb: 3008 },
       cdn: {},
       observability: { logRetentionDays: 30, alarmEmail: undefined, auditTrail: true },
       lifecycle: {
@@ -71,6 +71,10 @@ describe("infra/config", () => {
       callbackUrls: json(["photos://cb", "https://app.example.com/cb"]),
       logoutUrls: json(["photos://bye"]),
       authDomainPrefix: "photos-login",
+      authEmailFrom: "Photos <no-reply@example.com>",
+      authEmailSourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+      scanner: "clamav",
+      scanMemoryMb: "4096",
       presignTtlSeconds: "900",
       maxObjectBytes: "1000",
       singlePutMaxBytes: "1000",
@@ -101,6 +105,8 @@ describe("infra/config", () => {
     assert.equal(config.identity.mfa, "ON");
     assert.deepEqual(config.identity.callbackUrls, ["photos://cb", "https://app.example.com/cb"]);
     assert.equal(config.identity.authDomainPrefix, "photos-login");
+    assert.deepEqual(config.identity.email, { from: "Photos <no-reply@example.com>", sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com" });
+    assert.deepEqual(config.scanning, { scanner: "clamav", memoryMb: 4096 });
     assert.equal(config.limits.presignTtlSeconds, 900);
     assert.deepEqual(config.limits.allowedContentTypes, ["text/plain"]);
     assert.deepEqual(config.cdn.customDomain?.domainName, "media.example.com");
@@ -139,6 +145,14 @@ describe("infra/config", () => {
     ["an http callback", { callbackUrls: json(["http://app.example.com/cb"]) }, "callbackUrls"],
     ["a callback with a fragment", { callbackUrls: json(["https://app.example.com/cb#x"]) }, "callbackUrls"],
     ["an auth domain naming cognito", { authDomainPrefix: "my-cognito" }, "authDomainPrefix"],
+    ["an app name that puts a reserved word in the default auth domain", { app: "paws" }, "authDomainPrefix"],
+    ["an SES sender without its identity", { authEmailFrom: "no-reply@example.com" }, "authEmailSourceArn"],
+    ["an SES identity without a sender", { authEmailSourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com" }, "authEmailFrom"],
+    ["an SES identity that is not an ARN", { authEmailFrom: "no-reply@example.com", authEmailSourceArn: "example.com" }, "authEmailSourceArn"],
+    ["an SES sender that is not an address", { authEmailFrom: "Photos", authEmailSourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com" }, "authEmailFrom"],
+    ["an unknown scanner", { scanner: "clamd" }, "scanner"],
+    ["a scan function of 512 MB (ClamAV's database alone needs more)", { scanMemoryMb: "512" }, "scanMemoryMb"],
+    ["a scan function over Lambda's 10,240 MB", { scanMemoryMb: "10241" }, "scanMemoryMb"],
     ["presigned URLs living 16 minutes", { presignTtlSeconds: "960" }, "presignTtlSeconds"],
     ["single PUTs larger than objects", { maxObjectBytes: "10", singlePutMaxBytes: "11" }, "singlePutMaxBytes"],
     ["a proxy body of 5 MiB", { proxyMaxBytes: "5242880" }, "proxyMaxBytes"],

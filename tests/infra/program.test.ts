@@ -158,14 +158,14 @@ describe("infra/program (the whole program under mocks)", function () {
                 principal: "cloudfront.amazonaws.com",
                 action: "s3:GetObject",
                 resource: `${bucket.outputs.arn}/tenants/initech/home/sub-1/a.jpg`,
-                context: { "aws:SourceArn": sourceArn, "s3:ExistingObjectTag/scan-status": tag, "aws:SecureTransport": "true" },
+                context: { "aws:SourceArn": sourceArn, "s3:ExistingObjectTag/GuardDutyMalwareScanStatus": tag, "aws:SecureTransport": "true" },
               },
             )
           ).decision;
-        assert.equal(await read(distribution.outputs.arn as string, "clean"), "Allowed", bucket.name);
-        assert.notEqual(await read(otherDistribution, "clean"), "Allowed", `${bucket.name}: another distribution`);
-        assert.notEqual(await read(distribution.outputs.arn as string, "pending"), "Allowed", `${bucket.name}: unscanned`);
-        assert.notEqual(await read(distribution.outputs.arn as string, "infected"), "Allowed", `${bucket.name}: infected`);
+        assert.equal(await read(distribution.outputs.arn as string, "NO_THREATS_FOUND"), "Allowed", bucket.name);
+        assert.notEqual(await read(otherDistribution, "NO_THREATS_FOUND"), "Allowed", `${bucket.name}: another distribution`);
+        assert.notEqual(await read(distribution.outputs.arn as string, "UNSUPPORTED"), "Allowed", `${bucket.name}: unscannable`);
+        assert.notEqual(await read(distribution.outputs.arn as string, "THREATS_FOUND"), "Allowed", `${bucket.name}: infected`);
       }
       const key = ofType(run, "aws:kms/key:Key").find((k) => k.name === "photos-demo-storage-key")!;
       const decrypt = async (sourceArn: string) =>
@@ -203,10 +203,12 @@ describe("infra/program (the whole program under mocks)", function () {
       }
     });
 
-    it("scans objects created in every bucket that holds user objects, and alarms on this API", () => {
+    it("quarantines what GuardDuty finds in every bucket that holds user objects, and alarms on this API", () => {
       const rule = onlyOfType(run, "aws:cloudwatch/eventRule:EventRule");
       const pattern = JSON.parse(rule.inputs.eventPattern as string);
-      const names = pattern.detail.bucket.name as string[];
+      assert.deepEqual(pattern.source, ["aws.guardduty"]);
+      assert.deepEqual(pattern.detail.scanResultDetails, { scanResultStatus: ["THREATS_FOUND"] });
+      const names = pattern.detail.s3ObjectDetails.bucketName as string[];
       const dataBuckets = ofType(run, "aws:s3/bucket:Bucket").filter((b) => !b.name.includes("audit"));
       assert.deepEqual([...names].sort(), dataBuckets.map((b) => b.id).sort());
       const api = onlyOfType(run, "aws:apigatewayv2/api:Api");

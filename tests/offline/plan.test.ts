@@ -42,6 +42,30 @@ describe("offline/plan (npm run plan)", function () {
     assert.equal((doc.outputs as { appConfig: unknown }).appConfig, "[unknown]", "built from values unknown in a preview");
   });
 
+  it("plans the prod stack to deploy on a real account: GuardDuty on every data bucket, functions within 3,008 MB, its own Cognito domain", () => {
+    const { code, stdout, stderr } = plan("--stack", "prod", "--mock-ids", "--json");
+    assert.equal(code, 0, stderr);
+    const doc = JSON.parse(stdout) as { resources: { type: string; name: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] };
+    const ofType = (type: string) => doc.resources.filter((r) => r.type === type);
+    const dataBuckets = ofType("aws:s3/bucket:Bucket").filter((b) => !b.name.includes("audit"));
+    const plans = ofType("aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan");
+    assert.deepEqual(
+      plans.map((p) => (p.inputs.protectedResource as { s3Bucket: { bucketName: string } }).s3Bucket.bucketName).sort(),
+      dataBuckets.map((b) => b.outputs.bucket as string).sort(),
+    );
+    for (const p of plans) {
+      assert.deepEqual(p.inputs.actions, [{ taggings: [{ status: "ENABLED" }] }]);
+    }
+    // "Lambda quotas": new accounts may give a function at most 3,008 MB.
+    for (const fn of ofType("aws:lambda/function:Function")) {
+      assert.ok((fn.inputs.memorySize as number) <= 3008, `${fn.name}: ${String(fn.inputs.memorySize)} MB`);
+    }
+    // A domain prefix is unique per region across all accounts: <app>-<env> would collide with the next adopter's.
+    const [domain] = ofType("aws:cognito/userPoolDomain:UserPoolDomain");
+    assert.notEqual(domain.inputs.domain, "mobile-s3-prod");
+    assert.match(domain.inputs.domain as string, /^mobile-s3-prod-[0-9a-f]{8}$/);
+  });
+
   it("shows stable placeholder ids with --mock-ids", () => {
     const { stdout } = plan("--stack", "dev", "--json", "--mock-ids");
     const doc = JSON.parse(stdout) as { outputs: { storage: { bucketArn: string } } };

@@ -8,9 +8,9 @@ import {
   MAX_LIST_LIMIT,
   OBJECTS_ROUTES,
   parseLimit,
-  scanStatusFromTags,
 } from "../../../functions/objects/core";
 import { ApiError } from "../../../functions/shared/errors";
+import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 import { ConfigurationError } from "../../../functions/shared/environment";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { apiRequest } from "../fixtures";
@@ -21,7 +21,7 @@ const ROUTING = {
   accessPointTenants: ["globex"],
   dedicatedBuckets: { initech: "mobile-s3-dev-initech-7654321" },
 };
-const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PRESIGN_TTL_SECONDS: "120" };
+const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PRESIGN_TTL_SECONDS: "120", SCANNER: "clamav" };
 
 const codeOf = (code: string) => (err: unknown) => err instanceof ApiError && err.status === 400 && err.code === code;
 
@@ -39,7 +39,8 @@ describe("functions/objects/core", () => {
     });
 
     it("reads the routing, the presign lifetime and the default tenant claim", () => {
-      assert.deepEqual(loadObjectsConfig(ENV), { tenantRouting: ROUTING, presignTtlSeconds: 120, tenantClaim: "custom:tenant" });
+      assert.deepEqual(loadObjectsConfig(ENV), { tenantRouting: ROUTING, presignTtlSeconds: 120, tenantClaim: "custom:tenant", scan: CLAMAV_VOCABULARY });
+      assert.deepEqual(loadObjectsConfig({ ...ENV, SCANNER: "guardduty" }).scan, GUARDDUTY_VOCABULARY);
     });
 
     it("takes the sandbox's endpoint, tenant claim and token settings when they are set", () => {
@@ -118,22 +119,6 @@ describe("functions/objects/core", () => {
     for (const [name, cursor] of forged) {
       it(`refuses a cursor from ${name} with InvalidCursor`, () => {
         assert.throws(() => decodeCursor(cursor, prefix), codeOf("InvalidCursor"));
-      });
-    }
-  });
-
-  describe("scan status", () => {
-    const cases: [Record<string, string>, string][] = [
-      [{ "scan-status": "clean" }, "clean"],
-      [{ "scan-status": "infected" }, "infected"],
-      [{ "scan-status": "pending" }, "pending"],
-      [{}, "pending"],
-      [{ "scan-status": "CLEAN" }, "pending"],
-      [{ "scan-status": "clean ", other: "clean" }, "pending"],
-    ];
-    for (const [tags, status] of cases) {
-      it(`reads ${JSON.stringify(tags)} as ${status}`, () => {
-        assert.equal(scanStatusFromTags(tags), status);
       });
     }
   });

@@ -110,6 +110,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       await Promise.all(keys.map((key) => put(bucket, key)));
     }
     const env = {
+      SCANNER: "clamav",
       TENANT_ROUTING: JSON.stringify({
         pooledBucket: pooled,
         accessPointArnPrefix: "arn:aws:s3:us-east-1:000000000000:accesspoint/unused-",

@@ -4,6 +4,7 @@ import { CONTENT_CHECKS, sniff } from "../../../functions/proxy/sniff";
 import { ConfigurationError } from "../../../functions/shared/environment";
 import { EXTENSIONS } from "../../../functions/uploads/media-types";
 import { PNG_1PX } from "../scan/clamav-fixture";
+import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const ROUTING = {
   pooledBucket: "mobile-s3-dev-storage-abc1234",
@@ -11,7 +12,7 @@ const ROUTING = {
   accessPointTenants: ["globex"],
   dedicatedBuckets: { initech: "mobile-s3-dev-initech-abc1234" },
 };
-const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PROXY_MAX_BYTES: "1048576", ALLOWED_CONTENT_TYPES: '["image/png"]' };
+const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PROXY_MAX_BYTES: "1048576", ALLOWED_CONTENT_TYPES: '["image/png"]', SCANNER: "clamav" };
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
 /** An ISO base media file's first box: size, `ftyp`, major brand, minor version, one compatible brand. */
@@ -28,6 +29,7 @@ describe("functions/proxy/core", () => {
       proxyMaxBytes: 1048576,
       allowedContentTypes: ["image/png"],
       tenantClaim: "custom:tenant",
+      scan: CLAMAV_VOCABULARY,
     });
   });
 

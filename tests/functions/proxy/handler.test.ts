@@ -18,6 +18,7 @@ import { invoke, type InvokeRequest, TestIssuer } from "../../harness/api";
 import { engineClient, useS3Engine } from "../../harness/s3-engine";
 import { recordingLogger } from "../fixtures";
 import { EICAR, EICAR_SIGNATURE, PNG_1PX, testScanner, writeEicarDatabase } from "../scan/clamav-fixture";
+import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const ALICE = "a11ce000-0000-4000-8000-000000000001";
 const ROUTE = "POST /v1/proxy/objects";
@@ -47,6 +48,7 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
     db = writeEicarDatabase();
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     env = {
+      SCANNER: "clamav",
       TENANT_ROUTING: JSON.stringify({
         pooledBucket: bucket,
         accessPointArnPrefix: "arn:aws:s3:us-east-1:000000000000:accesspoint/unused-",
@@ -97,7 +99,7 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const key = `${home}photos/pixel.png`;
     const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    assert.deepEqual(res.body, { path: "photos/pixel.png", etag: stored.ETag, size: PNG_1PX.length });
+    assert.deepEqual(res.body, { path: "photos/pixel.png", etag: stored.ETag, size: PNG_1PX.length, scanStatus: "clean" });
     assert.deepEqual(Buffer.from(await stored.Body!.transformToByteArray()), PNG_1PX);
     assert.equal(stored.ContentType, "image/png");
     assert.deepEqual(await tagsOf(key), { "scan-status": "clean" });
@@ -108,10 +110,10 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
     assert.equal((await upload("photos/confirmed.png", PNG_1PX, "image/png")).status, 200);
     const event = { source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: bucket }, object: { key } } };
     const ports = { store: s3Store(s3), scanner: testScanner(db.database), log: recordingLogger() };
-    const first = await handleObjectCreated(event, { buckets: new Set([bucket]) }, ports);
+    const first = await handleObjectCreated(event, { buckets: new Set([bucket]), scan: CLAMAV_VOCABULARY }, ports);
     assert.equal(first.action, "tagged");
     assert.equal((await tagsOf(key))["scan-status"], "clean");
-    const again = await handleObjectCreated(event, { buckets: new Set([bucket]) }, ports);
+    const again = await handleObjectCreated(event, { buckets: new Set([bucket]), scan: CLAMAV_VOCABULARY }, ports);
     assert.equal(again.action, "skipped");
   });
 

@@ -26,9 +26,10 @@ import { type ObjectStore } from "../../../functions/shared/store";
 import { engineClient, useS3Engine } from "../../harness/s3-engine";
 import { recordingLogger } from "../fixtures";
 import { EICAR, EICAR_SIGNATURE, PNG_1PX, testScanner, writeEicarDatabase } from "./clamav-fixture";
+import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const BUCKET = "mobile-s3-dev-storage-abc1234";
-const config = loadScanConfig({ SCAN_BUCKETS: JSON.stringify([BUCKET, "acme-silo-7654321"]) });
+const config = loadScanConfig({ SCAN_BUCKETS: JSON.stringify([BUCKET, "acme-silo-7654321"]), SCANNER: "clamav" });
 
 /** An S3 "Object Created" event as EventBridge delivers it. */
 function objectCreated(bucket: string, key: string): unknown {
@@ -75,8 +76,8 @@ describe("functions/scan/core", () => {
   it("reads the buckets it scans, and refuses to start without them", () => {
     assert.deepEqual([...config.buckets].sort(), ["acme-silo-7654321", BUCKET]);
     assert.throws(() => loadScanConfig({}), (err: unknown) => err instanceof ConfigurationError && err.variable === "SCAN_BUCKETS");
-    assert.throws(() => loadScanConfig({ SCAN_BUCKETS: '["Not_A_Bucket"]' }), /SCAN_BUCKETS holds an invalid entry "Not_A_Bucket"/);
-    assert.throws(() => loadScanConfig({ SCAN_BUCKETS: "[]" }), /SCAN_BUCKETS must be a non-empty JSON array/);
+    assert.throws(() => loadScanConfig({ SCAN_BUCKETS: '["Not_A_Bucket"]', SCANNER: "clamav" }), /SCAN_BUCKETS holds an invalid entry "Not_A_Bucket"/);
+    assert.throws(() => loadScanConfig({ SCAN_BUCKETS: "[]", SCANNER: "clamav" }), /SCAN_BUCKETS must be a non-empty JSON array/);
   });
 
   it("parses the bucket, key, size and version of an Object Created event", () => {
@@ -114,7 +115,7 @@ describe("functions/scan/core", () => {
   describe("against the S3 engine with the real clamscan", function () {
     this.timeout(120_000);
     const bucket = `scan-core-${Date.now().toString(36)}`;
-    const engineConfig: ScanConfig = { buckets: new Set([bucket]) };
+    const engineConfig: ScanConfig = { buckets: new Set([bucket]), scan: CLAMAV_VOCABULARY };
     const home = "tenants/acme/home/5f2d1c3e-0000-4000-8000-000000000001/";
     let s3: S3Client;
     let store: ObjectStore;
@@ -319,7 +320,7 @@ describe("functions/scan/core", () => {
     it("createScanHandler: rethrows a failure for EventBridge to retry, logging only the error's name", async () => {
       const log = recordingLogger();
       const handler = createScanHandler(
-        { SCAN_BUCKETS: JSON.stringify([bucket]) },
+        { SCAN_BUCKETS: JSON.stringify([bucket]), SCANNER: "clamav" },
         { store, log, scanner: { scan: () => Promise.reject(new ScanError("secret detail")) } },
       );
       const key = `${home}handler/x.png`;
@@ -330,7 +331,7 @@ describe("functions/scan/core", () => {
     });
 
     it("createScanHandler: scans with clamscan from CLAMSCAN_PATH and CLAMAV_DB", async () => {
-      const handler = createScanHandler({ SCAN_BUCKETS: JSON.stringify([bucket]), CLAMSCAN_PATH: "clamscan", CLAMAV_DB: db.database }, { store, log: recordingLogger() });
+      const handler = createScanHandler({ SCAN_BUCKETS: JSON.stringify([bucket]), SCANNER: "clamav", CLAMSCAN_PATH: "clamscan", CLAMAV_DB: db.database }, { store, log: recordingLogger() });
       const key = `${home}handler/eicar.txt`;
       await put(key, EICAR);
       assert.equal((await handler(objectCreated(bucket, key))).action, "quarantined");

@@ -38,11 +38,6 @@ describe("functions/uploads/core", () => {
     );
   });
 
-  it("signs SSE-KMS only when SERVER_SIDE_ENCRYPTION asks for it, and refuses other values", () => {
-    assert.deepEqual(loadUploadsConfig({ ...ENV, SERVER_SIDE_ENCRYPTION: "aws:kms" }).encryption, {});
-    assert.throws(() => loadUploadsConfig({ ...ENV, SERVER_SIDE_ENCRYPTION: "AES256" }), /SERVER_SIDE_ENCRYPTION must be "aws:kms" or unset/);
-  });
-
   it("reads its limits from the environment, with no quota and Cognito's tenant claim by default", () => {
     assert.deepEqual(loadUploadsConfig(ENV), {
       routing: ROUTING,
@@ -53,7 +48,6 @@ describe("functions/uploads/core", () => {
       allowedContentTypes: ["image/jpeg", "video/mp4"],
       partUrlBatchMax: 20,
       userQuotaBytes: undefined,
-      encryption: undefined,
       abortIncompleteUploadDays: 1,
     });
   });

@@ -193,8 +193,8 @@ describe("infra/api/bundle", () => {
 
       it("starts in a sandbox with the environment the program sets, and fails the cold start naming a missing variable", () => {
         assert.doesNotThrow(() => load(code(), environment(fn)));
-        // LOG_LEVEL and SERVER_SIDE_ENCRYPTION have defaults (INFO; no SSE header where there is no KMS).
-        for (const variable of Object.keys(environment(fn)).filter((v) => !["LOG_LEVEL", "SERVER_SIDE_ENCRYPTION"].includes(v))) {
+        // LOG_LEVEL has a default (INFO).
+        for (const variable of Object.keys(environment(fn)).filter((v) => v !== "LOG_LEVEL")) {
           const without = { ...environment(fn) };
           delete without[variable];
           assert.throws(() => load(code(), without), new RegExp(`environment variable ${variable} `), `${fn} without ${variable}`);

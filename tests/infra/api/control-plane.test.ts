@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../../infra/api/bundle";
-import { FUNCTION_NAMES, type FunctionName, SIZING } from "../../../infra/api/catalog";
+import { FUNCTION_NAMES, type FunctionName, functionSizing } from "../../../infra/api/catalog";
+import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 import { ControlPlane, type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { functionPolicy, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";
@@ -147,6 +148,7 @@ describe("infra/api/control-plane (component under mocks)", () => {
           accessPointArns: [ACCESS_POINT_ARN],
           logGroupArn: named(run, T.logGroup, `${NAME}-${fn}`).outputs.arn as string,
           cdnPrivateKeySecretArn: secretArn,
+          scan: GUARDDUTY_VOCABULARY,
         }),
       );
       assert.ok(lambda.dependencies.includes(policy.urn), `${fn} is created after its permissions`);
@@ -160,8 +162,9 @@ describe("infra/api/control-plane (component under mocks)", () => {
       assert.equal(lambda.inputs.runtime, "nodejs22.x");
       assert.deepEqual(lambda.inputs.architectures, ["arm64"]);
       assert.equal(lambda.inputs.handler, "index.handler");
-      assert.equal(lambda.inputs.memorySize, SIZING[fn].memorySize);
-      assert.equal(lambda.inputs.timeout, SIZING[fn].timeout);
+      assert.equal(lambda.inputs.packageType, "Zip");
+      assert.equal(lambda.inputs.memorySize, functionSizing(fn, { scanner: "guardduty" }).memorySize);
+      assert.equal(lambda.inputs.timeout, functionSizing(fn, { scanner: "guardduty" }).timeout);
       const code = lambda.inputs.code as { assets: Record<string, { text: string }> };
       assert.deepEqual(Object.keys(code.assets), ["index.js"]);
       assert.equal(code.assets["index.js"].text, bundleHandler(fn), `${fn} ships its own handler`);

@@ -8,6 +8,7 @@ import { type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { type ControlPlaneLimits } from "../../../infra/api/limits";
 import { type FunctionRouting } from "../../../infra/tenancy/tenant-storage";
+import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 
 export const VALID_LIMITS: ControlPlaneLimits = {
   presignTtlSeconds: 300,
@@ -41,6 +42,7 @@ export const ENVIRONMENT_INPUT: FunctionEnvironmentInput = {
   tenantRoutingJson: JSON.stringify(TENANT_ROUTING),
   limits: VALID_LIMITS,
   bucketNames: [POOLED_BUCKET, SILO_BUCKET],
+  scanner: "guardduty",
   cdn: {
     domainName: "d111111abcdef8.cloudfront.net",
     keyPairId: "K2JCJMDEHXQW5F",
@@ -59,6 +61,7 @@ export function controlPlaneArgs(): ControlPlaneArgs {
     jwt: { issuer: ISSUER, audience: AUDIENCE },
     cdn: { domainName: "d111111abcdef8.cloudfront.net", keyPairId: "K2JCJMDEHXQW5F", privateKeyPem: PRIVATE_KEY_PEM },
     limits: VALID_LIMITS,
+    scanning: { vocabulary: GUARDDUTY_VOCABULARY },
     corsOrigins: ["https://app.example.com"],
     logRetentionDays: 30,
     tags: { app: "mobile-s3", env: "dev", owner: "platform-team", "managed-by": "pulumi" },

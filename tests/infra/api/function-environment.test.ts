@@ -3,6 +3,7 @@ import { readLogLevel } from "../../../functions/shared/log";
 import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
 import { functionEnvironment, type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { ENVIRONMENT_INPUT as INPUT, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS, LOADERS } from "./fixtures";
+import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 
 /** Each function's own loader: the program writes the variables, these read them at cold start. */
 
@@ -21,10 +22,8 @@ describe("infra/api/function-environment", () => {
       partUrlBatchMax: 20,
       userQuotaBytes: undefined,
       abortIncompleteUploadDays: 1,
-      // SSE-KMS signed into every presigned upload (the bucket's own key).
-      encryption: {},
     },
-    objects: { tenantRouting: TENANT_ROUTING, presignTtlSeconds: 300, tenantClaim: "custom:tenant" },
+    objects: { tenantRouting: TENANT_ROUTING, presignTtlSeconds: 300, tenantClaim: "custom:tenant", scan: GUARDDUTY_VOCABULARY },
     "cdn-session": {
       domainName: "d111111abcdef8.cloudfront.net",
       keyPairId: "K2JCJMDEHXQW5F",
@@ -37,8 +36,9 @@ describe("infra/api/function-environment", () => {
       proxyMaxBytes: VALID_LIMITS.proxyMaxBytes,
       allowedContentTypes: VALID_LIMITS.allowedContentTypes,
       tenantClaim: "custom:tenant",
+      scan: GUARDDUTY_VOCABULARY,
     },
-    scan: { buckets: new Set([POOLED_BUCKET, SILO_BUCKET]) },
+    scan: { buckets: new Set([POOLED_BUCKET, SILO_BUCKET]), scan: GUARDDUTY_VOCABULARY },
   };
 
   for (const fn of FUNCTION_NAMES) {
@@ -47,7 +47,7 @@ describe("infra/api/function-environment", () => {
       assert.deepEqual(LOADERS[fn](env), expected[fn]);
       assert.equal(readLogLevel(env), "INFO");
       // The program sets nothing unused: without a variable the loader either refuses to start,
-      // naming it, or reads something else (an optional setting such as SERVER_SIDE_ENCRYPTION).
+      // naming it, or reads something else (an optional setting such as USER_QUOTA_BYTES).
       for (const variable of Object.keys(env).filter((v) => v !== "LOG_LEVEL")) {
         const without = { ...env };
         delete without[variable];

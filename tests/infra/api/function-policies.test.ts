@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
 import { functionPolicy, type FunctionPolicyInput, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { type PolicyStatement } from "../../../infra/iam/policy-document";
+import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "../../../infra/storage/scan-status";
 import { type Decision, decideAll, type IamRequest } from "../../harness/iam";
 
 const ACCOUNT = "123456789012";
@@ -13,8 +14,9 @@ const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:mobile-s3-dev
 const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:database-password-XyZ123`;
 const logGroup = (fn: string) => `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:mobile-s3-dev-api-${fn}-abc1234`;
 
-function input(fn: FunctionName): FunctionPolicyInput {
-  return { bucketArns: [POOLED, SILO], accessPointArns: [ACCESS_POINT], logGroupArn: logGroup(fn), cdnPrivateKeySecretArn: SECRET };
+/** ClamAV's vocabulary unless a case says otherwise: its tags are the ones these functions write themselves. */
+function input(fn: FunctionName, scan: ScanVocabulary = CLAMAV_VOCABULARY): FunctionPolicyInput {
+  return { bucketArns: [POOLED, SILO], accessPointArns: [ACCESS_POINT], logGroupArn: logGroup(fn), cdnPrivateKeySecretArn: SECRET, scan };
 }
 
 const home = "tenants/acme/home/5f2d1c3e/photos/cat.jpg";
@@ -22,7 +24,7 @@ const tls = { "aws:SecureTransport": "true" };
 type Row = [label: string, action: string, resource: string, expected: Decision, context?: Record<string, string | string[]>];
 
 /** Decides each row as the function's role, against its identity policy alone. */
-async function decide(fn: FunctionName, rows: Row[]) {
+async function decide(fn: FunctionName, rows: Row[], scan: ScanVocabulary = CLAMAV_VOCABULARY) {
   const principal = `arn:aws:sts::${ACCOUNT}:assumed-role/mobile-s3-dev-api-${fn}-abc1234/${fn}`;
   const requests: IamRequest[] = rows.map(([, action, resource, , context]) => ({
     principal,
@@ -30,7 +32,7 @@ async function decide(fn: FunctionName, rows: Row[]) {
     resource,
     context: { ...tls, ...context },
   }));
-  const decisions = await decideAll({ identityPolicies: [functionPolicy(fn, input(fn))] }, requests);
+  const decisions = await decideAll({ identityPolicies: [functionPolicy(fn, input(fn, scan))] }, requests);
   assert.deepEqual(
     rows.map(([label], i) => `${label}: ${decisions[i]}`),
     rows.map(([label, , , expected]) => `${label}: ${expected}`),
@@ -122,6 +124,36 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
       ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/" }],
     ]);
+  });
+
+  it("objects with GuardDuty: presigned GETs only for objects GuardDuty found free of threats", async () => {
+    const tag = "s3:ExistingObjectTag/GuardDutyMalwareScanStatus";
+    await decide(
+      "objects",
+      [
+        ["GetObject, NO_THREATS_FOUND", "s3:GetObject", `${POOLED}/${home}`, ALLOWED, { [tag]: "NO_THREATS_FOUND" }],
+        ["GetObject, THREATS_FOUND", "s3:GetObject", `${POOLED}/${home}`, DENIED, { [tag]: "THREATS_FOUND" }],
+        ["GetObject, UNSUPPORTED", "s3:GetObject", `${POOLED}/${home}`, DENIED, { [tag]: "UNSUPPORTED" }],
+        ["GetObject, not scanned yet", "s3:GetObject", `${POOLED}/${home}`, DENIED],
+        ["GetObject, ClamAV's clean tag", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
+      ],
+      GUARDDUTY_VOCABULARY,
+    );
+  });
+
+  it("proxy with GuardDuty: writes untagged objects under tenants/ and can set no tag (S3 authorises x-amz-tagging as PutObjectTagging)", async () => {
+    await decide(
+      "proxy",
+      [
+        ["PutObject without tags", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
+        ["PutObject through the access point", "s3:PutObject", `${ACCESS_POINT}/object/${home}`, ALLOWED],
+        ["PutObject outside tenants/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED],
+        ["tagging GuardDuty's clean verdict", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTag/GuardDutyMalwareScanStatus": "NO_THREATS_FOUND", "s3:RequestObjectTagKeys": "GuardDutyMalwareScanStatus" }],
+        ["tagging anything", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTagKeys": "owner" }],
+        ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
+      ],
+      GUARDDUTY_VOCABULARY,
+    );
   });
 
   it("scan: reads and tags under tenants/, copies into quarantine/ and tags the copy, never overwrites a user's object", async () => {

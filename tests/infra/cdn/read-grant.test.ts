@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { cloudFrontReadStatement } from "../../../infra/cdn/read-grant";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
-import { SCAN_STATUS_TAG, ScanStatus } from "../../../infra/storage/scan-status";
+import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 import { type Decision, decideAll, type IamRequest, simulate } from "../../harness/iam";
 
 const BUCKET = "arn:aws:s3:::mobile-s3-dev-storage-abc1234";
@@ -10,12 +10,13 @@ const DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E1ABCDEF2345
 const OTHER_DISTRIBUTION = "arn:aws:cloudfront::210987654321:distribution/E7OTHER0000001";
 const CLOUDFRONT = "cloudfront.amazonaws.com";
 const OBJECT = `${BUCKET}/tenants/acme/home/u-1/photo.jpg`;
-const TAG_KEY = `s3:ExistingObjectTag/${SCAN_STATUS_TAG}`;
+const SCAN = GUARDDUTY_VOCABULARY;
+const TAG_KEY = `s3:ExistingObjectTag/${SCAN.tagKey}`;
 
 /** What CloudFront's Origin Access Control presents when a viewer reads an object scanned clean. */
 const cleanRead: Record<string, string> = {
   "aws:SourceArn": DISTRIBUTION,
-  [TAG_KEY]: ScanStatus.clean,
+  [TAG_KEY]: SCAN.clean,
   "aws:SecureTransport": "true",
 };
 
@@ -41,7 +42,7 @@ describe("infra/cdn/read-grant (IAM simulator)", () => {
     resourcePolicy: bucketPolicy({
       bucketArn: BUCKET,
       kmsKeyArn: KEY,
-      grants: [cloudFrontReadStatement({ bucketArn: BUCKET, distributionArn: DISTRIBUTION })],
+      grants: [cloudFrontReadStatement({ bucketArn: BUCKET, distributionArn: DISTRIBUTION, readGate: SCAN })],
     }),
   };
 
@@ -62,9 +63,14 @@ describe("infra/cdn/read-grant (IAM simulator)", () => {
         "ImplicitlyDenied",
       ],
       ["no SourceArn at all", request("s3:GetObject", without(cleanRead, "aws:SourceArn")), "ImplicitlyDenied"],
-      ["object still pending its scan", request("s3:GetObject", { ...cleanRead, [TAG_KEY]: ScanStatus.pending }), "ImplicitlyDenied"],
-      ["object found infected", request("s3:GetObject", { ...cleanRead, [TAG_KEY]: ScanStatus.infected }), "ImplicitlyDenied"],
-      ["object without a scan-status tag", request("s3:GetObject", without(cleanRead, TAG_KEY)), "ImplicitlyDenied"],
+      ["object GuardDuty could not scan", request("s3:GetObject", { ...cleanRead, [TAG_KEY]: "UNSUPPORTED" }), "ImplicitlyDenied"],
+      ["object found infected", request("s3:GetObject", { ...cleanRead, [TAG_KEY]: SCAN.infected }), "ImplicitlyDenied"],
+      ["object not scanned yet (no verdict tag)", request("s3:GetObject", without(cleanRead, TAG_KEY)), "ImplicitlyDenied"],
+      [
+        "object carrying ClamAV's clean tag in a GuardDuty stack",
+        request("s3:GetObject", { ...without(cleanRead, TAG_KEY), [`s3:ExistingObjectTag/${CLAMAV_VOCABULARY.tagKey}`]: CLAMAV_VOCABULARY.clean }),
+        "ImplicitlyDenied",
+      ],
       ["CloudFront writing an object", request("s3:PutObject", cleanRead), "ImplicitlyDenied"],
       ["CloudFront deleting an object", request("s3:DeleteObject", cleanRead), "ImplicitlyDenied"],
       ["CloudFront listing the bucket", request("s3:ListBucket", cleanRead, BUCKET), "ImplicitlyDenied"],
@@ -81,7 +87,7 @@ describe("infra/cdn/read-grant (IAM simulator)", () => {
       resourcePolicy: bucketPolicy({
         bucketArn: BUCKET,
         kmsKeyArn: KEY,
-        grants: [cloudFrontReadStatement({ bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "tenants/" })],
+        grants: [cloudFrontReadStatement({ bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "tenants/", readGate: SCAN })],
       }),
     };
     await assertTable(prefixed, [
@@ -92,43 +98,43 @@ describe("infra/cdn/read-grant (IAM simulator)", () => {
   });
 
   it("puts the distribution in the condition and the bucket's objects in Resource", () => {
-    const statement = cloudFrontReadStatement({ bucketArn: BUCKET, distributionArn: DISTRIBUTION });
+    const statement = cloudFrontReadStatement({ bucketArn: BUCKET, distributionArn: DISTRIBUTION, readGate: SCAN });
     assert.equal(statement.Sid, "CloudFrontReadsCleanObjects");
     assert.deepEqual(statement.Principal, { Service: CLOUDFRONT });
     assert.equal(statement.Resource, `${BUCKET}/*`);
-    assert.deepEqual(statement.Condition, { StringEquals: { "AWS:SourceArn": DISTRIBUTION, [TAG_KEY]: "clean" } });
+    assert.deepEqual(statement.Condition, { StringEquals: { "AWS:SourceArn": DISTRIBUTION, [TAG_KEY]: "NO_THREATS_FOUND" } });
   });
 
   describe("input validation", () => {
     const cases: [string, Parameters<typeof cloudFrontReadStatement>[0], RegExp][] = [
       [
         "a distribution ARN as the bucket (the seed's mistake)",
-        { bucketArn: DISTRIBUTION, distributionArn: DISTRIBUTION },
+        { bucketArn: DISTRIBUTION, distributionArn: DISTRIBUTION, readGate: SCAN },
         /^Error: \[bucketArn\] must be an S3 bucket ARN/,
       ],
-      ["an object ARN as the bucket", { bucketArn: `${BUCKET}/*`, distributionArn: DISTRIBUTION }, /^Error: \[bucketArn\] must be/],
-      ["a bucket ARN as the distribution", { bucketArn: BUCKET, distributionArn: BUCKET }, /^Error: \[distributionArn\] must be a CloudFront distribution ARN/],
+      ["an object ARN as the bucket", { bucketArn: `${BUCKET}/*`, distributionArn: DISTRIBUTION, readGate: SCAN }, /^Error: \[bucketArn\] must be/],
+      ["a bucket ARN as the distribution", { bucketArn: BUCKET, distributionArn: BUCKET, readGate: SCAN }, /^Error: \[distributionArn\] must be a CloudFront distribution ARN/],
       [
         "a distribution ARN without an account",
-        { bucketArn: BUCKET, distributionArn: "arn:aws:cloudfront:::distribution/E1ABCDEF234567" },
+        { bucketArn: BUCKET, distributionArn: "arn:aws:cloudfront:::distribution/E1ABCDEF234567", readGate: SCAN },
         /^Error: \[distributionArn\] must be/,
       ],
       [
         "a wildcard distribution",
-        { bucketArn: BUCKET, distributionArn: "arn:aws:cloudfront::123456789012:distribution/*" },
+        { bucketArn: BUCKET, distributionArn: "arn:aws:cloudfront::123456789012:distribution/*", readGate: SCAN },
         /^Error: \[distributionArn\] must be/,
       ],
       [
         "a distribution in another partition",
-        { bucketArn: BUCKET, distributionArn: "arn:aws-cn:cloudfront::123456789012:distribution/E1ABCDEF234567" },
+        { bucketArn: BUCKET, distributionArn: "arn:aws-cn:cloudfront::123456789012:distribution/E1ABCDEF234567", readGate: SCAN },
         /^Error: \[distributionArn\] must be in the bucket's partition "aws"/,
       ],
-      ["a prefix without a trailing slash", { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "tenants" }, /^Error: \[keyPrefix\] must be/],
-      ["a prefix with a leading slash", { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "/tenants/" }, /^Error: \[keyPrefix\] must be/],
-      ["a prefix with a wildcard", { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "tenants/*/" }, /^Error: \[keyPrefix\] must be/],
+      ["a prefix without a trailing slash", { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "tenants", readGate: SCAN }, /^Error: \[keyPrefix\] must be/],
+      ["a prefix with a leading slash", { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "/tenants/", readGate: SCAN }, /^Error: \[keyPrefix\] must be/],
+      ["a prefix with a wildcard", { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "tenants/*/", readGate: SCAN }, /^Error: \[keyPrefix\] must be/],
       [
         "a prefix with a policy variable",
-        { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "home/${aws:username}/" },
+        { bucketArn: BUCKET, distributionArn: DISTRIBUTION, keyPrefix: "home/${aws:username}/", readGate: SCAN },
         /^Error: \[keyPrefix\] must be/,
       ],
     ];
@@ -142,6 +148,7 @@ describe("infra/cdn/read-grant (IAM simulator)", () => {
       const statement = cloudFrontReadStatement({
         bucketArn: "arn:aws-cn:s3:::photos",
         distributionArn: "arn:aws-cn:cloudfront::123456789012:distribution/E1ABCDEF234567",
+        readGate: SCAN,
       });
       assert.equal(statement.Resource, "arn:aws-cn:s3:::photos/*");
     });

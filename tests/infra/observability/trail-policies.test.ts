@@ -113,7 +113,7 @@ describe("infra/observability/trail-policies: bucket policy grants (IAM simulato
   it("puts CloudTrail's grants after the bucket's guards, unchanged", () => {
     assert.deepEqual(
       policy.Statement.map((s) => s.Sid),
-      ["DenyInsecureTransport", "DenyOutdatedTls", "DenyUploadsWithOtherEncryption", "DenyUploadsWithOtherKmsKey", "CloudTrailChecksBucketAcl", "CloudTrailWritesLogs"],
+      ["DenyInsecureTransport", "DenyOutdatedTls", "DenyUploadsWithOtherEncryption", "DenyUploadsWithOtherKmsKey", "DenyKmsUploadsWithoutKeyId", "CloudTrailChecksBucketAcl", "CloudTrailWritesLogs"],
     );
     assert.equal(trailLogPrefix(ACCOUNT), `AWSLogs/${ACCOUNT}/`);
   });
@@ -169,7 +169,7 @@ describe("infra/observability/trail-policies: key policy grants (IAM simulator)"
   it("keeps the key's own statements and adds CloudTrail's after them", () => {
     assert.deepEqual(
       policy.Statement.map((s) => s.Sid),
-      ["AccountAdministersKey", "CloudTrailEncryptsLogs", "CloudTrailUsesBucketKey", "CloudTrailDescribesKey"],
+      ["AccountAdministersKey", "AccountGrantsForAwsResources", "CloudTrailEncryptsLogs", "CloudTrailUsesBucketKey", "CloudTrailDescribesKey"],
     );
   });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
-import { type Decision, decideAll, type IamRequest } from "../../harness/iam";
+import { type Decision, decideAll, type IamRequest, simulate } from "../../harness/iam";
 
 const BUCKET = "arn:aws:s3:::mobile-s3-dev-storage-abc1234";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1111aaaa-2222-4333-8444-555566667777";
@@ -69,6 +69,45 @@ describe("infra/storage/bucket-policy (IAM simulator)", () => {
       table.map(([label], i) => `${label}: ${decisions[i]}`),
       table.map(([label, , expected]) => `${label}: ${expected}`),
     );
+  });
+
+  describe("which encryption a write may ask for", () => {
+    const KEY_ID = KEY.split("/")[1];
+    type Headers = Record<string, string>;
+    const sse = (algorithm: string, keyId?: string): Headers => ({
+      "s3:x-amz-server-side-encryption": algorithm,
+      ...(keyId === undefined ? {} : { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyId }),
+    });
+    // "Setting default server-side encryption behavior for Amazon S3 buckets": a write naming no
+    // encryption gets the bucket's default, SSE-KMS with this key. "Specifying server-side encryption
+    // with AWS KMS (SSE-KMS)" and the PutObject API Reference: aws:kms (or aws:kms:dsse) without a
+    // key id encrypts under the AWS managed key aws/s3, whose key policy only AWS writes ("Change a key
+    // policy"), so this bucket's key policy would no longer decide who can read the object.
+    const cases: [string, Headers, Decision][] = [
+      ["naming no encryption (the bucket's default applies)", {}, "Allowed"],
+      ["with aws:kms and this bucket's key ARN", sse("aws:kms", KEY), "Allowed"],
+      ["with aws:kms and no key id (the AWS managed key aws/s3)", sse("aws:kms"), "ExplicitlyDenied"],
+      ["with aws:kms and another key's ARN", sse("aws:kms", OTHER_KEY), "ExplicitlyDenied"],
+      // "Protecting data using server-side encryption with AWS KMS (SSE-KMS)": the policy names the key by
+      // its ARN; a bare key id or an alias (resolved in the requester's account) is refused, failing closed.
+      ["with aws:kms and this key's bare key id", sse("aws:kms", KEY_ID), "ExplicitlyDenied"],
+      ["with aws:kms and an alias", sse("aws:kms", "alias/aws/s3"), "ExplicitlyDenied"],
+      ["with SSE-S3 (AES256)", sse("AES256"), "ExplicitlyDenied"],
+      ["with DSSE-KMS and no key id (aws/s3)", sse("aws:kms:dsse"), "ExplicitlyDenied"],
+      ["with DSSE-KMS and this bucket's key ARN", sse("aws:kms:dsse", KEY), "ExplicitlyDenied"],
+    ];
+    // "Multipart upload API and permissions": CreateMultipartUpload is authorised as s3:PutObject, and
+    // ("CreateMultipartUpload", API Reference) its SSE headers, or the bucket's default when it names
+    // none, decide how the parts are encrypted: the same request to the same guards.
+    for (const operation of ["PutObject", "CreateMultipartUpload"]) {
+      for (const [label, headers, expected] of cases) {
+        it(`${operation} ${label}: ${expected}`, async () => {
+          const outcome = await simulate(policies, { principal: ROLE, action: "s3:PutObject", resource: `${BUCKET}/a.jpg`, context: { ...tls, ...headers } });
+          assert.deepEqual(outcome.ignoredContextKeys, [], "the simulator judged every SSE key applicable to s3:PutObject");
+          assert.equal(outcome.decision, expected);
+        });
+      }
+    }
   });
 
   it("grants nothing by itself: a caller without an identity policy is implicitly denied", async () => {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "../../../infra/storage/scan-status";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
 import { type Decision, type IamRequest, simulate, simulateThroughAccessPoint } from "../../harness/iam";
@@ -24,7 +25,7 @@ const TENANTS: { id: string; tier: Tier }[] = [
 const USERS = ["u1", "u2"];
 const OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 
-function layoutFor(homeKey: StorageLayout["homeKey"], readRequiresCleanTag: boolean): StorageLayout {
+function layoutFor(homeKey: StorageLayout["homeKey"], readGate: ScanVocabulary | undefined): StorageLayout {
   return {
     partition: "aws",
     region: REGION,
@@ -33,7 +34,7 @@ function layoutFor(homeKey: StorageLayout["homeKey"], readRequiresCleanTag: bool
     accessPointPrefix: "photos-dev-",
     dedicatedBucket: { prefix: "photos-dev-t-", suffix: "-5f3a9c1d" },
     homeKey,
-    readRequiresCleanTag,
+    ...(readGate ? { readGate } : {}),
   };
 }
 
@@ -121,11 +122,12 @@ async function decide(
 }
 
 for (const homeKey of ["userSub", "identityId"] as const) {
-  for (const readRequiresCleanTag of [true, false]) {
-    const profile = readRequiresCleanTag ? "full" : "minimal";
-    describe(`infra/tenancy/access-policies: access matrix (homeKey ${homeKey}, ${profile} profile)`, () => {
-      const layout = layoutFor(homeKey, readRequiresCleanTag);
-      const clean = { "s3:ExistingObjectTag/scan-status": "clean" };
+  for (const readGate of [GUARDDUTY_VOCABULARY, CLAMAV_VOCABULARY, undefined]) {
+    const profile = readGate ? `full profile, ${readGate.scanner}` : "minimal profile";
+    describe(`infra/tenancy/access-policies: access matrix (homeKey ${homeKey}, ${profile})`, () => {
+      const layout = layoutFor(homeKey, readGate);
+      const tagKey = `s3:ExistingObjectTag/${(readGate ?? GUARDDUTY_VOCABULARY).tagKey}`;
+      const clean = { [tagKey]: (readGate ?? GUARDDUTY_VOCABULARY).clean };
 
       for (const tenant of TENANTS) {
         for (const user of USERS) {
@@ -179,13 +181,20 @@ for (const homeKey of ["userSub", "identityId"] as const) {
         }
       }
 
-      if (readRequiresCleanTag) {
+      if (readGate) {
         it("reads only objects the scanner tagged clean, in every tier", async () => {
           for (const tenant of TENANTS) {
             const me = sessionContext(tenant.id, "u1", homeKey);
             const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/new.jpg`;
-            for (const tag of ["pending", "infected"]) {
-              const decision = await decide(layout, tenant, { action: "s3:GetObject", key, context: { ...me, "s3:ExistingObjectTag/scan-status": tag } });
+            // The other scanner's clean verdict is only a tag like any other: it opens nothing.
+            const other = readGate === GUARDDUTY_VOCABULARY ? CLAMAV_VOCABULARY : GUARDDUTY_VOCABULARY;
+            for (const [k, tag] of [
+              [tagKey, "pending"],
+              [tagKey, readGate.infected],
+              ...readGate.unscannable.map((u) => [tagKey, u]),
+              [`s3:ExistingObjectTag/${other.tagKey}`, other.clean],
+            ]) {
+              const decision = await decide(layout, tenant, { action: "s3:GetObject", key, context: { ...me, [k]: tag } });
               assert.notEqual(decision, "Allowed", `${tenant.tier}: ${tag} object`);
             }
             const untagged = await decide(layout, tenant, { action: "s3:GetObject", key, context: me });

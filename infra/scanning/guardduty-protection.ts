@@ -1,0 +1,109 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TENANTS_ROOT } from "../tenancy/keys";
+import { guardDutyRolePolicy, guardDutyTrustPolicy } from "./guardduty-policies";
+
+export interface GuardDutyProtectedBucket {
+  /** Distinguishes this bucket's plan among the component's children; stable across deploys. */
+  id: string;
+  bucketName: pulumi.Input<string>;
+  bucketArn: pulumi.Input<string>;
+  kmsKeyArn: pulumi.Input<string>;
+}
+
+export interface GuardDutyProtectionArgs {
+  /**
+   * The data buckets to protect, one Malware Protection plan each. Each bucket's key policy must
+   * also name `roleArn` (`malwareScannerKeyGrant`), since the keys do not delegate to IAM.
+   * @default (required)
+   */
+  buckets: GuardDutyProtectedBucket[];
+  /**
+   * Only new objects under this prefix are scanned (the scanner's quarantine copies are not).
+   * @default "tenants/"
+   */
+  keyPrefix?: string;
+  /**
+   * Tags for the role and the plans.
+   * @default {}
+   */
+  tags?: Record<string, string>;
+}
+
+/**
+ * Amazon GuardDuty Malware Protection for S3 on every data bucket: a plan per bucket scanning new
+ * objects under `tenants/` with tagging on, so GuardDuty writes `GuardDutyMalwareScanStatus` on each
+ * scanned version and every read gate keys on `NO_THREATS_FOUND`; and the one role the plans use,
+ * with exactly the documented permissions on these buckets and their keys. Works without a GuardDuty
+ * detector (findings are then not generated; scan results still reach EventBridge).
+ */
+export class GuardDutyProtection extends pulumi.ComponentResource {
+  /** The plans' role; name it in each bucket key's policy. */
+  readonly roleArn: pulumi.Output<string>;
+  readonly planArns: pulumi.Output<string>[];
+
+  constructor(name: string, args: GuardDutyProtectionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mobile-s3:scanning:GuardDutyProtection", name, {}, opts);
+    const keyPrefix = args.keyPrefix ?? TENANTS_ROOT;
+    const tags = args.tags ?? {};
+    if (args.buckets.length === 0) {
+      throw new Error("[buckets] must name at least one bucket to protect");
+    }
+    const ids = args.buckets.map((b) => b.id);
+    if (new Set(ids).size !== ids.length) {
+      throw new Error(`[buckets] ids must be unique, got ${ids.join(", ")}`);
+    }
+    const parent = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, parent);
+    const region = aws.getRegionOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent);
+
+    const role = new aws.iam.Role(
+      name,
+      {
+        description: `Role of the GuardDuty Malware Protection plans of ${name}`,
+        assumeRolePolicy: JSON.stringify(guardDutyTrustPolicy()),
+        tags,
+      },
+      parent,
+    );
+    const policy = new aws.iam.RolePolicy(
+      name,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([partition.partition, region.region, account.accountId, pulumi.all(args.buckets.map((b) => pulumi.all([b.bucketArn, b.kmsKeyArn])))])
+          .apply(([p, r, accountId, buckets]) =>
+            JSON.stringify(
+              guardDutyRolePolicy({
+                partition: p,
+                region: r,
+                accountId,
+                keyPrefix,
+                buckets: buckets.map(([bucketArn, kmsKeyArn]) => ({ bucketArn, kmsKeyArn })),
+              }),
+            ),
+          ),
+      },
+      parent,
+    );
+    const plans = args.buckets.map(
+      (b) =>
+        new aws.guardduty.MalwareProtectionPlan(
+          `${name}-${b.id}`,
+          {
+            role: role.arn,
+            protectedResource: { s3Bucket: { bucketName: b.bucketName, objectPrefixes: [keyPrefix] } },
+            actions: [{ taggings: [{ status: "ENABLED" }] }],
+            tags,
+          },
+          // GuardDuty validates the role when the plan is created: its permissions must be in place.
+          { parent: this, dependsOn: [policy] },
+        ),
+    );
+
+    this.roleArn = role.arn;
+    this.planArns = plans.map((p) => p.arn);
+    this.registerOutputs({ roleArn: this.roleArn, planArns: this.planArns });
+  }
+}
