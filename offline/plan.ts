@@ -65,10 +65,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`plan: ${String(err)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once stdout has taken everything: a pipe is written asynchronously, and `process.exit` right
+ * after a large write (the JSON plan is hundreds of KB) would cut it short. The exit itself is needed:
+ * the Pulumi runtime leaves handles open.
+ */
+function exitAfterOutput(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterOutput, (err) => {
+  process.stderr.write(`plan: ${String(err)}\n`);
+  exitAfterOutput(1);
+});

@@ -7,6 +7,9 @@ import { type AdvancedEventSelector, assertSomeDataBuckets, auditEventSelectors 
 import { assertTrailName, trailArn } from "./trail-name";
 import { trailBucketPolicyGrants, trailKeyPolicyGrants } from "./trail-policies";
 
+/** Where the log bucket's server access logs land in the access-log bucket. */
+export const ACCESS_LOG_PREFIX = "s3-access/";
+
 export interface AuditTrailArgs {
   /**
    * Buckets whose object reads and writes CloudTrail records as data events: the app's storage and
@@ -52,6 +55,8 @@ export class AuditTrail extends pulumi.ComponentResource {
   readonly trailArn: pulumi.Output<string>;
   readonly logBucketName: pulumi.Output<string>;
   readonly logBucketArn: pulumi.Output<string>;
+  /** Where S3 delivers the log bucket's own server access logs: who read or deleted the audit trail. */
+  readonly accessLogBucketName: pulumi.Output<string>;
 
   constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mobile-s3:observability:AuditTrail", name, {}, opts);
@@ -76,13 +81,20 @@ export class AuditTrail extends pulumi.ComponentResource {
       .all([partition.partition, region.region, account.accountId])
       .apply(([p, r, accountId]) => trailArn({ partition: p, region: r, accountId, trailName }));
 
+    const accessLogs = createAccessLogBucket(this);
     const logs = createLogBucket(this);
     const trail = createTrail(this);
 
     this.trailArn = trail.arn;
     this.logBucketName = logs.bucketName;
     this.logBucketArn = logs.bucketArn;
-    this.registerOutputs({ trailArn: this.trailArn, logBucketName: this.logBucketName, logBucketArn: this.logBucketArn });
+    this.accessLogBucketName = accessLogs.bucketName;
+    this.registerOutputs({
+      trailArn: this.trailArn,
+      logBucketName: this.logBucketName,
+      logBucketArn: this.logBucketArn,
+      accessLogBucketName: this.accessLogBucketName,
+    });
 
     function eventSelectors(): pulumi.Input<AdvancedEventSelector[]> {
       return (
@@ -91,6 +103,28 @@ export class AuditTrail extends pulumi.ComponentResource {
           .all([pulumi.all(dataBucketArns), pulumi.all(accessPointArns)])
           .apply(([buckets, accessPoints]) => auditEventSelectors({ bucketArns: buckets, accessPointArns: accessPoints }))
       );
+    }
+
+    /**
+     * The audit trail records the data buckets' requests, not its own bucket's: recording those in
+     * the same trail would record its own deliveries ("Suppressing recursive events with recursive
+     * logging"). So the log bucket's server access logs go to a bucket of their own, hardened the same
+     * way except for SSE-S3, the only encryption log delivery supports. That bucket logs nowhere:
+     * logging the log target into itself loops ("Enabling Amazon S3 server access logging").
+     */
+    function createAccessLogBucket(self: AuditTrail) {
+      const [sourceBucketArns, resolveSourceBucketArns] = pulumi.deferredOutput<string[]>();
+      const bucket = new HardenedBucket(
+        `${name}-access-logs`,
+        {
+          lifecycle: args.lifecycle,
+          forceDestroy: args.forceDestroy ?? false,
+          serverAccessLogTarget: { sourceBucketArns, prefix: ACCESS_LOG_PREFIX },
+          tags: args.tags,
+        },
+        { parent: self },
+      );
+      return Object.assign(bucket, { resolveSourceBucketArns });
     }
 
     function createLogBucket(self: AuditTrail) {
@@ -107,10 +141,12 @@ export class AuditTrail extends pulumi.ComponentResource {
             .all([partition.partition, account.accountId, expectedTrailArn])
             .apply(([p, accountId, arn]) => trailKeyPolicyGrants({ partition: p, accountId, trailArn: arn })),
           policyGrants,
+          accessLogs: { targetBucket: accessLogs.bucketName, targetPrefix: ACCESS_LOG_PREFIX },
           tags: args.tags,
         },
         { parent: self },
       );
+      accessLogs.resolveSourceBucketArns(bucket.bucketArn.apply((arn) => [arn]));
       resolvePolicyGrants(
         pulumi
           .all([account.accountId, bucket.bucketArn, expectedTrailArn])

@@ -3,11 +3,17 @@ import { type PolicyDocument, type PolicyStatement, policyDocument } from "../ia
 /** Lowest TLS version any client may use against the bucket. */
 export const MIN_TLS_VERSION = "1.2";
 
+/** Encryption with S3 managed keys (AES256): for server-access-log targets only. */
+export const SSE_S3 = "SSE-S3";
+
 export interface BucketPolicyInput {
   /** `arn:aws:s3:::<bucket>` */
   bucketArn: string;
-  /** ARN of the only KMS key objects may be uploaded with. */
-  kmsKeyArn: string;
+  /**
+   * ARN of the only KMS key objects may be uploaded with; `"SSE-S3"` only for a bucket receiving
+   * server access logs, whose delivery supports SSE-S3 alone ("Enabling Amazon S3 server access logging").
+   */
+  kmsKeyArn: string | typeof SSE_S3;
   /** Statements that grant access (CloudFront OAC reads, access-point delegation…), added after the guards. */
   grants?: PolicyStatement[];
 }
@@ -20,7 +26,11 @@ export interface BucketPolicyInput {
  * authorises CreateMultipartUpload ("Multipart upload API and permissions") and the write of a
  * CopyObject ("CopyObject", API Reference), so every way of creating an object meets them.
  */
-export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicyStatement[] {
+export function guardStatements(bucketArn: string, kmsKeyArn: string | typeof SSE_S3): PolicyStatement[] {
+  return kmsKeyArn === SSE_S3 ? [...transportGuards(bucketArn), ...sseS3Guards(bucketArn)] : [...transportGuards(bucketArn), ...kmsGuards(bucketArn, kmsKeyArn)];
+}
+
+function transportGuards(bucketArn: string): PolicyStatement[] {
   const bucketAndObjects = [bucketArn, `${bucketArn}/*`];
   return [
     {
@@ -39,6 +49,36 @@ export function guardStatements(bucketArn: string, kmsKeyArn: string): PolicySta
       Resource: bucketAndObjects,
       Condition: { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } },
     },
+  ];
+}
+
+/** A server-access-log target: writes that name any encryption other than SSE-S3, or a KMS key, are refused. */
+function sseS3Guards(bucketArn: string): PolicyStatement[] {
+  return [
+    {
+      Sid: "DenyUploadsWithOtherEncryption",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: {
+        Null: { "s3:x-amz-server-side-encryption": "false" },
+        StringNotEquals: { "s3:x-amz-server-side-encryption": "AES256" },
+      },
+    },
+    {
+      Sid: "DenyUploadsNamingAKmsKey",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:PutObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } },
+    },
+  ];
+}
+
+function kmsGuards(bucketArn: string, kmsKeyArn: string): PolicyStatement[] {
+  return [
     {
       // Default encryption covers uploads that name no encryption; this stops the ones that name another.
       Sid: "DenyUploadsWithOtherEncryption",

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { type PolicyStatement } from "../iam/policy-document";
 import { bucketKeyPolicy } from "../kms/key-policy";
 import { assertBucketLogicalName } from "../naming";
-import { bucketPolicy } from "./bucket-policy";
+import { serverAccessLogGrant } from "./access-logging";
+import { bucketPolicy, SSE_S3 } from "./bucket-policy";
 import { type LifecycleSettings, lifecycleRules } from "./lifecycle";
 
 export interface HardenedBucketArgs {
@@ -59,6 +60,19 @@ export interface HardenedBucketArgs {
    */
   policyGrants?: pulumi.Input<PolicyStatement[]>;
   /**
+   * This bucket receives other buckets' server access logs. Log delivery supports SSE-S3 only
+   * ("Enabling Amazon S3 server access logging"), so it is encrypted with S3 managed keys and has no
+   * KMS key; its policy lets `logging.s3.amazonaws.com` write under `prefix` for these source
+   * buckets of this account only, and refuses every other encryption.
+   * @default none (a KMS-encrypted bucket)
+   */
+  serverAccessLogTarget?: { sourceBucketArns: pulumi.Input<pulumi.Input<string>[]>; prefix: string };
+  /**
+   * Deliver this bucket's server access logs to another bucket (one made with `serverAccessLogTarget`).
+   * @default none
+   */
+  accessLogs?: { targetBucket: pulumi.Input<string>; targetPrefix: string };
+  /**
    * Let `pulumi destroy` delete the bucket while it still holds objects.
    * @default false
    */
@@ -77,9 +91,17 @@ export class HardenedBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
-  readonly kmsKeyArn: pulumi.Output<string>;
+  private readonly key: pulumi.Output<string> | undefined;
   /** Resolves once the bucket policy is in place; depend on it before granting access elsewhere. */
   readonly policy: aws.s3.BucketPolicy;
+
+  /** The bucket's customer managed key. A server-access-log target has none (SSE-S3). */
+  get kmsKeyArn(): pulumi.Output<string> {
+    if (this.key === undefined) {
+      throw new Error("a server-access-log target bucket is encrypted with SSE-S3 and has no KMS key");
+    }
+    return this.key;
+  }
 
   constructor(name: string, args: HardenedBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mobile-s3:storage:HardenedBucket", name, {}, opts);
@@ -93,7 +115,11 @@ export class HardenedBucket extends pulumi.ComponentResource {
     const bucket = createBucket(this);
     const publicAccessBlock = blockPublicAccess(this);
     const ownership = enforceBucketOwner(this);
-    const kmsKeyArn = args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : createKey(this).arn;
+    const logTarget = args.serverAccessLogTarget;
+    if (logTarget && (args.kmsKeyArn || args.keyUserArns || args.cloudFrontDistributionArns || args.keyPolicyGrants)) {
+      throw new Error(`[serverAccessLogTarget] bucket "${name}" takes no KMS key, key users or key grants: log delivery supports SSE-S3 only`);
+    }
+    const kmsKeyArn = logTarget ? undefined : args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : createKey(this).arn;
     const encryption = encrypt(this);
     const versioning = enableVersioning(this);
     configureLifecycle(this);
@@ -103,14 +129,17 @@ export class HardenedBucket extends pulumi.ComponentResource {
     if (args.eventBridge) {
       notifyEventBridge(this);
     }
+    if (args.accessLogs) {
+      logAccess(this, args.accessLogs);
+    }
     const policy = attachPolicy(this);
 
     this.bucket = bucket;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
-    this.kmsKeyArn = kmsKeyArn;
+    this.key = kmsKeyArn;
     this.policy = policy;
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, kmsKeyArn });
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, ...(kmsKeyArn ? { kmsKeyArn } : {}) });
 
     function createBucket(self: HardenedBucket) {
       return new aws.s3.Bucket(
@@ -172,18 +201,21 @@ export class HardenedBucket extends pulumi.ComponentResource {
     }
 
     function encrypt(self: HardenedBucket) {
+      const byDefault = kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn } : { sseAlgorithm: "AES256" };
       return new aws.s3.BucketServerSideEncryptionConfiguration(
         name,
         {
           bucket: bucket.id,
-          rules: [
-            {
-              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
-              bucketKeyEnabled: true,
-              blockedEncryptionTypes: ["SSE-C"],
-            },
-          ],
+          rules: [{ applyServerSideEncryptionByDefault: byDefault, bucketKeyEnabled: kmsKeyArn !== undefined, blockedEncryptionTypes: ["SSE-C"] }],
         },
+        { parent: self },
+      );
+    }
+
+    function logAccess(self: HardenedBucket, logs: NonNullable<HardenedBucketArgs["accessLogs"]>) {
+      return new aws.s3.BucketLogging(
+        name,
+        { bucket: bucket.id, targetBucket: logs.targetBucket, targetPrefix: logs.targetPrefix },
         { parent: self },
       );
     }
@@ -231,9 +263,14 @@ export class HardenedBucket extends pulumi.ComponentResource {
     }
 
     function attachPolicy(self: HardenedBucket) {
+      const logDelivery = logTarget
+        ? pulumi
+            .all([bucket.arn, account.accountId, logTarget.sourceBucketArns])
+            .apply(([bucketArn, accountId, sourceBucketArns]) => [serverAccessLogGrant({ bucketArn, prefix: logTarget.prefix, accountId, sourceBucketArns })])
+        : [];
       const document = pulumi
-        .all([bucket.arn, kmsKeyArn, args.policyGrants ?? []])
-        .apply(([bucketArn, keyArn, grants]) => JSON.stringify(bucketPolicy({ bucketArn, kmsKeyArn: keyArn, grants })));
+        .all([bucket.arn, kmsKeyArn ?? SSE_S3, args.policyGrants ?? [], logDelivery])
+        .apply(([bucketArn, keyArn, grants, delivery]) => JSON.stringify(bucketPolicy({ bucketArn, kmsKeyArn: keyArn, grants: [...delivery, ...grants] })));
       return new aws.s3.BucketPolicy(
         name,
         { bucket: bucket.id, policy: document },

@@ -1,7 +1,8 @@
 import { type PolicyResource } from "@pulumi/policy";
-import { BUCKET_TYPES, companionsOf } from "../lib/s3";
+import { BUCKET_TYPES, companionsOfAny } from "../lib/s3";
 import { known, UNKNOWN } from "../lib/unknown";
 
+export { companionsOfAny } from "../lib/s3";
 export { known, type Known, UNKNOWN } from "../lib/unknown";
 
 /** The elements of a list property, skipping the unknown ones; a lone object counts as a list of one. */
@@ -17,11 +18,6 @@ export function items(read: () => unknown): unknown[] {
 /** The strings of a list property (an unknown list, or unknown elements, contribute nothing). */
 export function strings(read: () => unknown): string[] {
   return items(read).filter((v): v is string => typeof v === "string");
-}
-
-/** Companions of a bucket under any of the given tokens (current and legacy `…V2`). */
-export function companionsOfAny(bucket: PolicyResource, resources: PolicyResource[], types: ReadonlySet<string>): PolicyResource[] {
-  return [...types].flatMap((type) => companionsOf(bucket, resources, type));
 }
 
 /** The stack's buckets; a stack without any makes a bucket-level stack policy not applicable. */

@@ -1,13 +1,16 @@
-import { type Policies, type StackValidationPolicy } from "@pulumi/policy";
+import { type PolicyResource, type Policies, type StackValidationPolicy } from "@pulumi/policy";
 import { asArray, conditionValues, coversAllS3, hasWildcardPrincipal, readStatements, type Statement } from "../lib/policy-document";
-import { BUCKET_POLICY_TYPE, BUCKET_TYPES, bucketArnOf, companionsOf } from "../lib/s3";
-import { knownOrSkip } from "../lib/unknown";
+import { ACCELERATE_TYPES, BUCKET_POLICY_TYPE, BUCKET_TYPES, bucketArnOf, companionsOf, companionsOfAny } from "../lib/s3";
+import { known, type Known, knownOrSkip, UNKNOWN } from "../lib/unknown";
 import { awsCloudfrontDistributionEnforceOriginAccessControl, awsS3BucketpolicyEnforceCloudfrontSourceArn } from "./cloudfront-origin-access";
 import { awsCloudfrontDistributionEnforceOriginHttps } from "./cloudfront-origin-tls";
 import { awsCloudfrontDistributionEnforceMinimumTls, awsCloudfrontDistributionEnforceViewerHttps } from "./cloudfront-viewer-tls";
 
+type TlsFloor = "none" | "1.2" | "1.3";
+
 interface TlsConfig {
-  minimumTlsVersion: "none" | "1.2" | "1.3";
+  minimumTlsVersion: TlsFloor;
+  acceleratedMinimumTlsVersion: TlsFloor;
 }
 
 function deniesEveryone(s: Statement): boolean {
@@ -35,18 +38,56 @@ function deniesTlsBelow(s: Statement, bucketArn: string | undefined, version: st
   return floor.some((v) => v >= Number(version)) && deniesEveryone(s) && coversBucketAndObjects(s, bucketArn);
 }
 
+/** Transfer Acceleration is on: an accelerate configuration (or the deprecated inline `accelerationStatus`) says "Enabled". */
+function accelerationEnabled(bucket: PolicyResource, resources: PolicyResource[]): Known<boolean> {
+  const statuses = [
+    ...companionsOfAny(bucket, resources, ACCELERATE_TYPES).map((c) => known(() => c.props.status)),
+    known(() => bucket.props.accelerationStatus),
+  ];
+  return statuses.includes("Enabled") ? true : statuses.includes(UNKNOWN) ? UNKNOWN : false;
+}
+
+const higher = (a: TlsFloor, b: TlsFloor): TlsFloor => (a === "none" ? b : b === "none" ? a : Number(a) >= Number(b) ? a : b);
+
+const TLS_FLOORS: TlsFloor[] = ["none", "1.2", "1.3"];
+
+/**
+ * The aws:SecureTransport deny is what AWS Foundational Security Best Practices control S3.5 asks
+ * of every bucket ("Security Hub CSPM controls for Amazon S3"; AWS Config rule
+ * "s3-bucket-ssl-requests-only"), and it is mandatory here too. A deny of old TLS versions
+ * (`s3:TlsVersion`) is not: S3's API endpoints refuse TLS 1.0 and 1.1 since AWS raised every API
+ * endpoint to TLS 1.2, from June 2023, complete by February 2024 ("TLS 1.2 to become the minimum TLS
+ * protocol level for all AWS API endpoints", AWS Security Blog; "Enforcing encryption in transit with TLS1.2 or higher with Amazon
+ * S3", AWS Storage Blog; "Protecting data in transit with encryption", Amazon S3 User Guide), so
+ * asking every bucket for it would only fail stacks that FSBP passes. It stays available:
+ * `minimumTlsVersion` asks it of every bucket (to require TLS 1.3, say), and by default it is still
+ * asked of buckets with S3 Transfer Acceleration on (`acceleratedMinimumTlsVersion`, "1.2"), whose
+ * endpoint terminates TLS at CloudFront edge locations ("Configuring fast, secure file transfers
+ * using Amazon S3 Transfer Acceleration") rather than at the regional endpoint the S3 pages
+ * describe; none of those pages gives that endpoint a TLS floor of its own, so the deny, which costs
+ * nothing, is kept there as a precaution.
+ */
 export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
   name: "aws-s3-bucket-missing-tls-policy",
-  description: "Checks that every S3 bucket's policy denies requests over plain HTTP and, when configured, over old TLS versions.",
+  description:
+    "Checks that every S3 bucket's policy denies requests over plain HTTP and, where Transfer Acceleration is on or the config asks it of every bucket, over old TLS versions.",
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: {
     properties: {
       minimumTlsVersion: {
         type: "string",
-        enum: ["none", "1.2", "1.3"],
+        enum: TLS_FLOORS,
+        default: "none",
+        description:
+          "TLS version below which every bucket's policy must deny requests (s3:TlsVersion); \"none\" asks only for the aws:SecureTransport deny (S3 endpoints already refuse TLS below 1.2).",
+      },
+      acceleratedMinimumTlsVersion: {
+        type: "string",
+        enum: TLS_FLOORS,
         default: "1.2",
-        description: "TLS version below which the bucket policy must deny requests (s3:TlsVersion); \"none\" checks only plain HTTP.",
+        description:
+          "TLS version below which the policy of a bucket with S3 Transfer Acceleration enabled must deny requests; \"none\" treats those buckets like any other.",
       },
     },
   },
@@ -55,7 +96,7 @@ export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
     if (buckets.length === 0) {
       args.notApplicable("The stack has no S3 bucket.");
     }
-    const { minimumTlsVersion } = args.getConfig<TlsConfig>();
+    const { minimumTlsVersion, acceleratedMinimumTlsVersion } = args.getConfig<TlsConfig>();
     for (const bucket of buckets) {
       // The legacy inline policy and every aws.s3.BucketPolicy attached to the bucket count together.
       const statements = knownOrSkip(() =>
@@ -74,10 +115,14 @@ export const awsS3BucketMissingTlsPolicy: StackValidationPolicy = {
           bucket.urn,
         );
       }
-      if (minimumTlsVersion !== "none" && !statements.some((s) => deniesTlsBelow(s, arn, minimumTlsVersion))) {
+      // An acceleration status still unknown in a preview asks nothing more yet; `pulumi up` decides.
+      const accelerated = acceleratedMinimumTlsVersion !== "none" && accelerationEnabled(bucket, args.resources) === true;
+      const floor = higher(minimumTlsVersion, accelerated ? acceleratedMinimumTlsVersion : "none");
+      if (floor !== "none" && !statements.some((s) => deniesTlsBelow(s, arn, floor))) {
+        const why = accelerated && floor === acceleratedMinimumTlsVersion ? " and has S3 Transfer Acceleration enabled" : "";
         reportViolation(
-          `Bucket "${bucket.name}" accepts TLS older than ${minimumTlsVersion}: add a bucket policy statement that denies ` +
-            `"s3:*" to Principal "*" when NumericLessThan "s3:TlsVersion" "${minimumTlsVersion}".`,
+          `Bucket "${bucket.name}" accepts TLS older than ${floor}${why}: add a bucket policy statement that denies ` +
+            `"s3:*" to Principal "*" on the bucket and its objects when NumericLessThan "s3:TlsVersion" "${floor}".`,
           bucket.urn,
         );
       }

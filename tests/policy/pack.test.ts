@@ -53,7 +53,8 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
 
   it("configures every policy with its schema defaults, as the CLI does", async () => {
     const applied = await pack.configure();
-    assert.deepEqual(applied["aws-s3-bucket-missing-tls-policy"], { enforcementLevel: "mandatory", minimumTlsVersion: "1.2" });
+    assert.deepEqual(applied["aws-s3-bucket-missing-tls-policy"], { enforcementLevel: "mandatory", minimumTlsVersion: "none", acceleratedMinimumTlsVersion: "1.2" });
+    assert.deepEqual(applied["aws-s3-bucket-missing-access-logging"], { enforcementLevel: "advisory" });
     await assert.rejects(pack.configure({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.0" } }), /must be one of/);
     await assert.rejects(pack.configure({ "no-such-policy": {} }), /has no policy "no-such-policy"/);
   });
@@ -64,7 +65,7 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
 
     it("applies each policy's schema defaults and its own level when nothing is set", async () => {
       const applied = await pack.configure({});
-      assert.equal(applied["aws-s3-bucket-missing-tls-policy"].minimumTlsVersion, "1.2");
+      assert.equal(applied["aws-s3-bucket-missing-tls-policy"].minimumTlsVersion, "none");
       assert.deepEqual(await levels(), ["aws-s3-bucket-disallow-public-acl:mandatory"]);
     });
 
@@ -83,6 +84,8 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     it("accepts the example config file the README points to", async () => {
       const applied = await pack.configure(readPolicyConfig(path.join(POLICY_PACK_DIR, "config.example.json")));
       assert.equal(applied["aws-kms-key-enable-rotation"].enforcementLevel, "advisory");
+      assert.equal(applied["aws-s3-bucket-missing-access-logging"].enforcementLevel, "advisory");
+      assert.equal(applied["aws-s3-bucket-missing-tls-policy"].minimumTlsVersion, "none");
       assert.equal(applied["aws-s3-bucket-disallow-public-acl"].enforcementLevel, "mandatory");
     });
 
@@ -92,11 +95,30 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     });
   });
 
+  /**
+   * The stack-level findings of a program run, apart from aws-s3-bucket-missing-access-logging on
+   * the bucket its audit trail writes into: the trail records the data buckets' object events, and
+   * its own log bucket waits for server access logging of its own. Those are returned apart, so a
+   * test can show they are advisory and on that bucket only (and none once it logs).
+   */
+  async function stackFindings(program: ProgramRun) {
+    const inputs = analyzerInputs(program, "outputs");
+    const trailLogBuckets = new Set(
+      program.resources.filter((r) => r.type === "aws:cloudtrail/trail:Trail").flatMap((t) => t.propertyDependencies.s3BucketName ?? []),
+    );
+    const all = await pack.analyzeStack(inputs);
+    const isLogBucketAdvice = (d: { policyName: string; urn: string }) => d.policyName === "aws-s3-bucket-missing-access-logging" && trailLogBuckets.has(d.urn);
+    return { others: all.filter((d) => !isLogBucketAdvice(d)), logBucketAdvice: all.filter(isLogBucketAdvice), trailLogBuckets };
+  }
+
   it("finds nothing wrong with the program's own stack, resource by resource and as a whole", async () => {
     for (const r of analyzerInputs(run, "inputs")) {
       assert.deepEqual(await pack.analyze(r), [], r.urn);
     }
-    assert.deepEqual(await pack.analyzeStack(analyzerInputs(run, "outputs")), []);
+    const { others, logBucketAdvice, trailLogBuckets } = await stackFindings(run);
+    assert.deepEqual(others, []);
+    assert.equal(trailLogBuckets.size, 1, "the audit trail's log bucket");
+    assert.ok(logBucketAdvice.every((d) => d.enforcementLevel === "advisory" && /add an aws\.s3\.BucketLogging/.test(d.message)));
   });
 
   it("finds nothing wrong with the full multi-tenant program either (all tiers, CDN, API, trail)", async () => {
@@ -105,7 +127,9 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     for (const r of analyzerInputs(full, "inputs")) {
       assert.deepEqual(await pack.analyze(r), [], r.urn);
     }
-    assert.deepEqual(await pack.analyzeStack(analyzerInputs(full, "outputs")), []);
+    const { others, logBucketAdvice } = await stackFindings(full);
+    assert.deepEqual(others, [], "every data bucket, shared and dedicated, is in the trail's data events");
+    assert.ok(logBucketAdvice.every((d) => d.enforcementLevel === "advisory"));
   });
 
   it("links companions to buckets through property dependencies when names are still unknown (preview)", async () => {
@@ -131,15 +155,16 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     const diagnostics = await pack.analyzeStack(stripped);
     const buckets = stripped.filter((r) => r.type === "aws:s3/bucket:Bucket");
     assert.ok(buckets.length >= 2, "the storage and the audit-log buckets");
+    const blocking = diagnostics.filter((d) => d.enforcementLevel === "mandatory");
     for (const bucket of buckets) {
       assert.deepEqual(
-        policyNames(diagnostics.filter((d) => d.urn === bucket.urn)),
-        ["aws-s3-bucket-missing-public-access-block", "aws-s3-bucket-missing-tls-policy", "aws-s3-bucket-missing-tls-policy"],
+        policyNames(blocking.filter((d) => d.urn === bucket.urn)),
+        ["aws-s3-bucket-missing-public-access-block", "aws-s3-bucket-missing-tls-policy"],
         bucket.name,
       );
     }
-    assert.equal(diagnostics.length, buckets.length * 3);
-    assert.ok(diagnostics.every((d) => d.enforcementLevel === "mandatory"));
+    assert.equal(blocking.length, buckets.length * 2);
+    assert.ok(diagnostics.every((d) => d.enforcementLevel === "mandatory" || d.policyName === "aws-s3-bucket-missing-access-logging"));
   });
 
   const bad: [string, AnalyzerInput, string][] = [
@@ -216,7 +241,7 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     });
   }
 
-  it("accepts minimumTlsVersion \"none\": only plain HTTP is then required to be denied", async () => {
+  it("asks only for the aws:SecureTransport deny by default, and for the s3:TlsVersion deny too with minimumTlsVersion 1.2", async () => {
     const bucket = resource("aws:s3/bucket:Bucket", "b", { bucket: "photos-bucket", arn: BUCKET_ARN });
     const httpOnly = resource("aws:s3/bucketPolicy:BucketPolicy", "p", {
       bucket: "photos-bucket",
@@ -233,9 +258,9 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     });
     const tlsFindings = async () =>
       (await pack.analyzeStack([bucket, httpOnly, pab])).filter((d) => d.policyName === "aws-s3-bucket-missing-tls-policy");
+    assert.deepEqual(await tlsFindings(), [], "plain HTTP denied is what FSBP S3.5 asks; S3 endpoints refuse TLS < 1.2 themselves");
+    await pack.configure({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.2" } });
     assert.equal((await tlsFindings()).length, 1, "plain HTTP denied, but no TLS-version floor");
-    await pack.configure({ "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "none" } });
-    assert.deepEqual(await tlsFindings(), []);
   });
 
   it("remediates a public access block when the policy's enforcement level is remediate", async () => {

@@ -53,6 +53,26 @@ function sse(of: AnalyzerInput, rule: { sseAlgorithm?: unknown; kmsMasterKeyId?:
   });
 }
 const goodSse = { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN, bucketKeyEnabled: true };
+const sseS3 = { sseAlgorithm: "AES256" };
+
+const LOGGING = "aws:s3/bucketLogging:BucketLogging";
+/** Server access logging of `source` into `target` (v7 BucketLogging), linked to both. */
+function serverAccessLogging(source: AnalyzerInput, target: AnalyzerInput): AnalyzerInput {
+  const nameOf = (b: AnalyzerInput) => (b.properties as { bucket: string }).bucket;
+  return {
+    ...companion(LOGGING, `${source.name}-logging`, source, { targetBucket: nameOf(target), targetPrefix: "logs/" }),
+    dependencies: [source.urn, target.urn],
+    propertyDependencies: { bucket: [source.urn], targetBucket: [target.urn] },
+  };
+}
+/** A bucket with SSE-KMS whose server access logs go to `logs`, and `logs` encrypted as given. */
+const loggedInto = (logsRule: Parameters<typeof sse>[1] | undefined): AnalyzerInput[] => [
+  bucket(),
+  sse(bucket(), goodSse),
+  bucket("logs"),
+  ...(logsRule ? [sse(bucket("logs"), logsRule)] : []),
+  serverAccessLogging(bucket(), bucket("logs")),
+];
 
 const sseKmsCases: PolicyCases = {
   policy: "aws-s3-bucket-enable-sse-kms",
@@ -85,6 +105,15 @@ const sseKmsCases: PolicyCases = {
       label: "a second bucket left unencrypted beside an encrypted one",
       resources: [bucket(), sse(bucket(), goodSse), bucket("logs")],
     },
+    { label: "a server access log target without any default encryption (it is pointed to SSE-S3)", resources: loggedInto(undefined) },
+    {
+      label: "SSE-S3 on a bucket whose server access logs go into itself (not another bucket's log target)",
+      resources: [bucket(), sse(bucket(), sseS3), serverAccessLogging(bucket(), bucket())],
+    },
+    {
+      label: "SSE-S3 on the bucket that sends its logs (only the target may use SSE-S3)",
+      resources: [bucket(), sse(bucket(), sseS3), bucket("logs"), sse(bucket("logs"), sseS3), serverAccessLogging(bucket(), bucket("logs"))],
+    },
   ],
   compliant: [
     { label: "SSE-KMS, customer managed key, bucket key on (as the program does)", resources: [bucket(), sse(bucket(), goodSse)] },
@@ -104,6 +133,10 @@ const sseKmsCases: PolicyCases = {
     {
       label: "in a preview, the key ARN and bucket name still unknown",
       resources: [previewBucket(), previewCompanion(SSE, "photos", previewBucket(), { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN }, bucketKeyEnabled: true }] })],
+    },
+    {
+      label: "SSE-S3 on a bucket that receives another bucket's server access logs (log delivery supports SSE-S3 on its target, not SSE-KMS)",
+      resources: loggedInto(sseS3),
     },
     {
       label: "the AWS managed key when requireCustomerManagedKey is off",

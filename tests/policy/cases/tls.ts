@@ -48,6 +48,15 @@ function bucketPolicy(b: AnalyzerInput, statements: Statement[]): AnalyzerInput 
   return companion(BUCKET_POLICY, `${b.name}-policy`, b, { policy: policyJson(statements) });
 }
 
+const ACCELERATE = "aws:s3/bucketAccelerateConfiguration:BucketAccelerateConfiguration";
+const ACCELERATE_V2 = "aws:s3/bucketAccelerateConfigurationV2:BucketAccelerateConfigurationV2";
+
+/** S3 Transfer Acceleration for the bucket (`status` "Enabled" or "Suspended"). */
+const accelerate = (b: AnalyzerInput, status = "Enabled", type = ACCELERATE) => companion(type, `${b.name}-accelerate`, b, { status });
+
+/** The FSBP S3.5 shape: a policy whose only statement denies requests with aws:SecureTransport false. */
+const httpsOnly = (b: AnalyzerInput) => bucketPolicy(b, [denyPlainHttp(b)]);
+
 /** The companions every hardened bucket has besides its policy, so a case shows they do not stand in for it. */
 function otherCompanions(b: AnalyzerInput): AnalyzerInput[] {
   return [
@@ -204,7 +213,28 @@ const s3BucketTls: PolicyCases = {
       label: "an aws:SecureTransport statement that allows instead of denies",
       resources: [photos, bucketPolicy(photos, [denyPlainHttp(photos, { Effect: "Allow" }), denyOldTls(photos)])],
     },
-    { label: "plain HTTP denied but no TLS-version floor (default 1.2)", resources: [photos, bucketPolicy(photos, [denyPlainHttp(photos)])] },
+    {
+      label: "plain HTTP denied but no TLS-version deny where minimumTlsVersion 1.2 asks it of every bucket",
+      resources: [photos, httpsOnly(photos)],
+      config: { "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.2" } },
+    },
+    {
+      label: "S3 Transfer Acceleration enabled and no TLS-version deny (asked by default: the accelerate endpoint terminates TLS at CloudFront edge locations)",
+      resources: [photos, ...otherCompanions(photos), httpsOnly(photos), accelerate(photos)],
+    },
+    {
+      label: "Transfer Acceleration enabled through the legacy BucketAccelerateConfigurationV2 and no TLS-version deny",
+      resources: [photos, httpsOnly(photos), accelerate(photos, "Enabled", ACCELERATE_V2)],
+    },
+    {
+      label: "Transfer Acceleration enabled by the deprecated inline accelerationStatus and no TLS-version deny",
+      resources: [resource(BUCKET, "photos", { ...(photos.properties as object), accelerationStatus: "Enabled" }), httpsOnly(photos)],
+    },
+    {
+      label: "Transfer Acceleration enabled and a TLS 1.2 floor where acceleratedMinimumTlsVersion is 1.3",
+      resources: [...tlsOnlyBucket("photos"), accelerate(photos)],
+      config: { "aws-s3-bucket-missing-tls-policy": { acceleratedMinimumTlsVersion: "1.3" } },
+    },
     {
       label: "a TLS 1.2 floor where minimumTlsVersion is 1.3",
       resources: tlsOnlyBucket("photos"),
@@ -235,9 +265,28 @@ const s3BucketTls: PolicyCases = {
       ],
     },
     {
-      label: "only plain HTTP denied where minimumTlsVersion is \"none\"",
-      resources: [photos, bucketPolicy(photos, [denyPlainHttp(photos)])],
-      config: { "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "none" } },
+      label: "only plain HTTP denied, as FSBP control S3.5 asks (S3 endpoints refuse TLS < 1.2 since AWS raised every API endpoint to TLS 1.2)",
+      resources: [photos, ...otherCompanions(photos), httpsOnly(photos)],
+    },
+    { label: "only plain HTTP denied, Transfer Acceleration suspended", resources: [photos, httpsOnly(photos), accelerate(photos, "Suspended")] },
+    { label: "Transfer Acceleration enabled and a TLS 1.2 floor", resources: [...tlsOnlyBucket("photos"), accelerate(photos)] },
+    {
+      label: "Transfer Acceleration enabled, only plain HTTP denied, where acceleratedMinimumTlsVersion is \"none\"",
+      resources: [photos, httpsOnly(photos), accelerate(photos)],
+      config: { "aws-s3-bucket-missing-tls-policy": { acceleratedMinimumTlsVersion: "none" } },
+    },
+    {
+      label: "another bucket's acceleration does not ask this one for a TLS-version deny",
+      resources: [...tlsOnlyBucket("uploads"), accelerate(bucket("uploads")), photos, httpsOnly(photos)],
+    },
+    {
+      label: "a preview where the acceleration status is still unknown",
+      resources: [photos, httpsOnly(photos), accelerate(photos, UNKNOWN)],
+    },
+    {
+      label: "a TLS 1.3 floor where minimumTlsVersion is 1.3",
+      resources: [photos, bucketPolicy(photos, [denyPlainHttp(photos), denyOldTls(photos, "1.3")])],
+      config: { "aws-s3-bucket-missing-tls-policy": { minimumTlsVersion: "1.3" } },
     },
     {
       label: "a preview: bucket name and policy still unknown, linked by property dependency",

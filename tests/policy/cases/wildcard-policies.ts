@@ -7,6 +7,7 @@ import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancySt
 import { type AnalyzerInput } from "../../harness/policy-pack";
 import { policyJson, resource, unrelated } from "./build";
 import { type PolicyCase, type PolicyCases } from "./types";
+import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-central-1";
@@ -25,7 +26,7 @@ const LAYOUT: StorageLayout = {
   accessPointPrefix: "photos-demo-",
   dedicatedBucket: { prefix: "photos-demo-t-", suffix: "-a1b2" },
   homeKey: "userSub",
-  readRequiresCleanTag: true,
+  readGate: GUARDDUTY_VOCABULARY,
 };
 const AP_ARN = accessPointArn(LAYOUT, "photos-demo-globex");
 
@@ -118,7 +119,7 @@ const program = {
       kmsKeyArn: KEY_ARN,
       grants: [
         ...sharedBucketTenancyStatements({ layout: LAYOUT, appRoleArn: ROLE_ARN, accessPointTenants: ["globex"], bucketTenants: ["initech"] }),
-        cloudFrontReadStatement({ bucketArn: BUCKET_ARN, distributionArn: DISTRIBUTION_ARN, keyPrefix: "tenants/" }),
+        cloudFrontReadStatement({ bucketArn: BUCKET_ARN, distributionArn: DISTRIBUTION_ARN, keyPrefix: "tenants/", readGate: GUARDDUTY_VOCABULARY }),
       ],
     }),
   trailBucketPolicy: () =>
@@ -134,6 +135,7 @@ const program = {
       bucketArns: [BUCKET_ARN],
       accessPointArns: [accessPointArn(LAYOUT, "photos-demo-*")],
       logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/photos-demo-objects`,
+      scan: GUARDDUTY_VOCABULARY,
     }),
 };
 
