@@ -115,6 +115,10 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
   const protection = guardDuty
     ? new GuardDutyProtection(name("malware"), {
         buckets: dataBuckets.map(({ id, bucket }) => ({ id, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn, kmsKeyArn: bucket.kmsKeyArn })),
+        // The dedicated buckets by their name pattern, as the app role names them: one size for any number.
+        policyBucketArns: pulumi
+          .all([storage.shared.bucketArn, storage.layout])
+          .apply(([pool, l]) => [pool, ...(storage.dedicated.length > 0 ? [`arn:${l.partition}:s3:::${l.dedicatedBucket.prefix}*${l.dedicatedBucket.suffix}`] : [])]),
         tags,
       })
     : undefined;

@@ -5,6 +5,7 @@ import { bucketKeyPolicy } from "./kms/key-policy";
 import { ConfigError, type StackConfig } from "./config";
 import { cloudFrontReadStatement } from "./cdn/read-grant";
 import { scanVocabulary } from "./storage/scan-status";
+import { guardDutyRolePolicy, malwareScannerKeyGrant } from "./scanning/guardduty-policies";
 import { assertBucketLogicalName, stackResourceName } from "./naming";
 import { bucketPolicy } from "./storage/bucket-policy";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
@@ -56,6 +57,7 @@ export function checkQuotas(config: StackConfig): void {
   const appRoleArn = `arn:${WORST.partition}:iam::${WORST.accountId}:role/${stackResourceName(config.app, config.environment, "identity")}-app-user${WORST.autoSuffix}`;
   const distributionArn = `arn:${WORST.partition}:cloudfront::${WORST.accountId}:distribution/E0123456789ABC`;
   const cdn = config.profile === "full";
+  const guardDuty = cdn && config.scanning.scanner === "guardduty";
 
   for (const t of apTenants) {
     const name = `${layout.accessPointPrefix}${t.id}`;
@@ -119,10 +121,14 @@ export function checkQuotas(config: StackConfig): void {
       // The app role and up to eight control-plane functions.
       keyUserArns: Array.from({ length: 9 }, (_, i) => `${appRoleArn}${i}`),
       cloudFrontDistributionArns: cdn ? [distributionArn] : [],
+      grants: guardDuty ? [malwareScannerKeyGrant({ roleArn: `${appRoleArn}-malware`, region: WORST.region, accountId: WORST.accountId })] : [],
     }),
   );
   if (keyPolicy > AWS_LIMITS.keyPolicyBytes) {
     throw new ConfigError("app", `the KMS key policy would be ${keyPolicy} bytes, over ${AWS_LIMITS.keyPolicyBytes}`);
+  }
+  if (guardDuty) {
+    checkGuardDutyRole(config, layout);
   }
   if (cdn) {
     checkControlPlane(config, layout);
@@ -135,6 +141,31 @@ export function checkQuotas(config: StackConfig): void {
           `${AWS_LIMITS.cloudFrontOriginsPerDistribution} per distribution CloudFront allows: use the accessPoint tier for more tenants, or profile minimal`,
       );
     }
+  }
+}
+
+/** GuardDuty's role names each distinct key of the data buckets: it grows with tenants that have their own key. */
+function checkGuardDutyRole(config: StackConfig, layout: StorageLayout): void {
+  const bucketTenants = config.tenants.filter((t) => t.tier === "bucket");
+  const key = (i: number) => `arn:${WORST.partition}:kms:${WORST.region}:${WORST.accountId}:key/00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+  const size = compact(
+    guardDutyRolePolicy({
+      partition: WORST.partition,
+      region: WORST.region,
+      accountId: WORST.accountId,
+      keyPrefix: TENANTS_ROOT,
+      bucketArns: [
+        `arn:${WORST.partition}:s3:::${layout.sharedBucket}`,
+        ...(bucketTenants.length > 0 ? [`arn:${WORST.partition}:s3:::${layout.dedicatedBucket.prefix}*${layout.dedicatedBucket.suffix}`] : []),
+      ],
+      kmsKeyArns: [key(0), ...bucketTenants.filter((t) => t.dedicatedKey).map((_, i) => key(i + 1))],
+    }),
+  );
+  if (size > AWS_LIMITS.roleInlinePolicyChars) {
+    throw new ConfigError(
+      "tenants",
+      `GuardDuty's malware-protection role policy would be ${size} characters, over IAM's ${AWS_LIMITS.roleInlinePolicyChars}: fewer tenants with a dedicated key, or scanner clamav`,
+    );
   }
 }
 

@@ -52,6 +52,14 @@ describe("project files", () => {
     assert.deepEqual(root.workspaces, ["policy"]);
   });
 
+  it("runs on the functions' Node.js 22, in the project and in the policy pack", () => {
+    for (const file of ["package.json", "policy/package.json"]) {
+      const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as { engines?: { node?: string } };
+      assert.match(pkg.engines?.node ?? "", /^>=22\./, file);
+    }
+    assert.match(readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8"), /Node\.js 22/);
+  });
+
   it("pins typescript to ~5.9 (7.x breaks ts-node and @pulumi/pulumi)", () => {
     const root = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
     assert.match(root.devDependencies.typescript, /^~5\.9\./);
@@ -75,7 +83,9 @@ describe("project files", () => {
     const ci = readFileSync(path.join(PROJECT_ROOT, ".ci/run"), "utf8");
     const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     assert.match(ci, /^npm test$/m);
-    assert.match(readme, /^npm ci && npm test$/m);
-    assert.match(readme, /^npm ci && npm start$/m);
+    // Node 22 first, as the README's two commands do.
+    assert.match(ci, /^node_dir="\$\(bash scripts\/node\/provision\.sh\)"$/m);
+    assert.match(readme, /^export PATH="\$\(bash scripts\/node\/provision\.sh\):\$PATH" && npm ci && npm test$/m);
+    assert.match(readme, /^export PATH="\$\(bash scripts\/node\/provision\.sh\):\$PATH" && npm ci && npm start$/m);
   });
 });

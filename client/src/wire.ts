@@ -14,7 +14,7 @@ export interface StoredObject {
   etag: string;
   lastModified: string;
   /** `clean` objects can be read; `pending` ones are still being scanned; `infected` ones never. */
-  scanStatus: "pending" | "clean" | "infected" | string;
+  scanStatus: "pending" | "clean" | "infected" | "unscannable" | string;
 }
 export type ObjectPage = { objects: StoredObject[]; nextCursor?: string };
 export type SignedUrl = { url: string; expiresAt: string };

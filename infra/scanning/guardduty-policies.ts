@@ -12,23 +12,24 @@ export const GUARDDUTY_MANAGED_RULE_PREFIX = "DO-NOT-DELETE-AmazonGuardDutyMalwa
 /** The object GuardDuty writes at the bucket's root to check it may write there. */
 export const VALIDATION_OBJECT_KEY = "malware-protection-resource-validation-object";
 
-export interface ProtectedBucket {
-  /** `arn:<partition>:s3:::<name>` */
-  bucketArn: string;
-  /** The bucket's customer managed key. */
-  kmsKeyArn: string;
-}
-
 export interface GuardDutyRolePolicyInput {
   partition: string;
   region: string;
   accountId: string;
-  buckets: ProtectedBucket[];
+  /**
+   * `arn:<partition>:s3:::<name>` of each protected bucket, or a name pattern covering several of this
+   * account's buckets (the stack's dedicated buckets, `<app>-<env>-t-*-<suffix>`), which keeps the
+   * policy one size however many tenants have a bucket of their own.
+   */
+  bucketArns: string[];
+  /** The customer managed keys of those buckets. */
+  kmsKeyArns: string[];
   /** Only objects under this prefix are scanned and tagged. */
   keyPrefix: string;
 }
 
-const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// A bucket name, or a pattern with one `*` between a prefix and a suffix of at least three characters each.
+const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::(?:[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|[a-z0-9][a-z0-9.-]{2,}\*[a-z0-9.-]{2,}[a-z0-9])$/;
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/;
 
 /** Only the Malware Protection plan service may assume the role. */
@@ -51,22 +52,29 @@ export function guardDutyTrustPolicy(): PolicyDocument {
  * Nothing else: no delete, no other key use, no other prefix.
  */
 export function guardDutyRolePolicy(input: GuardDutyRolePolicyInput): PolicyDocument {
-  if (input.buckets.length === 0) {
-    throw new Error("[buckets] must name at least one bucket to protect");
+  if (input.bucketArns.length === 0) {
+    throw new Error("[bucketArns] must name at least one bucket to protect");
   }
-  for (const b of input.buckets) {
-    if (!BUCKET_ARN.test(b.bucketArn)) {
-      throw new Error(`[buckets] must hold S3 bucket ARNs, got "${b.bucketArn}"`);
+  for (const arn of input.bucketArns) {
+    if (!BUCKET_ARN.test(arn)) {
+      throw new Error(`[bucketArns] must hold S3 bucket ARNs or a <prefix>*<suffix> name pattern, got "${arn}"`);
     }
-    if (!KEY_ARN.test(b.kmsKeyArn)) {
-      throw new Error(`[buckets] must hold KMS key ARNs (arn:<partition>:kms:<region>:<account>:key/<id>), got "${b.kmsKeyArn}"`);
+  }
+  if (input.kmsKeyArns.length === 0) {
+    throw new Error("[kmsKeyArns] must name the buckets' keys");
+  }
+  for (const arn of input.kmsKeyArns) {
+    if (!KEY_ARN.test(arn)) {
+      throw new Error(`[kmsKeyArns] must hold KMS key ARNs (arn:<partition>:kms:<region>:<account>:key/<id>), got "${arn}"`);
     }
   }
   if (!input.keyPrefix.endsWith("/") || /[*?]/.test(input.keyPrefix)) {
     throw new Error(`[keyPrefix] must be a literal key prefix ending with "/", got "${input.keyPrefix}"`);
   }
-  const bucketArns = [...new Set(input.buckets.map((b) => b.bucketArn))].sort();
-  const keyArns = [...new Set(input.buckets.map((b) => b.kmsKeyArn))].sort();
+  const bucketArns = [...new Set(input.bucketArns)].sort();
+  const keyArns = [...new Set(input.kmsKeyArns)].sort();
+  // A bucket name pattern must never reach a look-alike bucket of another account.
+  const inThisAccount = { StringEquals: { "aws:ResourceAccount": input.accountId } };
   const scanned = bucketArns.map((b) => `${b}/${input.keyPrefix}*`);
   const managedRule = `arn:${input.partition}:events:${input.region}:${input.accountId}:rule/${GUARDDUTY_MANAGED_RULE_PREFIX}*`;
   const statements: PolicyStatement[] = [
@@ -88,30 +96,35 @@ export function guardDutyRolePolicy(input: GuardDutyRolePolicyInput): PolicyDocu
       Effect: "Allow",
       Action: ["s3:GetBucketNotification", "s3:PutBucketNotification"],
       Resource: bucketArns,
+      Condition: inThisAccount,
     },
     {
       Sid: "AllowCheckBucketOwnership",
       Effect: "Allow",
       Action: "s3:ListBucket",
       Resource: bucketArns,
+      Condition: inThisAccount,
     },
     {
       Sid: "AllowPutValidationObject",
       Effect: "Allow",
       Action: "s3:PutObject",
       Resource: bucketArns.map((b) => `${b}/${VALIDATION_OBJECT_KEY}`),
+      Condition: inThisAccount,
     },
     {
       Sid: "AllowMalwareScan",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
       Resource: scanned,
+      Condition: inThisAccount,
     },
     {
       Sid: "AllowPostScanTag",
       Effect: "Allow",
       Action: ["s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
       Resource: scanned,
+      Condition: inThisAccount,
     },
     {
       Sid: "AllowDecryptForMalwareScan",

@@ -19,6 +19,13 @@ export interface GuardDutyProtectionArgs {
    */
   buckets: GuardDutyProtectedBucket[];
   /**
+   * The buckets as the role's policy names them: their ARNs, or name patterns covering several (the
+   * stack's dedicated buckets), so the policy keeps one size however many tenants have a bucket.
+   * @default each bucket's ARN
+   * @example ["arn:aws:s3:::photos-prod-storage-0123abc", "arn:aws:s3:::photos-prod-t-*-5f3a9c1d"]
+   */
+  policyBucketArns?: pulumi.Input<string[]>;
+  /**
    * Only new objects under this prefix are scanned (the scanner's quarantine copies are not).
    * @default "tenants/"
    */
@@ -72,17 +79,15 @@ export class GuardDutyProtection extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([partition.partition, region.region, account.accountId, pulumi.all(args.buckets.map((b) => pulumi.all([b.bucketArn, b.kmsKeyArn])))])
-          .apply(([p, r, accountId, buckets]) =>
-            JSON.stringify(
-              guardDutyRolePolicy({
-                partition: p,
-                region: r,
-                accountId,
-                keyPrefix,
-                buckets: buckets.map(([bucketArn, kmsKeyArn]) => ({ bucketArn, kmsKeyArn })),
-              }),
-            ),
+          .all([
+            partition.partition,
+            region.region,
+            account.accountId,
+            args.policyBucketArns ?? pulumi.all(args.buckets.map((b) => b.bucketArn)),
+            pulumi.all(args.buckets.map((b) => b.kmsKeyArn)),
+          ])
+          .apply(([p, r, accountId, bucketArns, kmsKeyArns]) =>
+            JSON.stringify(guardDutyRolePolicy({ partition: p, region: r, accountId, keyPrefix, bucketArns, kmsKeyArns })),
           ),
       },
       parent,

@@ -1,3 +1,4 @@
+import { scanResultEvent } from "../../sandbox/local-guardduty";
 import { randomUUID } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -97,6 +98,23 @@ function objectCreated(now: Date): unknown {
   };
 }
 
+/** GuardDuty's scan result for an infected upload in the pooled bucket. */
+export function guardDutyThreat(now: Date): Record<string, unknown> {
+  const created = objectCreated(now) as { detail: { object: { key: string; etag: string } } };
+  return {
+    ...scanResultEvent({
+      bucket: POOLED_BUCKET,
+      key: created.detail.object.key,
+      etag: created.detail.object.etag,
+      result: "THREATS_FOUND",
+      threat: "EICAR-Test-File",
+      region: BENCH_REGION,
+      accountId: "123456789012",
+    }),
+    time: now.toISOString(),
+  };
+}
+
 /** Each function's first request, with tokens from one throwaway issuer (no one verifies them: the authorizer did). */
 export function firstRequests(now: Date = new Date()): Record<FunctionName, FirstRequest> {
   const issuer = new LocalIssuer(`https://cognito-idp.${BENCH_REGION}.amazonaws.com/${BENCH_REGION}_BENCH`, "bench-app-client");
@@ -106,8 +124,9 @@ export function firstRequests(now: Date = new Date()): Record<FunctionName, Firs
     objects: api("objects"),
     "cdn-session": api("cdn-session"),
     proxy: api("proxy"),
-    // Answered 404 by the stand-in: the scanner's first S3 call, then "object gone".
-    scan: { route: "S3 Object Created (EventBridge)", event: objectCreated(now) },
+    // The deployed default scanner is GuardDuty: the function's event is its scan result. Answered
+    // 404 by the stand-in: the function's first S3 call, then "object gone".
+    scan: { route: "GuardDuty scan result, threats found (EventBridge)", event: guardDutyThreat(now) },
   };
 }
 

@@ -142,11 +142,34 @@ describe("infra/scanning: GuardDuty Malware Protection for S3 in the program (mo
     }
   });
 
-  it("refuses to build a role policy with no bucket, a wildcard prefix or a key that is not a key ARN", () => {
-    const base = { partition: "aws", region: "eu-west-1", accountId: "123456789012", keyPrefix: "tenants/" };
-    const bucket = { bucketArn: "arn:aws:s3:::photos", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-4333-8444-555566667777" };
-    assert.throws(() => guardDutyRolePolicy({ ...base, buckets: [] }), /\[buckets\] must name at least one bucket/);
-    assert.throws(() => guardDutyRolePolicy({ ...base, keyPrefix: "tenants/*", buckets: [bucket] }), /\[keyPrefix\]/);
-    assert.throws(() => guardDutyRolePolicy({ ...base, buckets: [{ ...bucket, kmsKeyArn: "alias/aws/s3" }] }), /\[buckets\] must hold KMS key ARNs/);
+  it("refuses to build a role policy with no bucket, an open bucket pattern, a wildcard prefix or a key that is not a key ARN", () => {
+    const base = {
+      partition: "aws",
+      region: "eu-west-1",
+      accountId: "123456789012",
+      keyPrefix: "tenants/",
+      bucketArns: ["arn:aws:s3:::photos"],
+      kmsKeyArns: ["arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-4333-8444-555566667777"],
+    };
+    assert.doesNotThrow(() => guardDutyRolePolicy({ ...base, bucketArns: ["arn:aws:s3:::photos", "arn:aws:s3:::photos-prod-t-*-5f3a9c1d"] }));
+    assert.throws(() => guardDutyRolePolicy({ ...base, bucketArns: [] }), /\[bucketArns\] must name at least one bucket/);
+    for (const open of ["arn:aws:s3:::*", "arn:aws:s3:::photos*", "arn:aws:s3:::*-5f3a9c1d"]) {
+      assert.throws(() => guardDutyRolePolicy({ ...base, bucketArns: [open] }), /\[bucketArns\] must hold S3 bucket ARNs/, open);
+    }
+    assert.throws(() => guardDutyRolePolicy({ ...base, keyPrefix: "tenants/*" }), /\[keyPrefix\]/);
+    assert.throws(() => guardDutyRolePolicy({ ...base, kmsKeyArns: ["alias/aws/s3"] }), /\[kmsKeyArns\] must hold KMS key ARNs/);
+  });
+
+  it("keeps the role's policy one size whatever the number of dedicated buckets, and within IAM's 10,240 characters with the most dedicated keys the CDN allows", async () => {
+    const policyOfRun = async (tenants: string[]) => {
+      const r = await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: { tenants } });
+      return ofType(r, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.endsWith("-malware"))!.inputs.policy as string;
+    };
+    const two = await policyOfRun(["b1:bucket", "b2:bucket"]);
+    const twenty = await policyOfRun(Array.from({ length: 20 }, (_, i) => `b${i}:bucket`));
+    assert.equal(twenty, two);
+    // 24 bucket tenants is the most CloudFront's 25 origins allow; each with its own key.
+    const keys = await policyOfRun(Array.from({ length: 24 }, (_, i) => `tenant-with-a-long-name-${i}:bucket+dedicatedKey`));
+    assert.ok(JSON.stringify(JSON.parse(keys)).length <= 10_240, `${keys.length} characters`);
   });
 });

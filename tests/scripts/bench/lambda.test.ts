@@ -86,10 +86,13 @@ describe("scripts/bench/lambda", function () {
       });
     }
 
-    it("gives scan an S3 Object Created event for a bucket it scans", () => {
-      const detail = (requests.scan.event as { detail: { bucket: { name: string }; object: { key: string } } }).detail;
-      assert.ok(JSON.parse(benchFunctionEnvironment("scan").SCAN_BUCKETS).includes(detail.bucket.name));
-      assert.match(detail.object.key, /^tenants\/acme\/home\//);
+    it("gives scan (GuardDuty, the default scanner) a scan result that found threats, for a bucket it watches", () => {
+      const event = requests.scan.event as { source: string; detail: { s3ObjectDetails: { bucketName: string; objectKey: string }; scanResultDetails: { scanResultStatus: string } } };
+      assert.equal(event.source, "aws.guardduty");
+      assert.equal(benchFunctionEnvironment("scan").SCANNER, "guardduty");
+      assert.ok(JSON.parse(benchFunctionEnvironment("scan").SCAN_BUCKETS).includes(event.detail.s3ObjectDetails.bucketName));
+      assert.match(event.detail.s3ObjectDetails.objectKey, /^tenants\/acme\/home\//);
+      assert.equal(event.detail.scanResultDetails.scanResultStatus, "THREATS_FOUND");
     });
   });
 
