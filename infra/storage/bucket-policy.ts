@@ -52,78 +52,51 @@ function transportGuards(bucketArn: string): PolicyStatement[] {
   ];
 }
 
+/** A Deny on every write of an object (PutObject, the multipart create, a copy's write) when `condition` holds. */
+function denyUploads(bucketArn: string, sid: string, condition: PolicyStatement["Condition"]): PolicyStatement {
+  return { Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: condition };
+}
+
+/**
+ * Default encryption covers uploads that name no encryption; this stops the ones that name another.
+ * Deny only when the header is present and different: an absent header takes the bucket default.
+ * (`StringNotEqualsIfExists` would be wrong here: for a Deny it matches when the key is absent.)
+ */
+function otherEncryptionDeny(bucketArn: string, algorithm: "aws:kms" | "AES256"): PolicyStatement {
+  return denyUploads(bucketArn, "DenyUploadsWithOtherEncryption", {
+    Null: { "s3:x-amz-server-side-encryption": "false" },
+    StringNotEquals: { "s3:x-amz-server-side-encryption": algorithm },
+  });
+}
+
 /** A server-access-log target: writes that name any encryption other than SSE-S3, or a KMS key, are refused. */
 function sseS3Guards(bucketArn: string): PolicyStatement[] {
   return [
-    {
-      Sid: "DenyUploadsWithOtherEncryption",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: {
-        Null: { "s3:x-amz-server-side-encryption": "false" },
-        StringNotEquals: { "s3:x-amz-server-side-encryption": "AES256" },
-      },
-    },
-    {
-      Sid: "DenyUploadsNamingAKmsKey",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: { Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } },
-    },
+    otherEncryptionDeny(bucketArn, "AES256"),
+    denyUploads(bucketArn, "DenyUploadsNamingAKmsKey", { Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } }),
   ];
 }
 
 function kmsGuards(bucketArn: string, kmsKeyArn: string): PolicyStatement[] {
   return [
-    {
-      // Default encryption covers uploads that name no encryption; this stops the ones that name another.
-      Sid: "DenyUploadsWithOtherEncryption",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      // Deny only when the header is present and different: an absent header takes the bucket default.
-      // (`StringNotEqualsIfExists` would be wrong here: for a Deny it matches when the key is absent.)
-      Condition: {
-        Null: { "s3:x-amz-server-side-encryption": "false" },
-        StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-      },
-    },
-    {
-      // The policy names the key by its ARN, the form "Protecting data using server-side encryption
-      // with AWS KMS (SSE-KMS)" requires. A request naming this key by its bare key id or by an alias
-      // (which KMS resolves in the requester's account, "Setting default server-side encryption
-      // behavior for Amazon S3 buckets") does not equal it and is refused: failing closed, never open.
-      Sid: "DenyUploadsWithOtherKmsKey",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: {
-        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
-        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
-      },
-    },
-    {
-      // `aws:kms` without a key id encrypts under the AWS managed key aws/s3 ("Specifying server-side
-      // encryption with AWS KMS (SSE-KMS)"), whose key policy only AWS writes ("Change a key policy"):
-      // this bucket's key policy, which alone decides who decrypts and lets CloudFront's OAC do so,
-      // would not apply. An upload naming no encryption at all gets the bucket's default, this key.
-      // (`aws:kms:dsse`, with a key id or without, is refused by DenyUploadsWithOtherEncryption.)
-      Sid: "DenyKmsUploadsWithoutKeyId",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: `${bucketArn}/*`,
-      Condition: {
-        StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
-      },
-    },
+    otherEncryptionDeny(bucketArn, "aws:kms"),
+    // The policy names the key by its ARN, the form "Protecting data using server-side encryption
+    // with AWS KMS (SSE-KMS)" requires. A request naming this key by its bare key id or by an alias
+    // (which KMS resolves in the requester's account, "Setting default server-side encryption
+    // behavior for Amazon S3 buckets") does not equal it and is refused: failing closed, never open.
+    denyUploads(bucketArn, "DenyUploadsWithOtherKmsKey", {
+      Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+      StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+    }),
+    // `aws:kms` without a key id encrypts under the AWS managed key aws/s3 ("Specifying server-side
+    // encryption with AWS KMS (SSE-KMS)"), whose key policy only AWS writes ("Change a key policy"):
+    // this bucket's key policy, which alone decides who decrypts and lets CloudFront's OAC do so,
+    // would not apply. An upload naming no encryption at all gets the bucket's default, this key.
+    // (`aws:kms:dsse`, with a key id or without, is refused by DenyUploadsWithOtherEncryption.)
+    denyUploads(bucketArn, "DenyKmsUploadsWithoutKeyId", {
+      StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+      Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+    }),
   ];
 }
 
