@@ -8,6 +8,7 @@ import { Alarms } from "./observability/alarms";
 import { AuditTrail } from "./observability/audit-trail";
 import { stackResourceName } from "./naming";
 import { checkQuotas } from "./quotas";
+import { ClamAvImage } from "./scanning/clamav-image";
 import { GuardDutyProtection } from "./scanning/guardduty-protection";
 import { ScanTrigger } from "./scanning/scan-trigger";
 import { scanVocabulary } from "./storage/scan-status";
@@ -124,6 +125,19 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
     : undefined;
   resolveMalwareScannerRoleArn(protection ? protection.roleArn : pulumi.output(undefined));
 
+  // ClamAV runs in container images fed by a definitions bucket; the scanners' roles come later.
+  const [scannerRoleArns, resolveScannerRoleArns] = pulumi.deferredOutput<string[]>();
+  const clamav =
+    full && scan?.scanner === "clamav"
+      ? new ClamAvImage(name("clamav"), {
+          lifecycle: config.lifecycle,
+          scannerRoleArns,
+          logRetentionDays: config.observability.logRetentionDays,
+          forceDestroy: config.forceDestroy,
+          tags,
+        })
+      : undefined;
+
   const api = full && scan
     ? new ControlPlane(name("api"), {
         storage: storage.storageTargets(),
@@ -133,7 +147,7 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
         cdn: cdn
           ? { domainName: config.cdn.customDomain?.domainName ?? cdn.domainName, keyPairId: cdn.publicKeyId, privateKeyPem: cdn.privateKeyPem }
           : undefined,
-        scanning: { vocabulary: scan, scanMemoryMb: config.scanning.memoryMb },
+        scanning: { vocabulary: scan, scanMemoryMb: config.scanning.memoryMb, ...(clamav ? { images: clamav.images } : {}) },
         limits: config.limits,
         users: {
           tenantClaim: config.identity.tenantClaim,
@@ -145,6 +159,7 @@ export function buildProgram(config: StackConfig): ProgramOutputs {
         tags,
       })
     : undefined;
+  resolveScannerRoleArns(api ? api.functionRoleArns : pulumi.output([]));
   if (api) {
     new ScanTrigger(name("scan"), {
       functionArn: api.scanFunctionArn,

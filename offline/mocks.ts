@@ -98,12 +98,26 @@ const COMPUTED: Record<string, (c: Ctx) => Computed> = {
     const id = c.hex.slice(0, 20);
     return { id, state: { arn: `arn:aws:guardduty:${c.region}:${A}:malware-protection-plan/${id}`, status: "ACTIVE" } };
   },
+  "aws:ecr/repository:Repository": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return {
+      id: name,
+      state: { name, arn: `arn:aws:ecr:${c.region}:${A}:repository/${name}`, registryId: A, repositoryUrl: `${A}.dkr.ecr.${c.region}.amazonaws.com/${name}` },
+    };
+  },
+  // What docker-build reports after pushing: the manifest's digest, and the ref naming it.
+  "docker-build:index:Image": (c) => {
+    const digest = `sha256:${c.hex}`;
+    const [tag] = Array.isArray(c.inputs.tags) ? (c.inputs.tags as string[]) : [];
+    return { id: digest, state: { digest, ref: tag ? `${tag}@${digest}` : "" } };
+  },
   "aws:lambda/function:Function": (c) => {
     const name = str(c.inputs.name, c.autoName);
     const arn = `arn:aws:lambda:${c.region}:${A}:function:${name}`;
     return {
       id: name,
       state: {
+        name,
         arn,
         qualifiedArn: `${arn}:$LATEST`,
         invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
@@ -205,6 +219,15 @@ export function computeCall(args: pulumi.runtime.MockCallArgs, region: string): 
       };
     case "aws:index/getRegion:getRegion":
       return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return {
+        userName: "AWS",
+        password: "offline-ecr-token",
+        authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
+        proxyEndpoint: `https://${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com`,
+        expiresAt: "2099-01-01T00:00:00Z",
+        id: MOCK_ACCOUNT_ID,
+      };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
     default:

@@ -1,4 +1,4 @@
-import { clamScanner, loadClamAvLocation } from "../scan/clamscan";
+import { createClamAvScanner } from "../scan/clamav";
 import { type Env } from "../shared/environment";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
@@ -30,7 +30,7 @@ export function createProxyHandler(env: Env, ports: Partial<ProxyPorts> = {}): (
   const scanner =
     config.scan.scanner !== "clamav"
       ? undefined
-      : (ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: config.proxyMaxBytes }));
+      : (ports.scanner ?? createClamAvScanner(env, { timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: config.proxyMaxBytes, log }));
   const verifier = config.token === undefined ? undefined : createTokenVerifier(config.token);
   const options = verifier === undefined ? {} : { verifier };
   return (event) =>

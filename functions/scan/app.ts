@@ -2,11 +2,11 @@ import { type Env } from "../shared/environment";
 import { createLogger, readLogLevel } from "../shared/log";
 import { lazyS3Client } from "../shared/s3-sdk";
 import { s3Store } from "../shared/s3-store";
-import { clamScanner, loadClamAvLocation } from "./clamscan";
+import { createClamAvScanner } from "./clamav";
 import { handleGuardDutyScanResult } from "./guardduty";
 import { DEFAULT_SCAN_MAX_BYTES, handleObjectCreated, loadScanConfig, type ScanOutcome, type ScanPorts } from "./core";
 
-/** A clamscan run longer than this fails the invocation, leaving time to log it within the function's timeout. */
+/** A scan (clamd's, or clamscan's outside the image) running longer than this fails the invocation, leaving time to log it within the function's timeout. */
 export const SCAN_TIMEOUT_MS = 90_000;
 
 /**
@@ -25,7 +25,7 @@ export function createScanHandler(env: Env, ports: Partial<ScanPorts> = {}): (ev
   const guardDuty = config.scan.scanner === "guardduty";
   const scanner = guardDuty
     ? undefined
-    : (ports.scanner ?? clamScanner({ ...loadClamAvLocation(env), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: maxBytes }));
+    : (ports.scanner ?? createClamAvScanner(env, { timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: maxBytes, log }));
   const handle = guardDuty ? handleGuardDutyScanResult : handleObjectCreated;
   return async (event) => {
     try {

@@ -54,8 +54,8 @@ function describe(message: Message): string {
  * package a function loads on first use (`import()`) stays a `require` inside that function, not
  * one at the top of the bundle.
  */
-export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR): string {
-  const entry = path.join(functionsDir, name, "handler.ts");
+export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR, entryFile = "handler.ts"): string {
+  const entry = path.join(functionsDir, name, entryFile);
   if (!existsSync(entry)) {
     throw new BundleError(name, `${path.relative(process.cwd(), entry)} does not exist`);
   }

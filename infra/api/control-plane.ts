@@ -163,6 +163,8 @@ export interface FunctionImage {
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Statements the function's role needs for the image's code (e.g. reading signature files). */
   policyStatements?: pulumi.Input<PolicyStatement[]>;
+  /** `/tmp` size in MB (512 to 10240). @default 512 (Lambda's default) */
+  ephemeralStorageMb?: number;
 }
 
 /** Which scanner tags uploads, and how the functions that run ClamAV are packaged. */
@@ -335,7 +337,12 @@ export class ControlPlane extends pulumi.ComponentResource {
           ...imageVariables,
         }));
       const code = image
-        ? { packageType: "Image", imageUri: image.imageUri, imageConfig: { commands: image.command } }
+        ? {
+            packageType: "Image",
+            imageUri: image.imageUri,
+            imageConfig: { commands: image.command },
+            ...(image.ephemeralStorageMb ? { ephemeralStorage: { size: image.ephemeralStorageMb } } : {}),
+          }
         : { packageType: "Zip", runtime: "nodejs22.x", handler: "index.handler", code: handlerArchive(fn) };
       const lambda = new aws.lambda.Function(
         childName,

@@ -51,7 +51,7 @@ function objectsUnder(input: FunctionPolicyInput, prefix: string, viaAccessPoint
  * Writing to the function's own log group only: both actions are authorised on the stream
  * (`<group>:log-stream:<name>`), so the group's streams are all the function is given.
  */
-function logStatement(logGroupArn: string): PolicyStatement {
+export function logStatement(logGroupArn: string): PolicyStatement {
   return {
     Sid: "WriteOwnLogStreams",
     Effect: "Allow",

@@ -133,6 +133,20 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     assert.ok(logBucketAdvice.every((d) => d.enforcementLevel === "advisory"));
   });
 
+  it("finds nothing mandatory in the ClamAV stack (image, ECR, definitions bucket and updater)", async () => {
+    const clamav = await runProgram({ stack: "prod", config: { scanner: "clamav" } });
+    for (const r of analyzerInputs(clamav, "inputs")) {
+      assert.deepEqual(await pack.analyze(r), [], r.urn);
+    }
+    const { others } = await stackFindings(clamav);
+    // The definitions bucket holds ClamAV's public signatures, not user data: outside the trail's
+    // data events, it gets the logging advice and nothing else.
+    assert.deepEqual(
+      others.map((d) => [d.policyName, d.enforcementLevel, d.urn.includes("clamav-defs")]),
+      others.map(() => ["aws-s3-bucket-missing-access-logging", "advisory", true]),
+    );
+  });
+
   it("links companions to buckets through property dependencies when names are still unknown (preview)", async () => {
     const preview = await runProgram({ stack: "dev", preview: true });
     const inputs = analyzerInputs(preview, "inputs");
