@@ -1,5 +1,5 @@
 import { type Env } from "../shared/environment";
-import { createLogger, readLogLevel } from "../shared/log";
+import { createLogger, errorName, readLogLevel } from "../shared/log";
 import { lazyS3Client } from "../shared/s3-sdk";
 import { s3Store } from "../shared/s3-store";
 import { createClamAvScanner } from "./clamav";
@@ -32,7 +32,7 @@ export function createScanHandler(env: Env, ports: Partial<ScanPorts> = {}): (ev
       return await handle(event, config, { store, scanner, log, maxBytes });
     } catch (err) {
       // By name only: an SDK error's message may quote a request.
-      log.error("scan failed; the invocation is retried", { error: err instanceof Error ? err.name : typeof err });
+      log.error("scan failed; the invocation is retried", { error: errorName(err) });
       throw err;
     }
   };

@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { ConfigurationError, type Env } from "../shared/environment";
 import { createLogger, type Logger, readLogLevel } from "../shared/log";
 import { lazyS3Client, type S3ClientSource, s3Connection } from "../shared/s3-sdk";
+import { isNotFound } from "../shared/s3-store";
 import { readS3Endpoint } from "../shared/settings";
 import { type ClamdAddress, ClamdUnreachableError, clamdScanner } from "./clamd";
 import { ClamdDaemon } from "./clamd-daemon";
@@ -51,7 +52,8 @@ function optional(env: Env, name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function absolutePath(env: Env, name: string, fallback: string): string {
+/** An optional path setting: absolute and without spaces (it goes into a config file or a spawn). */
+export function absolutePath(env: Env, name: string, fallback: string): string {
   const value = optional(env, name) ?? fallback;
   if (!path.isAbsolute(value) || /\s/.test(value)) {
     throw new ConfigurationError(name, `must be an absolute path without spaces, got "${value}"`);
@@ -90,9 +92,9 @@ export function loadClamdSettings(env: Env): ClamdSettingsFromEnv | undefined {
   return { bucket, clamdPath: absolutePath(env, CLAMAV_ENV.clamdPath, DEFAULT_CLAMD_PATH), workDir, refreshIntervalMs: minutes * 60_000 };
 }
 
+/** No such object, or (a manifest naming a version) no such version of it. */
 function isMissing(err: unknown): boolean {
-  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return ["NoSuchKey", "NoSuchVersion", "NotFound"].includes(e?.name ?? "") || e?.$metadata?.httpStatusCode === 404;
+  return isNotFound(err) || (err as { name?: string })?.name === "NoSuchVersion";
 }
 
 /**

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { type Logger } from "../shared/log";
-import { type ClamdAddress, clamdAnswers, clamdCommand } from "./clamd";
+import { errorName, type Logger } from "../shared/log";
+import { type ClamdAddress, clamdAnswers, clamdCommand, MAX_STREAM_BYTES } from "./clamd";
 import {
+  CONFIG_PATH,
   type DefinitionsManifest,
   type DefinitionsSource,
   describeVersions,
@@ -27,12 +28,8 @@ import { ScanError } from "./scanner";
  * invocation, within the function's own timeout.
  */
 
-/** Paths a config value may hold: clamd.conf takes a STRING "without blank characters" ("clamd.conf"). */
-const CONFIG_PATH = /^\/[A-Za-z0-9._/-]+$/;
 /** A unix socket path must fit `sun_path` (108 bytes on Linux, with its terminating NUL). */
 const MAX_SOCKET_PATH = 107;
-/** ClamAV refuses limits of 4 GB and more. */
-const MAX_LIMIT_BYTES = 4000 * 1024 * 1024;
 /** clamd's own default `MaxScanSize`; raised only if objects may be larger. */
 const DEFAULT_MAX_SCAN_BYTES = 400 * 1024 * 1024;
 
@@ -81,8 +78,8 @@ export function clamdConfig(input: ClamdConfigInput): string {
   }
   assertPath("databaseDir", input.databaseDir);
   assertPath("tempDir", input.tempDir);
-  if (!Number.isInteger(input.maxStreamBytes) || input.maxStreamBytes < 1 || input.maxStreamBytes > MAX_LIMIT_BYTES) {
-    throw new Error(`[maxStreamBytes] must be an integer from 1 to ${MAX_LIMIT_BYTES}, got ${input.maxStreamBytes}`);
+  if (!Number.isInteger(input.maxStreamBytes) || input.maxStreamBytes < 1 || input.maxStreamBytes > MAX_STREAM_BYTES) {
+    throw new Error(`[maxStreamBytes] must be an integer from 1 to ${MAX_STREAM_BYTES}, got ${input.maxStreamBytes}`);
   }
   const maxThreads = input.maxThreads ?? 2;
   if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 64) {
@@ -345,16 +342,13 @@ export class ClamdDaemon {
     });
 
     const started = Date.now();
-    while (this.running) {
-      if (await clamdAnswers(this.address, COMMAND_TIMEOUT_MS)) {
-        this.ports.log.info("clamd started", { pid: child.pid, ms: Date.now() - started });
-        return;
-      }
-      if (Date.now() - started > this.settings.startTimeoutMs) {
-        child.kill("SIGKILL");
-        throw new ScanError(`clamd did not answer PING within ${this.settings.startTimeoutMs} ms of starting`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (await this.answersWithin(this.settings.startTimeoutMs)) {
+      this.ports.log.info("clamd started", { pid: child.pid, ms: Date.now() - started });
+      return;
+    }
+    if (this.running) {
+      child.kill("SIGKILL");
+      throw new ScanError(`clamd did not answer PING within ${this.settings.startTimeoutMs} ms of starting`);
     }
     if (spawnError) {
       throw new ScanError(`could not run ${this.settings.binary}`, { cause: spawnError });
@@ -362,6 +356,7 @@ export class ClamdDaemon {
     throw new ScanError(`clamd exited while starting: ${lastLines.join(" | ").slice(0, 500) || "no output"}`);
   }
 
+  /** Polls PING until clamd answers (true), `timeoutMs` passes or clamd exits (false). */
   private async answersWithin(timeoutMs: number): Promise<boolean> {
     const started = Date.now();
     while (this.running && Date.now() - started <= timeoutMs) {
@@ -372,9 +367,4 @@ export class ClamdDaemon {
     }
     return false;
   }
-}
-
-/** By name only: an SDK error's message may quote a request. */
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : typeof err;
 }

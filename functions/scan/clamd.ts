@@ -34,7 +34,7 @@ export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** clamd's answers are one short line; anything longer is not clamd talking. */
 const MAX_REPLY_BYTES = 4096;
 /** ClamAV refuses limits of 4 GB and more, and a chunk length is a 32-bit number. */
-const MAX_STREAM_BYTES = 4000 * 1024 * 1024;
+export const MAX_STREAM_BYTES = 4000 * 1024 * 1024;
 
 /** Connection failures that mean "nothing listens here", as opposed to a clamd that failed mid-scan. */
 const UNREACHABLE_CODES = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK", "EACCES", "EADDRNOTAVAIL"]);

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { type Logger } from "../shared/log";
+import { errorName, type Logger } from "../shared/log";
 
 /*
  * ClamAV signature updates for the self-hosted scanner. A scheduled function runs `freshclam` into
@@ -343,7 +343,8 @@ export function assertMirror(setting: string, value: string): string {
   return value;
 }
 
-const CONFIG_PATH = /^\/[A-Za-z0-9._/-]+$/;
+/** A path a clamd.conf or freshclam.conf value may hold: one token "without blank characters". */
+export const CONFIG_PATH = /^\/[A-Za-z0-9._/-]+$/;
 
 function assertConfigPath(setting: string, value: string): string {
   if (!CONFIG_PATH.test(value)) {
@@ -432,7 +433,7 @@ export async function updateDefinitions(ports: UpdatePorts, settings: UpdateSett
     log.info("no definitions published yet: freshclam downloads whole databases");
   }
   await bucket.download(DEFINITIONS_LAYOUT.freshclamStateKey, path.join(databaseDir, FRESHCLAM_STATE_FILE)).catch((err: unknown) => {
-    log.warn("freshclam state not restored", { error: err instanceof Error ? err.name : typeof err });
+    log.warn("freshclam state not restored", { error: errorName(err) });
   });
   await writeFile(configFile, config, { mode: 0o600 });
 
@@ -473,7 +474,7 @@ export async function updateDefinitions(ports: UpdatePorts, settings: UpdateSett
 
   await bucket.upload(DEFINITIONS_LAYOUT.freshclamStateKey, path.join(databaseDir, FRESHCLAM_STATE_FILE)).catch((err: unknown) => {
     // Only the cool-down memory is lost; the databases are what matter.
-    log.warn("freshclam state not saved", { error: err instanceof Error ? err.name : typeof err });
+    log.warn("freshclam state not saved", { error: errorName(err) });
   });
   if (published && changed.length === 0 && published.files.length === entries.length) {
     log.info("definitions unchanged", { versions: describeVersions(published) });

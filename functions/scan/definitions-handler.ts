@@ -1,9 +1,8 @@
-import * as path from "node:path";
 import { ConfigurationError, type Env } from "../shared/environment";
-import { createLogger, type Logger, readLogLevel } from "../shared/log";
+import { createLogger, errorName, type Logger, readLogLevel } from "../shared/log";
 import { lazyS3Client } from "../shared/s3-sdk";
 import { readS3Endpoint } from "../shared/settings";
-import { CLAMAV_ENV, DEFAULT_FRESHCLAM_PATH, readDefinitionsBucket, s3DefinitionsBucket } from "./clamav";
+import { absolutePath, CLAMAV_ENV, DEFAULT_FRESHCLAM_PATH, readDefinitionsBucket, s3DefinitionsBucket } from "./clamav";
 import {
   assertMirror,
   DefinitionsError,
@@ -38,10 +37,7 @@ export function loadDefinitionsUpdaterConfig(env: Env): DefinitionsUpdaterConfig
   if (bucket === undefined) {
     throw new ConfigurationError(CLAMAV_ENV.definitionsBucket, "is required but not set");
   }
-  const freshclamPath = env[CLAMAV_ENV.freshclamPath]?.trim() || DEFAULT_FRESHCLAM_PATH;
-  if (!path.isAbsolute(freshclamPath) || /\s/.test(freshclamPath)) {
-    throw new ConfigurationError(CLAMAV_ENV.freshclamPath, `must be an absolute path without spaces, got "${freshclamPath}"`);
-  }
+  const freshclamPath = absolutePath(env, CLAMAV_ENV.freshclamPath, DEFAULT_FRESHCLAM_PATH);
   const mirrorSetting = (name: string, value: string): string => {
     try {
       return assertMirror(name, value);
@@ -81,7 +77,7 @@ export function createDefinitionsUpdater(
     } catch (err) {
       // A DefinitionsError says what went wrong in our words; anything else by name only (an SDK
       // error's message may quote a request).
-      log.error("definitions update failed", { error: err instanceof Error ? err.name : typeof err, ...(err instanceof DefinitionsError ? { reason: err.message } : {}) });
+      log.error("definitions update failed", { error: errorName(err), ...(err instanceof DefinitionsError ? { reason: err.message } : {}) });
       throw err;
     }
   };

@@ -1,7 +1,7 @@
 import { type ApiRequest, type ApiResponse, errorResponse, internalError } from "./api";
 import { ApiError } from "./errors";
 import { bearerToken, callerFromClaims, type TokenVerifier } from "./identity";
-import { type Logger } from "./log";
+import { errorName, type Logger } from "./log";
 
 /** The parts of an API Gateway HTTP API event (payload format 2.0) the handlers read. */
 export interface HttpApiEvent {
@@ -93,7 +93,7 @@ export function httpApiHandler(
       log.error("request failed", {
         routeKey: event.routeKey,
         requestId: event.requestContext.requestId,
-        error: err instanceof Error ? err.name : typeof err,
+        error: errorName(err),
       });
       return toHttpResult(internalError());
     }

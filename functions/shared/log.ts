@@ -37,6 +37,11 @@ export function readLogLevel(env: Env): LogLevel {
 /** Masks tokens, signatures, credentials and cookies; the same rules the app-side client applies. */
 export { redact };
 
+/** An error for a log line, by name only: an SDK error's message may quote a request. */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
 function redactFields(fields: LogFields): LogFields {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? redact(v) : v]));
 }

@@ -18,7 +18,7 @@ function isNoSuchUpload(err: unknown): boolean {
   return ["NoSuchUpload", "NoSuchKey"].includes(e?.name ?? "") || ["NoSuchUpload", "NoSuchKey"].includes(e?.Code ?? "");
 }
 
-function isNotFound(err: unknown): boolean {
+export function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
 }
