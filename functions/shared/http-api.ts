@@ -37,13 +37,18 @@ function defined(record: Record<string, string | undefined> | undefined): Record
   return out;
 }
 
+/**
+ * The request a core sees. The caller comes from the claims API Gateway's JWT authorizer verified,
+ * checked again as an ID token (`callerFromClaims` throws a 401 `ApiError` for an access token);
+ * without claims there is no caller, and the handler verifies the bearer token itself.
+ */
 export function toApiRequest(event: HttpApiEvent): ApiRequest {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   return {
     routeKey: event.routeKey,
     requestId: event.requestContext.requestId,
-    caller: claims && typeof sub === "string" && sub !== "" ? { sub, claims } : undefined,
+    caller: claims && typeof sub === "string" && sub !== "" ? callerFromClaims(claims) : undefined,
     pathParameters: defined(event.pathParameters),
     query: defined(event.queryStringParameters),
     body: event.body,
@@ -75,18 +80,19 @@ export function httpApiHandler(
 ): (event: HttpApiEvent) => Promise<HttpApiResult> {
   return async (event) => {
     try {
-      let request = toApiRequest(event);
-      // Behind API Gateway the authorizer has verified the token; elsewhere (sandbox, tests) verify it here.
-      if (request.caller === undefined && options.verifier) {
-        try {
+      let request: ApiRequest;
+      try {
+        request = toApiRequest(event);
+        // Behind API Gateway the authorizer has verified the token; elsewhere (sandbox, tests) verify it here.
+        if (request.caller === undefined && options.verifier) {
           const authorization = event.headers?.authorization ?? event.headers?.Authorization;
           request = { ...request, caller: callerFromClaims(await options.verifier.verify(bearerToken(authorization))) };
-        } catch (err) {
-          if (err instanceof ApiError) {
-            return toHttpResult(errorResponse(err.status, err.code, err.message));
-          }
-          throw err;
         }
+      } catch (err) {
+        if (err instanceof ApiError) {
+          return toHttpResult(errorResponse(err.status, err.code, err.message));
+        }
+        throw err;
       }
       return toHttpResult(await core(request));
     } catch (err) {

@@ -29,12 +29,8 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     issuer: settings.issuer,
     audience: settings.audience,
     ...(settings.jwksUri ? { jwksUri: settings.jwksUri } : {}),
-    customJwtCheck: ({ payload }) => {
-      // Cognito ID tokens say token_use "id"; access tokens carry no tenant claim.
-      if (payload.token_use !== undefined && payload.token_use !== "id") {
-        throw new Error("not an ID token");
-      }
-    },
+    // Throws an ApiError, which tokenError passes through as it is.
+    customJwtCheck: ({ payload }) => checkIdTokenClaims(payload as Record<string, unknown>),
   });
   if (settings.jwks) {
     verifier.cacheJwks(settings.jwks as Parameters<typeof verifier.cacheJwks>[0]);
@@ -51,6 +47,9 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
 }
 
 function tokenError(err: unknown): ApiError {
+  if (err instanceof ApiError) {
+    return err;
+  }
   if (err instanceof JwtExpiredError) {
     return new ApiError(401, "ExpiredToken", "Your token has expired: refresh it and try again.", { cause: err });
   }
@@ -72,8 +71,38 @@ export function bearerToken(authorization: string | undefined): string {
   return match[1];
 }
 
-/** The caller from claims a verifier or the authorizer accepted. */
+/** A NumericDate claim: a number from a verifier, a decimal string from API Gateway's authorizer context. */
+const isNumericDate = (value: unknown) =>
+  (typeof value === "number" && Number.isFinite(value)) || (typeof value === "string" && /^\d{1,12}$/.test(value));
+
+/**
+ * What makes a token a Cognito ID token of this pool, beyond its signature: `token_use: "id"`
+ * (Cognito's access tokens say "access" and carry no tenant attribute; API Gateway's JWT authorizer
+ * admits them too, as it matches `client_id` as well as `aud` against the audience, "Controlling
+ * access to HTTP APIs with JWT authorizers"), and the `exp` and `iat` every Cognito token carries.
+ * A token without them was not minted by Cognito: refused, never taken as valid forever.
+ */
+export function checkIdTokenClaims(claims: Record<string, unknown>): void {
+  if (claims.token_use !== "id") {
+    throw new ApiError(
+      401,
+      "WrongTokenUse",
+      claims.token_use === "access"
+        ? "This is an access token: send the ID token from the user pool."
+        : "Your token is not a user-pool ID token (token_use must be \"id\"): send the ID token.",
+    );
+  }
+  if (!isNumericDate(claims.exp) || !isNumericDate(claims.iat)) {
+    throw new ApiError(401, "InvalidToken", "Your token carries no expiry (exp) or issue time (iat): sign in again.");
+  }
+}
+
+/**
+ * The caller from claims a verifier or the authorizer accepted; the ID-token checks
+ * (`checkIdTokenClaims`) are made again here, so no path admits an access token.
+ */
 export function callerFromClaims(claims: Record<string, unknown>): Caller {
+  checkIdTokenClaims(claims);
   const sub = claims.sub;
   if (typeof sub !== "string" || sub === "") {
     throw new ApiError(401, "InvalidToken", "Your token carries no subject.");

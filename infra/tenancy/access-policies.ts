@@ -79,7 +79,27 @@ export function appUserPolicy(layout: StorageLayout): PolicyDocument {
       Condition: { StringEquals: inThisAccount, StringLike: { "s3:prefix": [l.listPrefix, `${l.listPrefix}*`] } },
     },
   ]);
-  return policyDocument(statements);
+  return policyDocument([...statements, ...malformedTagDenies(layout)]);
+}
+
+/**
+ * IAM substitutes a principal tag into a resource ARN as it is: a tenant tag `acme/home/<victim>`
+ * (an attribute an administrator mistyped, or a provider mapped) would make `tenants/${tenant}/home/${home}/*`
+ * a folder inside the victim's home. The API refuses such tenants (TENANT_ID), but the direct path
+ * has only this policy, so it refuses every S3 request of a session whose tenant or home tag holds a
+ * `/` or a wildcard character (`${*}` and `${?}` are IAM's literal `*` and `?`, "IAM policy elements:
+ * Variables and tags"). The identity id of identityId mode is Cognito's own `<region>:<uuid>`.
+ */
+function malformedTagDenies(layout: StorageLayout): PolicyStatement[] {
+  const malformed = ["*/*", "*${*}*", "*${?}*"];
+  const tags = layout.homeKey === "userSub" ? ["tenant", "home"] : ["tenant"];
+  return tags.map((tag) => ({
+    Sid: `DenyMalformed${tag[0].toUpperCase()}${tag.slice(1)}Tag`,
+    Effect: "Deny" as const,
+    Action: "s3:*",
+    Resource: [`arn:${layout.partition}:s3:::*`, `arn:${layout.partition}:s3:${layout.region}:${layout.accountId}:accesspoint/*`],
+    Condition: { StringLike: { [`aws:PrincipalTag/${tag}`]: malformed } },
+  }));
 }
 
 /**

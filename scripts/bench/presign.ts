@@ -103,7 +103,7 @@ function uploadsFunction(store: ObjectStore) {
       requestContext: {
         requestId: "bench",
         http: { method: "POST", path: rawPath },
-        authorizer: { jwt: { claims: { sub: SUB, "custom:tenant": TENANT }, scopes: null } },
+        authorizer: { jwt: { claims: { sub: SUB, "custom:tenant": TENANT, token_use: "id", iat: "1764745200", exp: "1764748800" }, scopes: null } },
       },
     });
     if (result.statusCode !== 200 || result.body === undefined) {

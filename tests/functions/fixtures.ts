@@ -4,7 +4,11 @@ import { ConfigurationError, type Env } from "../../functions/shared/environment
 import { type HttpApiEvent } from "../../functions/shared/http-api";
 import { type LogFields, type Logger } from "../../functions/shared/log";
 
-export const CALLER = { sub: "5f2d1c3e-0000-4000-8000-000000000001", claims: { sub: "5f2d1c3e-0000-4000-8000-000000000001", "custom:tenant": "acme" } };
+/** API Gateway's JWT authorizer hands the function every claim as a string. */
+export const CALLER = {
+  sub: "5f2d1c3e-0000-4000-8000-000000000001",
+  claims: { sub: "5f2d1c3e-0000-4000-8000-000000000001", "custom:tenant": "acme", token_use: "id", iat: "1764745200", exp: "1764748800" },
+};
 
 export function apiRequest(routeKey: string, overrides: Partial<ApiRequest> = {}): ApiRequest {
   return { routeKey, requestId: "req-1", caller: CALLER, pathParameters: {}, query: {}, bodyIsBase64: false, ...overrides };

@@ -321,7 +321,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       ["an expired token", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims({ iat: now() - 7200, exp: now() - 3600 })) }), 401, "ExpiredToken"],
       ["a token for another app client", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims({ aud: "another-app" })) }), 401, "WrongAudience"],
       ["a token from another issuer", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims({ iss: "https://evil.test.invalid/pool" })) }), 401, "WrongIssuer"],
-      ["an access token", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims({ token_use: "access" })) }), 401, "InvalidToken"],
+      ["an access token", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims({ token_use: "access" })) }), 401, "WrongTokenUse"],
       ["an unsigned token (alg none)", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims(), { alg: "none" }) }), 401, "InvalidToken"],
       ["a token with its claims swapped", () => ({ routeKey: "GET /v1/objects", token: swapPayload(token(ALICE), claims({ sub: BOB })) }), 401, "InvalidToken"],
       ["a token without a tenant", () => ({ routeKey: "GET /v1/objects", token: issuer.sign(claims({ "custom:tenant": undefined })) }), 403, "NoTenant"],

@@ -1,7 +1,13 @@
 import * as assert from "node:assert/strict";
 import { errorResponse } from "../../../functions/shared/api";
 import { httpApiHandler, toApiRequest, toHttpResult } from "../../../functions/shared/http-api";
+import { LocalIssuer } from "../../../sandbox/issuer";
 import { CALLER, httpApiEvent, recordingLogger } from "../fixtures";
+
+const answer = async (result: Promise<{ statusCode: number; body?: string }>) => {
+  const { statusCode, body } = await result;
+  return { status: statusCode, code: (JSON.parse(body ?? "{}") as { error?: { code?: string } }).error?.code };
+};
 
 describe("functions/shared/http-api (adapter)", () => {
   it("takes the caller from the claims the JWT authorizer verified, and nothing from the token itself", () => {
@@ -45,5 +51,53 @@ describe("functions/shared/http-api (adapter)", () => {
     const result = await handler(httpApiEvent("GET /v1/objects"));
     assert.equal(result.statusCode, 200);
     assert.deepEqual(JSON.parse(result.body!), { route: "GET /v1/objects", sub: CALLER.sub });
+  });
+
+  describe("only ID tokens, with an expiry, on every path (red-team: access tokens and tokens without exp were admitted)", () => {
+    const core = async () => ({ status: 200, body: {} });
+
+    for (const [what, claims, code] of [
+      // API Gateway's JWT authorizer matches client_id as well as aud, so it admits Cognito access tokens.
+      ["an access token the authorizer admitted", { ...CALLER.claims, token_use: "access" }, "WrongTokenUse"],
+      ["claims without token_use", { ...CALLER.claims, token_use: undefined }, "WrongTokenUse"],
+      ["claims without exp", { ...CALLER.claims, exp: undefined }, "InvalidToken"],
+      ["claims without iat", { ...CALLER.claims, iat: undefined }, "InvalidToken"],
+    ] as const) {
+      it(`behind API Gateway: refuses ${what} with 401 ${code}`, async () => {
+        const handler = httpApiHandler(recordingLogger(), core);
+        const defined = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+        assert.deepEqual(await answer(handler(httpApiEvent("GET /v1/objects", defined))), { status: 401, code });
+      });
+    }
+
+    const issuer = new LocalIssuer("https://issuer.sandbox.invalid", "app-client");
+    const bearer = (payload: Record<string, unknown>) => {
+      const event = httpApiEvent("GET /v1/objects", null);
+      return { ...event, headers: { ...event.headers, authorization: `Bearer ${issuer.sign(payload)}` } };
+    };
+    const without = (...names: string[]) => {
+      const payload = issuer.claims({ sub: "u1", tenant: "acme" });
+      for (const name of names) {
+        delete payload[name];
+      }
+      return payload;
+    };
+
+    for (const [what, payload, code] of [
+      ["a signed token without exp", without("exp"), "InvalidToken"],
+      ["a signed token without iat", without("iat"), "InvalidToken"],
+      ["a signed token without token_use", without("token_use"), "WrongTokenUse"],
+      ["a signed access token", { ...without(), token_use: "access" }, "WrongTokenUse"],
+    ] as const) {
+      it(`verifying the bearer itself (sandbox): refuses ${what} with 401 ${code}`, async () => {
+        const handler = httpApiHandler(recordingLogger(), core, { verifier: issuer.verifier() });
+        assert.deepEqual(await answer(handler(bearer(payload))), { status: 401, code });
+      });
+    }
+
+    it("still admits a complete ID token", async () => {
+      const handler = httpApiHandler(recordingLogger(), core, { verifier: issuer.verifier() });
+      assert.deepEqual(await answer(handler(bearer(without()))), { status: 200, code: undefined });
+    });
   });
 });

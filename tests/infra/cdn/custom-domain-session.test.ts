@@ -44,7 +44,7 @@ describe("cdn-session with cdnDomainName: the program's own environment, the rea
     });
     // Behind API Gateway the JWT authorizer has verified the token and hands over its claims.
     const event = httpEvent({ routeKey: "POST /v1/cdn-session" });
-    event.requestContext = { ...event.requestContext, authorizer: { jwt: { claims: { sub: SUB, "custom:tenant": "acme", token_use: "id" } } } };
+    event.requestContext = { ...event.requestContext, authorizer: { jwt: { claims: { sub: SUB, "custom:tenant": "acme", token_use: "id", iat: "1764745200", exp: "1764748800" } } } };
     const result = await handler(event);
     assert.equal(result.statusCode, 200, result.body);
     const body = JSON.parse(result.body!) as { domain: string; cookies: Record<string, string> };

@@ -181,6 +181,39 @@ for (const homeKey of ["userSub", "identityId"] as const) {
         }
       }
 
+      it("refuses a session whose tenant or home tag would reach inside another home (red-team: tags substituted raw into ARNs)", async () => {
+        const victim = `tenants/acme/home/${homeOf("acme", "u2", homeKey)}/`;
+        const attacker = homeOf("acme", "u1", homeKey);
+        const pooled = TENANTS[0];
+        // A tenant attribute an administrator set to `acme/home/<victim>`: its home is a folder of the victim's.
+        const forged = { ...sessionContext("acme", "u1", homeKey), "aws:PrincipalTag/tenant": `acme/home/${homeOf("acme", "u2", homeKey)}` };
+        const inVictimsHome = `${victim}home/${attacker}/stolen.jpg`;
+        const rows: string[] = [];
+        for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+          rows.push(`${action}: ${await decide(layout, pooled, { action, key: inVictimsHome, context: forged })}`);
+        }
+        rows.push(`s3:ListBucket: ${await decide(layout, pooled, { action: "s3:ListBucket", prefix: `${victim}home/${attacker}/`, context: forged })}`);
+        for (const bad of ["acme*", "ac?me"]) {
+          const context = { ...sessionContext("acme", "u1", homeKey), "aws:PrincipalTag/tenant": bad };
+          // The key need not match: the deny covers every request of such a session.
+          rows.push(`${bad}: ${await decide(layout, pooled, { action: "s3:PutObject", key: `tenants/acme/home/${attacker}/x`, context })}`);
+        }
+        if (homeKey === "userSub") {
+          const context = { ...sessionContext("acme", "u1", homeKey), "aws:PrincipalTag/home": `${homeOf("acme", "u2", homeKey)}/x` };
+          rows.push(`home tag: ${await decide(layout, pooled, { action: "s3:PutObject", key: `${victim}x/y`, context })}`);
+        }
+        assert.deepEqual(rows, [
+          "s3:PutObject: ExplicitlyDenied",
+          "s3:DeleteObject: ExplicitlyDenied",
+          "s3:ListBucket: ExplicitlyDenied",
+          "acme*: ExplicitlyDenied",
+          "ac?me: ExplicitlyDenied",
+          ...(homeKey === "userSub" ? ["home tag: ExplicitlyDenied"] : []),
+        ]);
+        // The same request from a well-formed session of that folder's owner is allowed: the deny is what refuses.
+        assert.equal(await decide(layout, pooled, { action: "s3:PutObject", key: `${victim}x`, context: sessionContext("acme", "u2", homeKey) }), "Allowed");
+      });
+
       if (readGate) {
         it("reads only objects the scanner tagged clean, in every tier", async () => {
           for (const tenant of TENANTS) {
