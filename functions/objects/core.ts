@@ -92,7 +92,7 @@ async function listObjects({ home, bucket, scan }: Target, query: Readonly<Recor
     throw err;
   }
   const visible = page.objects.filter((o) => isVisible(home, o.key));
-  const statuses = await mapLimit(visible, TAG_READ_CONCURRENCY, (o) => scanStatusOf(store, bucket, o.key, scan));
+  const statuses = await mapLimit(visible, TAG_READ_CONCURRENCY, (o) => scanStatusOf(store, bucket, o.key, scan, o.etag));
   const objects: ListedObject[] = [];
   visible.forEach((o, i) => {
     const scanStatus = statuses[i];
@@ -115,10 +115,11 @@ async function downloadUrl(
 ): Promise<ApiResponse> {
   const key = userKey(home, query.path);
   // The tag read answers 404 for a missing object, so it doubles as the existence check.
-  const status = await scanStatusOf(store, bucket, key, scan);
-  if (status === undefined) {
+  const tags = await tagsOf(store, bucket, key);
+  if (tags === undefined) {
     throw notFound("ObjectNotFound", `There is no object at ${query.path} in your home.`);
   }
+  const status = scanStatusFromTags(tags, scan);
   if (status === ScanStatus.infected) {
     throw forbidden("Infected", `${query.path} failed its malware scan and is never served; delete it and upload a clean copy.`);
   }
@@ -126,12 +127,51 @@ async function downloadUrl(
     throw forbidden("Unscannable", `${query.path} could not be scanned for malware (too large, or a format the scanner cannot read) and is never served.`);
   }
   if (status !== ScanStatus.clean) {
-    throw conflict("NotScanned", `${query.path} has not been scanned yet; try again in a few seconds.`);
+    throw notScanned(query.path);
+  }
+  // Tagged clean, so this role may read it (HeadObject is authorised as GetObject).
+  const object = await store.head({ bucket, key });
+  if (object === undefined) {
+    throw notFound("ObjectNotFound", `There is no object at ${query.path} in your home.`);
+  }
+  // The verdict must be for this version: a clean tag left for another ETag is not one.
+  if (scanStatusFromTags(tags, scan, object.etag) !== ScanStatus.clean) {
+    throw notScanned(query.path);
+  }
+  // GuardDuty scans the bytes as stored; a browser would decode a Content-Encoding first (ClamAV,
+  // functions/scan/content-encoding.ts, scans the decoded bytes). Served only when both are the same.
+  if (scan.scanner === "guardduty" && hasContentEncoding(object.contentEncoding)) {
+    throw forbidden("Unscannable", `${query.path} was stored with Content-Encoding ${object.contentEncoding}, which the scan did not see through; it is never served.`);
   }
   // S3 still checks the tag when the URL is used (bucket policy on s3:ExistingObjectTag), so a
-  // change of status after this point is honoured too.
-  const signed = await store.presignGet({ bucket, key, expiresIn });
+  // change of status after this point is honoured too. The answer's type and disposition are
+  // pinned, whatever headers the object was stored with.
+  const signed = await store.presignGet({ bucket, key, expiresIn, response: servedAs(key, object.contentType) });
   return { status: 200, body: { url: signed.url, expiresAt: signed.expiresAt } };
+}
+
+const notScanned = (path: string | undefined) => conflict("NotScanned", `${path} has not been scanned yet; try again in a few seconds.`);
+
+const hasContentEncoding = (value: string | undefined) =>
+  value !== undefined && value.split(",").some((c) => !["", "identity"].includes(c.trim().toLowerCase()));
+
+/** Types a browser shows as media, never runs as a document (SVG can hold script, so it is not one). */
+const PASSIVE_TYPE = /^(?:image\/(?!svg)[a-z0-9.+-]+|video\/[a-z0-9.+-]+|audio\/[a-z0-9.+-]+|application\/pdf)$/;
+
+/**
+ * How a presigned GET makes S3 answer, whatever was stored with the object (a direct-path upload
+ * may carry any Content-Type or Content-Disposition): a passive media type as stored, anything
+ * else as `application/octet-stream`, and always as an attachment named after the key, so a page
+ * can never be made to render an upload as HTML.
+ */
+export function servedAs(key: string, storedType: string | undefined): { contentType: string; contentDisposition: string } {
+  const type = (storedType ?? "").split(";")[0].trim().toLowerCase();
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  const ascii = name.replace(/[^\x20-\x7E]|["\\%]/g, "_");
+  return {
+    contentType: PASSIVE_TYPE.test(type) ? type : "application/octet-stream",
+    contentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
+  };
 }
 
 /**
@@ -200,17 +240,21 @@ function isVisible(home: Home, key: string): boolean {
 }
 
 /** The object's scan status from its tag (absent or unknown: pending), or undefined if it no longer exists. */
-async function scanStatusOf(store: ObjectStore, bucket: string, key: string, scan: ScanVocabulary): Promise<ScanStatus | undefined> {
-  let tags: Record<string, string>;
+async function scanStatusOf(store: ObjectStore, bucket: string, key: string, scan: ScanVocabulary, etag?: string): Promise<ScanStatus | undefined> {
+  const tags = await tagsOf(store, bucket, key);
+  return tags === undefined ? undefined : scanStatusFromTags(tags, scan, etag);
+}
+
+/** The object's tags, or undefined if it no longer exists. */
+async function tagsOf(store: ObjectStore, bucket: string, key: string): Promise<Record<string, string> | undefined> {
   try {
-    tags = await store.getTags({ bucket, key });
+    return await store.getTags({ bucket, key });
   } catch (err) {
     if (httpStatusOf(err) === 404) {
       return undefined;
     }
     throw err;
   }
-  return scanStatusFromTags(tags, scan);
 }
 
 /** The HTTP status S3 answered with, when the port passes its error through. */

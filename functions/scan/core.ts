@@ -5,6 +5,7 @@ import { type Env, ENV, requireStringList } from "../shared/environment";
 import { type Logger } from "../shared/log";
 import { readS3Endpoint, readScanVocabulary } from "../shared/settings";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
+import { decodeForScan } from "./content-encoding";
 import { type Scanner } from "./scanner";
 
 /** The scanner receives S3 "Object Created" events through EventBridge. */
@@ -12,13 +13,18 @@ export const OBJECT_CREATED = { source: "aws.s3", detailType: "Object Created" }
 
 /** ClamAV's tag key and values (the vocabulary this scanner writes). */
 const SCAN_STATUS_TAG = CLAMAV_VOCABULARY.tagKey;
-const ScanStatus = { clean: CLAMAV_VOCABULARY.clean, infected: CLAMAV_VOCABULARY.infected, pending: "pending" } as const;
+const ScanStatus = {
+  clean: CLAMAV_VOCABULARY.clean,
+  infected: CLAMAV_VOCABULARY.infected,
+  unscannable: CLAMAV_VOCABULARY.unscannable[0],
+  pending: "pending",
+} as const;
 
 /**
- * Set with `scan-status=clean`: the ETag of the object the verdict is for. A clean tag whose ETag
- * is not the object's (a tag that landed on a newer upload, see `scanCreatedObject`) is not trusted.
+ * Set with `scan-status=clean`: the ETag of the object the verdict is for. Readers take a clean tag
+ * whose ETag is not the object's (one that landed on a newer upload, see `scanCreatedObject`) as pending.
  */
-export const SCANNED_ETAG_TAG = "scan-etag";
+export const SCANNED_ETAG_TAG = CLAMAV_VOCABULARY.verdictEtagTag!;
 /** Set on infected objects and their quarantine copy: what ClamAV found. */
 export const SCAN_SIGNATURE_TAG = "scan-signature";
 
@@ -78,7 +84,7 @@ export type ScanOutcome =
   | { action: "skipped"; object: CreatedObject; reason: string }
   /** Could not be scanned and never will be as it is (too large): stays pending, unreadable. */
   | { action: "leftPending"; object: CreatedObject; reason: string }
-  | { action: "tagged"; object: CreatedObject; status: string }
+  | { action: "tagged"; object: CreatedObject; status: string; reason?: string }
   | { action: "quarantined"; object: CreatedObject; quarantineKey: string; signature?: string };
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -154,7 +160,11 @@ export function logOutcome(log: Logger, parsed: CreatedObject, outcome: ScanOutc
   const fields = { bucket: parsed.bucket, key: parsed.key, size: parsed.size, versionId: parsed.versionId };
   switch (outcome.action) {
     case "tagged":
-      log.info("object scanned clean", fields);
+      if (outcome.reason === undefined) {
+        log.info("object scanned clean", fields);
+      } else {
+        log.warn("object left unscannable and unreadable", { ...fields, reason: outcome.reason });
+      }
       break;
     case "quarantined":
       log.warn("infected object quarantined", { ...fields, signature: outcome.signature, quarantineKey: outcome.quarantineKey });
@@ -197,10 +207,15 @@ function candidateKeys(key: string): string[] {
  * Scans one new object and records the verdict on it, safe to repeat for the same event:
  *
  * - gone (deleted, or already quarantined) → skipped, without error;
- * - tagged clean for its current ETag → skipped; tagged infected → the quarantine is finished;
- * - otherwise read, scanned, and tagged `clean` (with the ETag scanned) or quarantined:
- *   tagged `infected` in place first, so it is unreadable even if a later step fails, then copied
- *   to `quarantine/<key>`, the copy tagged, and the original deleted.
+ * - tagged infected → the quarantine is finished (a tag that can only make an object unreadable);
+ * - otherwise read, decoded as its Content-Encoding says (what a browser would receive), scanned,
+ *   and tagged `clean` (with the ETag scanned), `unscannable` (an encoding it cannot decode), or
+ *   quarantined: tagged `infected` in place first, so it is unreadable even if a later step fails,
+ *   then copied to `quarantine/<key>`, the copy tagged, and the original deleted.
+ *
+ * A clean tag already on the object is never a reason to skip: whoever could write tags (an unsigned
+ * `x-amz-tagging` on an engine that accepts it, a role granted tagging by mistake) could write that
+ * pair too, since for a single PUT the ETag is the MD5 of the bytes. Every event is scanned.
  *
  * If a newer upload replaces the object while it is being scanned, this verdict is not applied:
  * the newer upload has its own event. The ObjectStore port addresses the current version only, so
@@ -223,9 +238,6 @@ export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts)
   const found = { ...object, key };
 
   const tags = await store.getTags({ bucket, key });
-  if (tags[SCAN_STATUS_TAG] === ScanStatus.clean && tags[SCANNED_ETAG_TAG] === bareEtag(info.etag)) {
-    return { action: "skipped", object: found, reason: "already scanned clean" };
-  }
   if (tags[SCAN_STATUS_TAG] === ScanStatus.infected) {
     // A previous delivery found it infected and stopped part-way through the quarantine.
     return quarantine(found, tags, tags[SCAN_SIGNATURE_TAG], store, CLAMAV_VOCABULARY);
@@ -243,7 +255,11 @@ export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts)
     }
     throw err;
   }
-  const result = await scanner.scan({ bytes });
+  const decoded = decodeForScan(bytes, info.contentEncoding, maxBytes);
+  if ("unscannable" in decoded) {
+    return markUnscannable(found, tags, info.etag, decoded.unscannable, store);
+  }
+  const result = await scanner.scan({ bytes: decoded.bytes });
 
   const now = await store.head({ bucket, key });
   if (now === undefined) {
@@ -266,7 +282,14 @@ export async function scanCreatedObject(object: CreatedObject, ports: ScanPorts)
   return { action: "tagged", object: found, status: ScanStatus.clean };
 }
 
-async function locate(object: CreatedObject, store: ObjectStore): Promise<{ key: string; info: ObjectInfo } | undefined> {
+/** Tags the object `unscannable` for this ETag: never readable, and reported as such. */
+async function markUnscannable(object: CreatedObject, tags: Record<string, string>, etag: string, reason: string, store: ObjectStore): Promise<ScanOutcome> {
+  const { bucket, key } = object;
+  await store.putTags({ bucket, key, tags: { ...tags, [SCAN_STATUS_TAG]: ScanStatus.unscannable, [SCANNED_ETAG_TAG]: bareEtag(etag) } });
+  return { action: "tagged", object, status: ScanStatus.unscannable, reason };
+}
+
+async function locate(object: CreatedObject, store: ObjectStore): Promise<{ key: string; info: ObjectInfo & { contentEncoding?: string } } | undefined> {
   for (const key of candidateKeys(object.key)) {
     const info = await store.head({ bucket: object.bucket, key });
     if (info !== undefined) {

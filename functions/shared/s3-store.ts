@@ -97,8 +97,24 @@ export function s3Store(source: S3ClientSource, options: { now?: () => number } 
     },
 
     async presignGet(p): Promise<PresignedRequest> {
-      const signed = await presign({ method: "GET", bucket: p.bucket, key: p.key, query: { "x-id": "GetObject" }, headers: {}, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
-        getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: p.bucket, Key: p.key }), { expiresIn: p.expiresIn }),
+      const query: Record<string, string> = { "x-id": "GetObject" };
+      if (p.response?.contentType !== undefined) {
+        query["response-content-type"] = p.response.contentType;
+      }
+      if (p.response?.contentDisposition !== undefined) {
+        query["response-content-disposition"] = p.response.contentDisposition;
+      }
+      const signed = await presign({ method: "GET", bucket: p.bucket, key: p.key, query, headers: {}, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
+        getSignedUrl(
+          client,
+          new sdk.GetObjectCommand({
+            Bucket: p.bucket,
+            Key: p.key,
+            ...(p.response?.contentType === undefined ? {} : { ResponseContentType: p.response.contentType }),
+            ...(p.response?.contentDisposition === undefined ? {} : { ResponseContentDisposition: p.response.contentDisposition }),
+          }),
+          { expiresIn: p.expiresIn },
+        ),
       );
       return { ...signed, method: "GET", headers: {} };
     },
@@ -170,6 +186,7 @@ export function s3Store(source: S3ClientSource, options: { now?: () => number } 
           etag: out.ETag ?? "",
           lastModified: (out.LastModified ?? new Date(0)).toISOString(),
           contentType: out.ContentType,
+          ...(out.ContentEncoding === undefined ? {} : { contentEncoding: out.ContentEncoding }),
         };
       } catch (err) {
         if (isNotFound(err)) {

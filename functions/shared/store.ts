@@ -33,6 +33,12 @@ export interface Encryption {
   kmsKeyId: string;
 }
 
+/** Headers a presigned GET makes S3 answer with, instead of the ones stored with the object. */
+export interface ResponseOverrides {
+  contentType?: string;
+  contentDisposition?: string;
+}
+
 export interface ObjectStore {
   presignPut(p: {
     bucket: string;
@@ -44,7 +50,12 @@ export interface ObjectStore {
     expiresIn: number;
   }): Promise<PresignedRequest>;
   presignUploadPart(p: { bucket: string; key: string; uploadId: string; partNumber: number; expiresIn: number }): Promise<PresignedRequest>;
-  presignGet(p: { bucket: string; key: string; expiresIn: number }): Promise<PresignedRequest>;
+  /**
+   * `response` pins headers S3 answers with (its `response-content-type` and
+   * `response-content-disposition` parameters, signed like the rest of the query), whatever the
+   * object was stored with.
+   */
+  presignGet(p: { bucket: string; key: string; expiresIn: number; response?: ResponseOverrides }): Promise<PresignedRequest>;
   createMultipartUpload(p: { bucket: string; key: string; contentType: string; encryption?: Encryption }): Promise<string>;
   /** Every part, across all pages. Throws `NoSuchUploadError` for an unknown upload. */
   listParts(p: { bucket: string; key: string; uploadId: string }): Promise<PartInfo[]>;
@@ -52,7 +63,7 @@ export interface ObjectStore {
   completeMultipartUpload(p: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }): Promise<{ etag: string }>;
   abortMultipartUpload(p: { bucket: string; key: string; uploadId: string }): Promise<void>;
   /** undefined when there is no such object. */
-  head(p: { bucket: string; key: string }): Promise<(ObjectInfo & { contentType?: string }) | undefined>;
+  head(p: { bucket: string; key: string }): Promise<(ObjectInfo & { contentType?: string; contentEncoding?: string }) | undefined>;
   list(p: { bucket: string; prefix: string; cursor?: string; limit: number }): Promise<{ objects: ObjectInfo[]; nextCursor?: string }>;
   getTags(p: { bucket: string; key: string }): Promise<Record<string, string>>;
   putTags(p: { bucket: string; key: string; tags: Record<string, string> }): Promise<void>;

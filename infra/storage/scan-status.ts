@@ -30,6 +30,12 @@ export interface ScanVocabulary {
   infected: string;
   /** Values meaning the scanner will not give a verdict for this version as it is. */
   unscannable: readonly string[];
+  /**
+   * ClamAV only: the tag naming the ETag the verdict was given for. A clean verdict whose ETag is
+   * not the object's (a tag that landed on a newer upload while it was scanned) is not clean.
+   * GuardDuty tags the very version it scanned, and writes no such tag.
+   */
+  verdictEtagTag?: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export const CLAMAV_VOCABULARY: ScanVocabulary = {
   clean: "clean",
   infected: "infected",
   unscannable: ["unscannable"],
+  verdictEtagTag: "scan-etag",
 };
 
 export const SCAN_VOCABULARIES: Readonly<Record<ScannerName, ScanVocabulary>> = {
@@ -63,11 +70,18 @@ export function scanVocabulary(scanner: ScannerName): ScanVocabulary {
   return SCAN_VOCABULARIES[scanner];
 }
 
-/** The API's status of an object from its tags, in the given scanner's vocabulary. */
-export function scanStatusFromTags(tags: Readonly<Record<string, string>>, vocabulary: ScanVocabulary): ScanStatus {
+/** S3 quotes ETags in some answers and not in others. */
+export const bareEtag = (etag: string) => etag.replace(/"/g, "");
+
+/**
+ * The API's status of an object from its tags, in the given scanner's vocabulary. Given the
+ * object's current `etag`, a clean verdict recorded for another ETag (`verdictEtagTag`) is pending.
+ */
+export function scanStatusFromTags(tags: Readonly<Record<string, string>>, vocabulary: ScanVocabulary, etag?: string): ScanStatus {
   const value = tags[vocabulary.tagKey];
   if (value === vocabulary.clean) {
-    return ScanStatus.clean;
+    const verdictFor = vocabulary.verdictEtagTag === undefined ? undefined : tags[vocabulary.verdictEtagTag];
+    return etag !== undefined && verdictFor !== undefined && verdictFor !== bareEtag(etag) ? ScanStatus.pending : ScanStatus.clean;
   }
   if (value === vocabulary.infected) {
     return ScanStatus.infected;

@@ -102,6 +102,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
     }
   }
 
+  let env: Record<string, string>;
   before(async () => {
     engine = await useS3Engine();
     s3 = engineClient(engine);
@@ -109,7 +110,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await Promise.all(keys.map((key) => put(bucket, key)));
     }
-    const env = {
+    env = {
       SCANNER: "clamav",
       TENANT_ROUTING: JSON.stringify({
         pooledBucket: pooled,
@@ -256,6 +257,53 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       assert.equal(clean.headers["cache-control"], "no-store");
     });
 
+    it("takes a clean verdict recorded for another ETag as not scanned, in the listing and for a URL", async () => {
+      const stale = "photos/stale.png";
+      await put(pooled, `${aliceHome}${stale}`, bytes);
+      await s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: pooled,
+          Key: `${aliceHome}${stale}`,
+          Tagging: { TagSet: [{ Key: "scan-status", Value: "clean" }, { Key: "scan-etag", Value: "0123456789abcdef0123456789abcdef" }] },
+        }),
+      );
+      assert.equal(codeOf(await call({ routeKey: "GET /v1/objects/url", query: { path: stale } })), "NotScanned");
+      assert.equal((await listAll({ prefix: "photos/" })).statuses[stale], "pending");
+    });
+
+    it("pins what S3 answers with: an HTML page stored as text/html is served as an attachment of application/octet-stream (red-team: unsigned Content-Type/Disposition were served as stored)", async () => {
+      const page = "photos/page.png";
+      await s3.send(
+        new PutObjectCommand({ Bucket: pooled, Key: `${aliceHome}${page}`, Body: "<script>alert(1)</script>", ContentType: "text/html", ContentDisposition: "inline" }),
+      );
+      await tag(`${aliceHome}${page}`, "clean");
+      const html = await call({ routeKey: "GET /v1/objects/url", query: { path: page } });
+      assert.equal(html.status, 200, JSON.stringify(html.body));
+      const served = await fetch((html.body as { url: string }).url);
+      assert.equal(served.status, 200);
+      assert.equal(served.headers.get("content-type"), "application/octet-stream");
+      assert.equal(served.headers.get("content-disposition"), `attachment; filename="page.png"; filename*=UTF-8''page.png`);
+
+      // A passive media type stays what it was stored as, still as an attachment.
+      const photo = "photos/ça va.png";
+      await s3.send(new PutObjectCommand({ Bucket: pooled, Key: `${aliceHome}${photo}`, Body: bytes, ContentType: "image/png" }));
+      await tag(`${aliceHome}${photo}`, "clean");
+      const png = await fetch(((await call({ routeKey: "GET /v1/objects/url", query: { path: photo } })).body as { url: string }).url);
+      assert.equal(png.headers.get("content-type"), "image/png");
+      assert.equal(png.headers.get("content-disposition"), `attachment; filename="_a va.png"; filename*=UTF-8''%C3%A7a%20va.png`);
+    });
+
+    it("with GuardDuty, never serves an object stored with a Content-Encoding (GuardDuty scanned the encoded bytes)", async () => {
+      const guarded = createObjectsHandler({ ...env, SCANNER: "guardduty" }, { store: s3Store(s3), log });
+      const encoded = "photos/encoded.png";
+      await s3.send(new PutObjectCommand({ Bucket: pooled, Key: `${aliceHome}${encoded}`, Body: bytes, ContentEncoding: "br" }));
+      const gd = (value: string) =>
+        s3.send(new PutObjectTaggingCommand({ Bucket: pooled, Key: `${aliceHome}${encoded}`, Tagging: { TagSet: [{ Key: "GuardDutyMalwareScanStatus", Value: value }] } }));
+      await gd("NO_THREATS_FOUND");
+      const refused = await invoke(guarded, { token: token(ALICE), routeKey: "GET /v1/objects/url", query: { path: encoded } });
+      assert.deepEqual([refused.status, codeOf(refused)], [403, "Unscannable"]);
+    });
+
     it("answers 404 ObjectNotFound for a missing object, and for another user's object at the same path", async () => {
       const missing = await call({ routeKey: "GET /v1/objects/url", query: { path: "photos/none.jpg" } });
       assert.equal(missing.status, 404);
@@ -343,7 +391,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
     }
 
     it("left the engine exactly as the fixtures put it, apart from the objects the flows above wrote", async () => {
-      const written = [`${aliceHome}photos/fresh.png`];
+      const written = ["fresh.png", "stale.png", "page.png", "ça va.png", "encoded.png"].map((name) => `${aliceHome}photos/${name}`);
       assert.deepEqual(await keysIn(pooled), [...fixtures[pooled], ...written].sort());
       assert.deepEqual(await keysIn(silo), [...fixtures[silo]].sort());
     });

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -192,7 +194,7 @@ describe("functions/scan/core", () => {
       );
     });
 
-    it("is harmless on redelivery: a clean object is not scanned again, a quarantined one is skipped without error", async () => {
+    it("is harmless on redelivery: a clean object is scanned again and stays clean, a quarantined one is skipped without error", async () => {
       const clean = `${home}redelivery/ok.png`;
       const infected = `${home}redelivery/bad.txt`;
       await put(clean, PNG_1PX);
@@ -204,8 +206,9 @@ describe("functions/scan/core", () => {
       const again = counting(scanner);
       const cleanAgain = await scan(clean, { scanner: again });
       const infectedAgain = await scan(infected, { scanner: again });
-      assert.equal(again.calls, 0);
-      assert.deepEqual([cleanAgain.action, cleanAgain.action === "skipped" && cleanAgain.reason], ["skipped", "already scanned clean"]);
+      // A clean tag is never a reason to skip (anyone who could write tags could write it): scanned again.
+      assert.equal(again.calls, 1);
+      assert.equal(cleanAgain.action, "tagged");
       assert.equal(infectedAgain.action, "skipped");
       assert.match(infectedAgain.action === "skipped" ? infectedAgain.reason : "", /no longer exists/);
       assert.equal((await tagsOf(clean))["scan-status"], "clean");
@@ -231,6 +234,55 @@ describe("functions/scan/core", () => {
       const outcome = await scan(key);
       assert.equal(outcome.action, "quarantined");
       assert.equal(await exists(key), false);
+    });
+
+    it("does not trust a forged clean tag with the object's own ETag (red-team: the MD5 of a single PUT is known to its writer)", async () => {
+      const key = `${home}forged/eicar.txt`;
+      const md5 = createHash("md5").update(EICAR).digest("hex");
+      // What an unsigned x-amz-tagging on a presigned PUT stored on Ceph: the pair the scanner used to skip on.
+      await put(key, EICAR, `scan-status=clean&scan-etag=${md5}`);
+      assert.equal(await etagOf(key), md5);
+      const outcome = await scan(key);
+      assert.equal(outcome.action, "quarantined");
+      assert.equal(await exists(key), false);
+    });
+
+    describe("scans what a reader receives, not the bytes as stored (red-team: brotli EICAR was scanned clean)", () => {
+      for (const [encoding, encode] of [
+        ["br", (b: Uint8Array) => brotliCompressSync(b)],
+        ["gzip", (b: Uint8Array) => gzipSync(b)],
+        ["deflate", (b: Uint8Array) => deflateSync(b)],
+        ["deflate (raw, as some servers send it)", (b: Uint8Array) => deflateRawSync(b)],
+        ["gzip, br", (b: Uint8Array) => brotliCompressSync(gzipSync(b))],
+      ] as const) {
+        it(`quarantines EICAR stored with Content-Encoding: ${encoding}`, async () => {
+          const key = `${home}encoded/${encoding.replace(/\W+/g, "-")}.txt`;
+          const header = encoding.split(" (")[0];
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: encode(EICAR), ContentEncoding: header }));
+          const outcome = await scan(key);
+          assert.equal(outcome.action, "quarantined", `${encoding}: ${JSON.stringify(outcome)}`);
+          assert.equal(await exists(key), false);
+        });
+      }
+
+      it("scans a clean gzip-encoded file clean, and serves nothing it cannot decode", async () => {
+        const ok = `${home}encoded/ok.png`;
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: ok, Body: gzipSync(PNG_1PX), ContentEncoding: "gzip" }));
+        assert.equal((await scan(ok)).action, "tagged");
+        assert.equal((await tagsOf(ok))["scan-status"], "clean");
+
+        for (const [name, body, encoding] of [
+          ["zstd.bin", EICAR, "zstd"],
+          ["not-gzip.bin", EICAR, "gzip"],
+          ["bomb.bin", gzipSync(Buffer.alloc(4096)), "gzip"],
+        ] as const) {
+          const key = `${home}encoded/${name}`;
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentEncoding: encoding }));
+          const outcome = await scan(key, { maxBytes: 1024 });
+          assert.deepEqual([outcome.action, outcome.action === "tagged" && outcome.status], ["tagged", "unscannable"], name);
+          assert.equal((await tagsOf(key))["scan-status"], "unscannable", name);
+        }
+      });
     });
 
     it("keeps the object's other tags when it tags it clean", async () => {
