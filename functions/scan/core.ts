@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { TENANTS_ROOT } from "../../infra/tenancy/keys";
 import { CLAMAV_VOCABULARY, QUARANTINE_PREFIX, type ScanVocabulary } from "../../infra/storage/scan-status";
 import { type Env, ENV, requireStringList } from "../shared/environment";
+import { RESERVED_SEGMENTS } from "../shared/keys";
 import { type Logger } from "../shared/log";
 import { readS3Endpoint, readScanVocabulary } from "../shared/settings";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
@@ -148,6 +149,12 @@ export async function handleObjectCreated(event: unknown, config: ScanConfig, po
   }
   if (!parsed.key.startsWith(TENANTS_ROOT)) {
     const reason = `key is outside ${TENANTS_ROOT}`;
+    log.info("event ignored", { reason, bucket: parsed.bucket });
+    return { action: "ignored", reason };
+  }
+  if (parsed.key.split("/").some((segment) => RESERVED_SEGMENTS.includes(segment.toLowerCase()))) {
+    // The control plane's own records (upload reservations): never served to anyone, so never scanned.
+    const reason = "key is in a reserved segment";
     log.info("event ignored", { reason, bucket: parsed.bucket });
     return { action: "ignored", reason };
   }

@@ -16,6 +16,8 @@ export const MAX_KEY_BYTES = 1024;
 export const MAX_SEGMENT_BYTES = 255;
 /** Segments the control plane keeps for itself inside a home. */
 export const RESERVED_SEGMENTS = [".mobile-s3"];
+/** Where the uploads function records what it promised a home (functions/uploads/usage.ts). */
+export const RESERVATIONS_DIR = `${RESERVED_SEGMENTS[0]}/reservations/`;
 
 // Characters that render as a slash, backslash or dot-leader but are not one, and that NFKC does not fold.
 const LOOKALIKE_SEPARATORS = /[\u2044\u2215\u2216\u29F5\u29F8\u29F9\uFE68\uFF0F\uFF3C\u2024\u2025\u2026]/u;

@@ -1,7 +1,7 @@
 import { type S3Client } from "@aws-sdk/client-s3";
 import { clientPresigner, type ObjectUrlRequest, type SignedUrl } from "./presigner-client";
 import { loadS3Presigner, type S3ClientSource, s3Connection, type S3Module, type S3PresignerModule } from "./s3-sdk";
-import { type Encryption, NoSuchUploadError, type ObjectStore, type PartInfo, type PresignedRequest } from "./store";
+import { type Encryption, NoSuchUploadError, type ObjectStore, type OpenUpload, type PartInfo, type PresignedRequest, type VersionInfo } from "./store";
 
 function sse(encryption: Encryption | undefined) {
   return encryption
@@ -88,12 +88,16 @@ export function s3Store(source: S3ClientSource, options: { now?: () => number } 
     // The hot path: a batch of part URLs is one hash and one HMAC each (presigner.ts).
     async presignUploadPart(p): Promise<PresignedRequest> {
       const query = { partNumber: String(p.partNumber), uploadId: p.uploadId, "x-id": "UploadPart" };
-      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query, headers: {}, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
-        getSignedUrl(client, new sdk.UploadPartCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumber: p.partNumber }), {
-          expiresIn: p.expiresIn,
-        }),
+      // The part's exact length is signed: a URL for part 3 of 5 MiB cannot carry 30 MiB.
+      const headers = { "content-length": String(p.contentLength) };
+      const signed = await presign({ method: "PUT", bucket: p.bucket, key: p.key, query, headers, expiresIn: p.expiresIn }, ({ sdk, client, getSignedUrl }) =>
+        getSignedUrl(
+          client,
+          new sdk.UploadPartCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId, PartNumber: p.partNumber, ContentLength: p.contentLength }),
+          { expiresIn: p.expiresIn, signableHeaders: new Set(Object.keys(headers)) },
+        ),
       );
-      return { ...signed, method: "PUT", headers: {} };
+      return { ...signed, method: "PUT", headers };
     },
 
     async presignGet(p): Promise<PresignedRequest> {
@@ -210,6 +214,40 @@ export function s3Store(source: S3ClientSource, options: { now?: () => number } 
         })),
         nextCursor: out.IsTruncated ? out.NextContinuationToken : undefined,
       };
+    },
+
+    async listVersions(p) {
+      const { sdk, client } = await connect();
+      const versions: VersionInfo[] = [];
+      let keyMarker: string | undefined;
+      let versionIdMarker: string | undefined;
+      do {
+        const out = await client.send(
+          new sdk.ListObjectVersionsCommand({ Bucket: p.bucket, Prefix: p.prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+        );
+        for (const v of out.Versions ?? []) {
+          versions.push({ key: v.Key!, size: v.Size ?? 0, isLatest: v.IsLatest === true, lastModified: (v.LastModified ?? new Date(0)).toISOString() });
+        }
+        [keyMarker, versionIdMarker] = out.IsTruncated ? [out.NextKeyMarker, out.NextVersionIdMarker] : [undefined, undefined];
+      } while (keyMarker !== undefined);
+      return versions;
+    },
+
+    async listMultipartUploads(p) {
+      const { sdk, client } = await connect();
+      const uploads: OpenUpload[] = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      do {
+        const out = await client.send(
+          new sdk.ListMultipartUploadsCommand({ Bucket: p.bucket, Prefix: p.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+        );
+        for (const u of out.Uploads ?? []) {
+          uploads.push({ key: u.Key!, uploadId: u.UploadId!, initiated: (u.Initiated ?? new Date(0)).toISOString() });
+        }
+        [keyMarker, uploadIdMarker] = out.IsTruncated ? [out.NextKeyMarker, out.NextUploadIdMarker] : [undefined, undefined];
+      } while (keyMarker !== undefined);
+      return uploads;
     },
 
     async getTags(p) {

@@ -33,6 +33,21 @@ export interface Encryption {
   kmsKeyId: string;
 }
 
+/** One version of an object (ListObjectVersions); delete markers are not listed. */
+export interface VersionInfo {
+  key: string;
+  size: number;
+  isLatest: boolean;
+  lastModified: string;
+}
+
+/** A multipart upload in progress (ListMultipartUploads). */
+export interface OpenUpload {
+  key: string;
+  uploadId: string;
+  initiated: string;
+}
+
 /** Headers a presigned GET makes S3 answer with, instead of the ones stored with the object. */
 export interface ResponseOverrides {
   contentType?: string;
@@ -49,7 +64,8 @@ export interface ObjectStore {
     encryption?: Encryption;
     expiresIn: number;
   }): Promise<PresignedRequest>;
-  presignUploadPart(p: { bucket: string; key: string; uploadId: string; partNumber: number; expiresIn: number }): Promise<PresignedRequest>;
+  /** `contentLength` is signed as a header: S3 refuses a part of any other length. */
+  presignUploadPart(p: { bucket: string; key: string; uploadId: string; partNumber: number; contentLength: number; expiresIn: number }): Promise<PresignedRequest>;
   /**
    * `response` pins headers S3 answers with (its `response-content-type` and
    * `response-content-disposition` parameters, signed like the rest of the query), whatever the
@@ -65,6 +81,10 @@ export interface ObjectStore {
   /** undefined when there is no such object. */
   head(p: { bucket: string; key: string }): Promise<(ObjectInfo & { contentType?: string; contentEncoding?: string }) | undefined>;
   list(p: { bucket: string; prefix: string; cursor?: string; limit: number }): Promise<{ objects: ObjectInfo[]; nextCursor?: string }>;
+  /** Every version under `prefix`, current and noncurrent, across all pages. */
+  listVersions(p: { bucket: string; prefix: string }): Promise<VersionInfo[]>;
+  /** Every multipart upload in progress under `prefix`, across all pages. */
+  listMultipartUploads(p: { bucket: string; prefix: string }): Promise<OpenUpload[]>;
   getTags(p: { bucket: string; key: string }): Promise<Record<string, string>>;
   putTags(p: { bucket: string; key: string; tags: Record<string, string> }): Promise<void>;
   delete(p: { bucket: string; key: string }): Promise<void>;

@@ -25,8 +25,9 @@ export interface UploadsConfig {
   allowedContentTypes: string[];
   partUrlBatchMax: number;
   /**
-   * Bytes one user may keep under their home (USER_QUOTA_BYTES); undefined: no quota. Checking it
-   * lists the whole home, one request per 1,000 objects, on every upload and every completion.
+   * Bytes one user may keep under their home (USER_QUOTA_BYTES); undefined: no quota. The check
+   * (functions/uploads/usage.ts) counts every version, open upload and outstanding URL, listing the
+   * whole home (one request per 1,000 versions) on every upload it signs.
    */
   userQuotaBytes?: number;
   /**

@@ -1,12 +1,13 @@
 import { type ApiRequest, type ApiResponse, type Caller, jsonBody, serveRoutes } from "../shared/api";
-import { badRequest, forbidden, notFound, tooLarge, unsupportedType } from "../shared/errors";
+import { badRequest, notFound, tooLarge, unsupportedType } from "../shared/errors";
 import { type Home, homeOf, relativePath, userKey } from "../shared/keys";
 import { bucketFor } from "../shared/routing";
 import { NoSuchUploadError, type ObjectStore, type PartInfo } from "../shared/store";
 import { type UploadsConfig } from "./config";
 import { checkExtension } from "./media-types";
 import { multipartEtag } from "./multipart-etag";
-import { layoutProblem, MAX_PARTS, partLayout } from "./part-layout";
+import { MAX_PARTS, partLayout, partLength } from "./part-layout";
+import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type Reservation } from "./usage";
 
 export { loadUploadsConfig, type UploadsConfig } from "./config";
 
@@ -40,7 +41,8 @@ type Body = Record<string, unknown>;
 // S3 upload ids are opaque printable ASCII; anything else cannot be one.
 const UPLOAD_ID = /^[\x21-\x7E]{1,1024}$/;
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
-const QUOTA_LIST_PAGE = 1000;
+/** How long the promise of a multipart upload's provisional marker lasts: the few calls until its own marker exists. */
+const PROVISIONAL_MS = 120_000;
 
 const quote = (value: string) => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
 const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value);
@@ -103,35 +105,6 @@ function checksumOf(value: unknown): string | undefined {
   return value;
 }
 
-/**
- * Everything stored under the caller's home, summed over every page of the listing. Parts of
- * unfinished uploads and older versions are not counted: S3 lists neither here.
- */
-async function usedBytes(store: ObjectStore, where: Target): Promise<number> {
-  let used = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await store.list({ bucket: where.bucket, prefix: where.home.prefix, cursor, limit: QUOTA_LIST_PAGE });
-    used += page.objects.reduce((sum, object) => sum + object.size, 0);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return used;
-}
-
-async function checkQuota(config: UploadsConfig, store: ObjectStore, where: Target, adding: number): Promise<void> {
-  const quota = config.userQuotaBytes;
-  if (quota === undefined) {
-    return;
-  }
-  const used = await usedBytes(store, where);
-  if (used + adding > quota) {
-    throw forbidden(
-      "QuotaExceeded",
-      `This upload of ${adding} bytes would bring your storage to ${used + adding} bytes, over your quota of ${quota}; delete files to make room.`,
-    );
-  }
-}
-
 async function listParts(store: ObjectStore, where: Target, uploadId: string): Promise<PartInfo[]> {
   try {
     return await store.listParts({ bucket: where.bucket, key: where.key, uploadId });
@@ -160,37 +133,56 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
       `checksumSHA256 applies to single uploads (up to ${config.singlePutMaxBytes} bytes); omit it for this ${size}-byte file.`,
     );
   }
-  await checkQuota(config, deps.store, where, size);
+  const now = deps.now();
 
   // Neither request names an encryption: the bucket's default applies (see UploadsConfig).
   if (single) {
+    const expiresIn = config.presignTtlSeconds;
+    // The URL can be used until it expires: its bytes are promised until then, or until they arrive.
+    if (config.userQuotaBytes !== undefined) {
+      await reserve(deps.store, where.bucket, where.home, { kind: "put", for: where.key, bytes: size, expiresAt: now + expiresIn * 1000, quota: config.userQuotaBytes }, now);
+    }
     const signed = await deps.store.presignPut({
       bucket: where.bucket,
       key: where.key,
       contentType,
       contentLength: size,
       ...(checksumSha256 ? { checksumSha256 } : {}),
-      expiresIn: config.presignTtlSeconds,
+      expiresIn,
     });
     return {
       status: 200,
       body: { mode: "single", path: where.path, url: signed.url, method: signed.method, headers: signed.headers, expiresAt: signed.expiresAt },
     };
   }
-  const { partSize, partCount } = partLayout(size);
-  const uploadId = await deps.store.createMultipartUpload({
-    bucket: where.bucket,
-    key: where.key,
-    contentType,
-  });
-  const expiresAt = new Date(deps.now() + config.abortIncompleteUploadDays * 86_400_000).toISOString();
+  const layout = partLayout(size);
+  const expiresAt = now + config.abortIncompleteUploadDays * 86_400_000;
+  // Checked before the upload exists (its id names the lasting marker): a provisional promise first.
+  const provisional = await reserve(
+    deps.store,
+    where.bucket,
+    where.home,
+    { kind: "put", for: `${where.key}\0multipart`, bytes: size, expiresAt: now + PROVISIONAL_MS, quota: config.userQuotaBytes, maxOpenUploads: MAX_OPEN_UPLOADS },
+    now,
+  );
+  let uploadId: string;
+  try {
+    uploadId = await deps.store.createMultipartUpload({ bucket: where.bucket, key: where.key, contentType });
+    // The upload's record: its declared size binds every part URL and the completion.
+    await record(deps.store, where.bucket, where.home, { kind: "multipart", for: uploadId, bytes: size, expiresAt }, now);
+  } finally {
+    await release(deps.store, where.bucket, provisional);
+  }
   // The first batch of part URLs rides along, so a client starts sending without another round trip.
-  const first = Array.from({ length: Math.min(partCount, config.partUrlBatchMax) }, (_, i) => i + 1);
-  const parts = await signPartUrls(deps, config, where, uploadId, first);
-  return { status: 200, body: { mode: "multipart", path: where.path, uploadId, partSize, partCount, expiresAt, parts } };
+  const first = Array.from({ length: Math.min(layout.partCount, config.partUrlBatchMax) }, (_, i) => i + 1);
+  const parts = await signPartUrls(deps, config, where, uploadId, size, first);
+  return {
+    status: 200,
+    body: { mode: "multipart", path: where.path, uploadId, partSize: layout.partSize, partCount: layout.partCount, expiresAt: new Date(expiresAt).toISOString(), parts },
+  };
 }
 
-/** The part numbers of one batch: distinct, within the layout of the largest object allowed. */
+/** The part numbers of one batch: distinct whole numbers from 1 to S3's 10,000 (the upload's own bound is checked next). */
 function partNumbersOf(value: unknown, config: UploadsConfig): number[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw badRequest("InvalidPartNumbers", "partNumbers must be a non-empty list of part numbers, such as [1, 2, 3].");
@@ -198,12 +190,9 @@ function partNumbersOf(value: unknown, config: UploadsConfig): number[] {
   if (value.length > config.partUrlBatchMax) {
     throw badRequest("TooManyPartNumbers", `Ask for at most ${config.partUrlBatchMax} part URLs per request, not ${value.length}.`);
   }
-  // The function keeps no state per upload, so the bound is the largest upload's part count; completing
-  // checks the parts actually uploaded against the layout (see completeUpload).
-  const max = partLayout(config.maxObjectBytes).partCount;
-  const bad = value.find((n) => !isInteger(n) || n < 1 || n > max);
+  const bad = value.find((n) => !isInteger(n) || n < 1 || n > MAX_PARTS);
   if (bad !== undefined) {
-    throw badRequest("InvalidPartNumber", `Part numbers run from 1 to the partCount POST /v1/uploads returned (at most ${max}), not ${JSON.stringify(bad)}.`);
+    throw badRequest("InvalidPartNumber", `Part numbers run from 1 to the partCount POST /v1/uploads returned, not ${JSON.stringify(bad)}.`);
   }
   if (new Set(value).size !== value.length) {
     throw badRequest("DuplicatePartNumber", "partNumbers lists a part twice; ask for each part once.");
@@ -211,32 +200,64 @@ function partNumbersOf(value: unknown, config: UploadsConfig): number[] {
   return value as number[];
 }
 
-/** POST /v1/uploads/{uploadId}/parts: one presigned PUT per part number of the batch. */
+/** Part numbers past the declared size's layout are never signed: a 4-part upload has no part 1,024. */
+function withinLayout(partNumbers: number[], partCount: number): number[] {
+  const beyond = partNumbers.find((n) => n > partCount);
+  if (beyond !== undefined) {
+    throw badRequest("InvalidPartNumber", `This upload has parts 1 to ${partCount} (its partCount), not ${beyond}.`);
+  }
+  return partNumbers;
+}
+
+/**
+ * The upload's record, written when POST /v1/uploads started it: its declared size. An upload id
+ * without one in the caller's home was not started there through this API.
+ */
+async function declaredUpload(deps: Required<UploadsDeps>, where: Target, uploadId: string): Promise<Reservation> {
+  const reservation = await multipartReservation(deps.store, where.bucket, where.home, uploadId);
+  if (reservation === undefined) {
+    throw noSuchUpload();
+  }
+  return reservation;
+}
+
+/** POST /v1/uploads/{uploadId}/parts: one presigned PUT per part number of the batch, each of its exact length. */
 async function signParts(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
   const uploadId = uploadIdOf(request);
   const body = jsonBody(request);
   onlyFields(body, ["path", "partNumbers"]);
   const where = target(request, config, body.path);
-  const partNumbers = partNumbersOf(body.partNumbers, config);
-  // Signing needs no S3 call, so without this a foreign or finished upload would get URLs that only fail later.
+  const requested = partNumbersOf(body.partNumbers, config);
+  const declared = await declaredUpload(deps, where, uploadId);
+  const partNumbers = withinLayout(requested, partLayout(declared.bytes).partCount);
+  // Signing needs no S3 call, so without this a finished or aborted upload would get URLs that only fail later.
   await listParts(deps.store, where, uploadId);
-  return { status: 200, body: { parts: await signPartUrls(deps, config, where, uploadId, partNumbers) } };
+  return { status: 200, body: { parts: await signPartUrls(deps, config, where, uploadId, declared.bytes, partNumbers) } };
 }
 
-/** One presigned UploadPart PUT per part number, as API.md's `parts` entries. */
+/** One presigned UploadPart PUT per part number, its length (from the declared size's layout) signed. */
 async function signPartUrls(
   deps: Required<UploadsDeps>,
   config: UploadsConfig,
   where: { bucket: string; key: string },
   uploadId: string,
+  size: number,
   partNumbers: readonly number[],
-): Promise<{ partNumber: number; url: string; expiresAt: string }[]> {
+): Promise<{ partNumber: number; url: string; size: number; expiresAt: string }[]> {
+  const layout = partLayout(size);
   const signed = await Promise.all(
     partNumbers.map((partNumber) =>
-      deps.store.presignUploadPart({ bucket: where.bucket, key: where.key, uploadId, partNumber, expiresIn: config.presignTtlSeconds }),
+      deps.store.presignUploadPart({
+        bucket: where.bucket,
+        key: where.key,
+        uploadId,
+        partNumber,
+        contentLength: partLength(layout, size, partNumber),
+        expiresIn: config.presignTtlSeconds,
+      }),
     ),
   );
-  return partNumbers.map((partNumber, i) => ({ partNumber, url: signed[i].url, expiresAt: signed[i].expiresAt }));
+  return partNumbers.map((partNumber, i) => ({ partNumber, url: signed[i].url, size: partLength(layout, size, partNumber), expiresAt: signed[i].expiresAt }));
 }
 
 /** GET /v1/uploads/{uploadId}/parts?path=: what has arrived, so a client can resume. */
@@ -278,8 +299,10 @@ function completedPartsOf(value: unknown): { partNumber: number; etag: string }[
 }
 
 /**
- * POST /v1/uploads/{uploadId}/complete: every part the client names must be one S3 holds, with
- * the same ETag; together they must form a valid layout within the size cap and the quota.
+ * POST /v1/uploads/{uploadId}/complete: the parts must be exactly the declared size's layout, each
+ * one S3 holds with the same ETag and the length its URL was signed for; so nothing larger (or
+ * smaller) than what was declared, checked and reserved ever becomes an object. A mismatch is
+ * refused and the upload left open, for the caller to upload the right part or abort.
  */
 async function completeUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
   const uploadId = uploadIdOf(request);
@@ -287,8 +310,17 @@ async function completeUpload(request: Request, config: UploadsConfig, deps: Req
   onlyFields(body, ["path", "parts"]);
   const where = target(request, config, body.path);
   const parts = completedPartsOf(body.parts);
+  const declared = await declaredUpload(deps, where, uploadId);
+  const size = declared.bytes;
+  const layout = partLayout(size);
+  if (size > config.maxObjectBytes) {
+    throw tooLarge("ObjectTooLarge", `This upload was declared as ${size} bytes; files may now be at most ${config.maxObjectBytes} bytes. Abort it.`);
+  }
+  if (parts.length !== layout.partCount) {
+    throw badRequest("SizeMismatch", `This upload was declared as ${size} bytes: ${layout.partCount} parts, not ${parts.length}; upload the rest, then complete.`);
+  }
   const uploaded = new Map((await listParts(deps.store, where, uploadId)).map((p) => [p.partNumber, p]));
-  const sizes = parts.map(({ partNumber, etag }) => {
+  for (const { partNumber, etag } of parts) {
     const held = uploaded.get(partNumber);
     if (held === undefined) {
       throw badRequest("PartNotUploaded", `Part ${partNumber} has not been uploaded; upload it, then complete.`);
@@ -296,23 +328,19 @@ async function completeUpload(request: Request, config: UploadsConfig, deps: Req
     if (bareEtag(held.etag) !== bareEtag(etag)) {
       throw badRequest("ETagMismatch", `Part ${partNumber}'s etag is not the one S3 holds; upload the part again or send the etag S3 answered.`);
     }
-    return held.size;
-  });
-  const problem = layoutProblem(sizes);
-  if (problem !== undefined) {
-    throw badRequest("InvalidPartLayout", `These parts cannot form one file: ${problem}.`);
+    const expected = partLength(layout, size, partNumber);
+    if (held.size !== expected) {
+      throw badRequest("SizeMismatch", `Part ${partNumber} holds ${held.size} bytes; this upload's layout needs ${expected}. Upload it again with its part URL.`);
+    }
   }
-  const size = sizes.reduce((sum, s) => sum + s, 0);
-  if (size > config.maxObjectBytes) {
-    throw tooLarge("ObjectTooLarge", `The parts hold ${size} bytes; files may be at most ${config.maxObjectBytes} bytes. Abort this upload.`);
-  }
-  await checkQuota(config, deps.store, where, size);
   let etag: string;
   try {
     ({ etag } = await deps.store.completeMultipartUpload({ bucket: where.bucket, key: where.key, uploadId, parts }));
   } catch (err) {
-    throw err instanceof NoSuchUploadError ? noSuchUpload() : err;
+    throw completionError(err);
   }
+  // The object now counts as stored; the promise is kept until then, so it is never counted as neither.
+  await release(deps.store, where.bucket, declared);
   if (etag === "") {
     // Some engines (Ceph) answer CompleteMultipartUpload without the ETag: compute it as S3 does
     // from the parts just verified, and read it back only where that is not possible.
@@ -328,6 +356,35 @@ async function completeUpload(request: Request, config: UploadsConfig, deps: Req
   return { status: 200, body: { path: where.path, etag, size } };
 }
 
+/**
+ * What S3 can refuse at completion because of the request (the parts changed between the check and
+ * the call), as the 4xx the caller can act on ("CompleteMultipartUpload", Errors); anything else stays a 500.
+ */
+function completionError(err: unknown): unknown {
+  if (err instanceof NoSuchUploadError) {
+    return noSuchUpload();
+  }
+  const code = s3ErrorCode(err);
+  switch (code) {
+    case "InvalidPart":
+      return badRequest("InvalidPart", "A part is not the one S3 holds (it was uploaded again meanwhile): list the parts, then complete with their etags.");
+    case "InvalidPartOrder":
+      return badRequest("InvalidPartOrder", "Parts must be listed in ascending order of part number.");
+    case "EntityTooSmall":
+      return badRequest("EntityTooSmall", "Every part but the last must be at least 5 MiB: upload each part with its part URL.");
+    case "NoSuchUpload":
+      return noSuchUpload();
+    default:
+      return err;
+  }
+}
+
+/** S3's error code, as the SDK names the error it throws. */
+function s3ErrorCode(err: unknown): string | undefined {
+  const e = err as { name?: unknown; Code?: unknown } | null;
+  return typeof e?.Code === "string" ? e.Code : typeof e?.name === "string" ? e.name : undefined;
+}
+
 /** DELETE /v1/uploads/{uploadId}?path=: S3 discards the parts. */
 async function abortUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
   const uploadId = uploadIdOf(request);
@@ -336,6 +393,10 @@ async function abortUpload(request: Request, config: UploadsConfig, deps: Requir
     await deps.store.abortMultipartUpload({ bucket: where.bucket, key: where.key, uploadId });
   } catch (err) {
     throw err instanceof NoSuchUploadError ? noSuchUpload() : err;
+  }
+  const declared = await multipartReservation(deps.store, where.bucket, where.home, uploadId);
+  if (declared !== undefined) {
+    await release(deps.store, where.bucket, declared);
   }
   return { status: 204 };
 }

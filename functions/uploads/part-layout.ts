@@ -26,6 +26,14 @@ export function partLayout(size: number): PartLayout {
   return { partSize, partCount: Math.ceil(size / partSize) };
 }
 
+/** The exact length of part `partNumber` (1-based) of an object of `size` bytes cut as `layout`. */
+export function partLength(layout: PartLayout, size: number, partNumber: number): number {
+  if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > layout.partCount) {
+    throw new RangeError(`part ${partNumber} is outside 1..${layout.partCount}`);
+  }
+  return partNumber < layout.partCount ? layout.partSize : size - layout.partSize * (layout.partCount - 1);
+}
+
 /** Why a set of uploaded parts cannot form one object; undefined when it can. */
 export function layoutProblem(sizes: readonly number[]): string | undefined {
   if (sizes.length === 0) {

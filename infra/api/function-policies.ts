@@ -2,6 +2,7 @@ import { type PolicyDocument, type PolicyStatement, policyDocument } from "../ia
 import { cleanObjectCondition, QUARANTINE_PREFIX, type ScanVocabulary } from "../storage/scan-status";
 import { type FunctionName } from "./catalog";
 import { TENANTS_ROOT } from "../tenancy/keys";
+import { RESERVATIONS_DIR } from "../../functions/shared/keys";
 
 export interface FunctionPolicyInput {
   /** Buckets holding user objects: `arn:<partition>:s3:::<name>`. */
@@ -90,8 +91,31 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
           Resource: tenantObjects,
         },
-        // The per-user quota sums the sizes listed under the caller's home.
+        // The per-user quota (functions/uploads/usage.ts) counts every version, every open upload
+        // and the reservation markers under the caller's home.
         listUnderTenants(input),
+        {
+          Sid: "ListVersionsUnderTenants",
+          Effect: "Allow",
+          Action: "s3:ListBucketVersions",
+          Resource: [...input.bucketArns, ...input.accessPointArns],
+          Condition: { StringLike: { "s3:prefix": `${TENANTS_ROOT}*` } },
+        },
+        {
+          // ListMultipartUploads takes no s3:prefix condition key (Service Authorization Reference,
+          // Amazon S3); the function always asks with the caller's home as its prefix.
+          Sid: "ListOpenUploads",
+          Effect: "Allow",
+          Action: "s3:ListBucketMultipartUploads",
+          Resource: [...input.bucketArns, ...input.accessPointArns],
+        },
+        {
+          // Withdrawing a reservation: markers only, never a user's object.
+          Sid: "DeleteReservationMarkers",
+          Effect: "Allow",
+          Action: "s3:DeleteObject",
+          Resource: objectsUnder(input, `${TENANTS_ROOT}*/home/*/${RESERVATIONS_DIR}`),
+        },
       ];
     case "objects":
       return [

@@ -179,6 +179,8 @@ export function sharedBucketTenancyStatements(input: {
           "s3:AbortMultipartUpload",
           "s3:ListMultipartUploadParts",
           "s3:ListBucket",
+          "s3:ListBucketVersions",
+          "s3:ListBucketMultipartUploads",
         ],
         Resource: [bucket, `${bucket}/*`],
         Condition: { StringEquals: { "s3:DataAccessPointAccount": layout.accountId } },

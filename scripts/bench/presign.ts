@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { UploadPartCommand } from "@aws-sdk/client-s3";
+import { digest, RESERVATIONS_DIR } from "../../functions/uploads/usage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type HttpApiResult } from "../../functions/shared/http-api";
 import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from "../../functions/shared/keys";
@@ -77,11 +78,18 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 
 /** The uploads function as Lambda runs it, at its largest batch, over the real S3 adapter with no network. */
 function uploadsFunction(store: ObjectStore) {
+  // The upload's record (functions/uploads/usage.ts), as POST /v1/uploads leaves it.
+  const marker = `tenants/${TENANT}/home/${SUB}/${RESERVATIONS_DIR}m.${digest(UPLOAD_ID)}.0.${Number.MAX_SAFE_INTEGER}.${UPLOAD_BYTES}.bench`;
   const offline: ObjectStore = {
     ...store,
-    // The two S3 calls on these routes: an upload with no parts yet, started without asking S3.
+    // The S3 calls on these routes: an upload with no parts yet, started without asking S3.
     listParts: async () => [],
     createMultipartUpload: async () => UPLOAD_ID,
+    put: async () => ({ etag: "" }),
+    delete: async () => undefined,
+    list: async ({ prefix }) => ({ objects: marker.startsWith(prefix) ? [{ key: marker, size: 0, etag: "", lastModified: new Date(0).toISOString() }] : [] }),
+    listVersions: async () => [],
+    listMultipartUploads: async () => [{ key: `tenants/${TENANT}/home/${SUB}/${TYPICAL_PATH}`, uploadId: UPLOAD_ID, initiated: new Date(0).toISOString() }],
   };
   const env = {
     TENANT_ROUTING: JSON.stringify({ pooledBucket: BUCKET, accessPointArnPrefix: "arn:aws:s3:eu-west-1:123456789012:accesspoint/unused-", accessPointTenants: [], dedicatedBuckets: {} }),
@@ -178,7 +186,7 @@ export const benchPresign: Bench<PresignJson> = async ({ quick, note }) => {
   try {
     const store = s3Store(client);
     const key = `tenants/${TENANT}/home/${SUB}/${TYPICAL_PATH}`;
-    const signPart = (partNumber: number) => store.presignUploadPart({ bucket: BUCKET, key, uploadId: UPLOAD_ID, partNumber, expiresIn: TTL_SECONDS });
+    const signPart = (partNumber: number) => store.presignUploadPart({ bucket: BUCKET, key, uploadId: UPLOAD_ID, partNumber, contentLength: MIN_PART_BYTES, expiresIn: TTL_SECONDS });
     // As the uploads core signs a batch: all its parts at once.
     const adapterUpload = async () => {
       for (const batch of batchesOf(PARTS)) {
@@ -214,7 +222,7 @@ export const benchPresign: Bench<PresignJson> = async ({ quick, note }) => {
 
     // The SDK's presigner, one getSignedUrl per part as before: slow, so a smaller sample.
     const sdkPart = (partNumber: number) =>
-      getSignedUrl(client, new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: UPLOAD_ID, PartNumber: partNumber }), { expiresIn: TTL_SECONDS });
+      getSignedUrl(client, new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: UPLOAD_ID, PartNumber: partNumber, ContentLength: MIN_PART_BYTES }), { expiresIn: TTL_SECONDS, signableHeaders: new Set(["content-length"]) });
     const sdkRun = async (parts: number) => {
       for (const batch of batchesOf(parts)) {
         await Promise.all(batch.map(sdkPart));

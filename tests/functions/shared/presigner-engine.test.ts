@@ -38,7 +38,7 @@ describe("functions/shared/presigner against the S3 engine", function () {
 
     before(async () => {
       uploadId = await store.createMultipartUpload({ bucket, key, contentType: "application/octet-stream" });
-      partUrl = (await store.presignUploadPart({ bucket, key, uploadId, partNumber: 1, expiresIn: 300 })).url;
+      partUrl = (await store.presignUploadPart({ bucket, key, uploadId, partNumber: 1, contentLength: body.byteLength, expiresIn: 300 })).url;
     });
 
     it("refuses the URL with another part number", async () => {
@@ -51,6 +51,10 @@ describe("functions/shared/presigner against the S3 engine", function () {
       assert.equal((await put(u.toString(), body)).status, 403);
     });
 
+    it("refuses the URL with a body of another length (the part's length is signed)", async () => {
+      assert.equal((await put(partUrl, new TextEncoder().encode("one part, the whole object, and then some"))).status, 403);
+    });
+
     it("refuses a changed signature", async () => {
       const signature = new URL(partUrl).searchParams.get("X-Amz-Signature")!;
       const changed = `${signature.slice(0, -1)}${signature.endsWith("0") ? "1" : "0"}`;
@@ -60,7 +64,7 @@ describe("functions/shared/presigner against the S3 engine", function () {
     it("refuses an expired URL", async () => {
       // Signed 10 s ago for 1 s: expired before it is sent, without waiting.
       const past = s3Store(s3, { now: () => Date.now() - 10_000 });
-      const expired = await past.presignUploadPart({ bucket, key, uploadId, partNumber: 1, expiresIn: 1 });
+      const expired = await past.presignUploadPart({ bucket, key, uploadId, partNumber: 1, contentLength: body.byteLength, expiresIn: 1 });
       assert.equal((await put(expired.url, body)).status, 403);
     });
 

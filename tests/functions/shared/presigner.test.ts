@@ -48,10 +48,13 @@ describe("functions/shared/presigner", () => {
             const store = s3Store(client, { now: () => SIGNED_AT });
             for (const Key of KEYS_TO_SIGN) {
               for (const PartNumber of [1, 7, 10_000]) {
-                const ours = await store.presignUploadPart({ bucket, key: Key, uploadId: UPLOAD_ID, partNumber: PartNumber, expiresIn: 300 });
-                const theirs = await getSignedUrl(client, new UploadPartCommand({ Bucket: bucket, Key, UploadId: UPLOAD_ID, PartNumber }), at);
+                const ours = await store.presignUploadPart({ bucket, key: Key, uploadId: UPLOAD_ID, partNumber: PartNumber, contentLength: 5_242_880, expiresIn: 300 });
+                const theirs = await getSignedUrl(client, new UploadPartCommand({ Bucket: bucket, Key, UploadId: UPLOAD_ID, PartNumber, ContentLength: 5_242_880 }), {
+                  ...at,
+                  signableHeaders: new Set(["content-length"]),
+                });
                 assert.equal(ours.url, theirs, `${Key} part ${PartNumber}`);
-                assert.deepEqual(ours.headers, {});
+                assert.deepEqual(ours.headers, { "content-length": "5242880" });
                 assert.equal(ours.expiresAt, "2024-05-06T07:13:09.000Z", "X-Amz-Date plus X-Amz-Expires");
               }
             }
@@ -101,7 +104,7 @@ describe("functions/shared/presigner", () => {
     const client = s3Client({ region: "eu-west-1", credentials: KEYS });
     try {
       const mrap = "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap";
-      const signing = s3Store(client).presignUploadPart({ bucket: mrap, key: "k", uploadId: "u", partNumber: 1, expiresIn: 60 });
+      const signing = s3Store(client).presignUploadPart({ bucket: mrap, key: "k", uploadId: "u", partNumber: 1, contentLength: 1, expiresIn: 60 });
       // This install has no SigV4a signer: the SDK's own refusal proves the request reached it.
       await assert.rejects(signing, /SigV4a/);
     } finally {

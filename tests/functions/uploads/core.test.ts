@@ -106,12 +106,18 @@ describe("functions/uploads/core", () => {
   it("promises a multipart upload until the bucket's lifecycle would abort it, with the first batch of part URLs", async () => {
     const store = {
       createMultipartUpload: async () => "upload-1",
-      presignUploadPart: async (p: { partNumber: number; uploadId: string; expiresIn: number }) => ({
+      presignUploadPart: async (p: { partNumber: number; uploadId: string; contentLength: number; expiresIn: number }) => ({
         url: `https://s3.example/clip.mp4?uploadId=${p.uploadId}&partNumber=${p.partNumber}`,
         method: "PUT",
-        headers: {},
+        headers: { "content-length": String(p.contentLength) },
         expiresAt: new Date(now + p.expiresIn * 1000).toISOString(),
       }),
+      // The reservation markers and the listings that count the home (functions/uploads/usage.ts): an empty home.
+      put: async () => ({ etag: "" }),
+      delete: async () => undefined,
+      list: async () => ({ objects: [] }),
+      listVersions: async () => [],
+      listMultipartUploads: async () => [],
     } as unknown as ObjectStore;
     const now = Date.parse("2026-01-01T00:00:00Z");
     const body = JSON.stringify({ path: "clip.mp4", contentType: "video/mp4", size: 20 * 1024 ** 2 });
@@ -127,6 +133,8 @@ describe("functions/uploads/core", () => {
       parts: [1, 2, 3, 4].map((n) => ({
         partNumber: n,
         url: `https://s3.example/clip.mp4?uploadId=upload-1&partNumber=${n}`,
+        // Each part's exact length is part of its signature.
+        size: 5 * 1024 ** 2,
         expiresAt: new Date(now + config.presignTtlSeconds * 1000).toISOString(),
       })),
     });

@@ -253,10 +253,13 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       assert.equal(res.body!.error.code, "ObjectTooLarge");
     });
 
-    it("refuses to complete over the user's quota (403)", async () => {
-      const res = await call(alice, { routeKey: "POST /v1/uploads/{uploadId}/complete", pathParameters: { uploadId }, body: completion() }, uploadsHandler({ USER_QUOTA_BYTES: String(10 * MIB) }));
-      assert.equal(res.status, 403);
-      assert.equal(res.body!.error.code, "QuotaExceeded");
+    it("refuses to complete with a part missing from the declared layout, and leaves the upload to fix (400 SizeMismatch)", async () => {
+      const twoOfThree = { path, parts: [1, 2].map((partNumber) => ({ partNumber, etag: etags.get(partNumber)! })) };
+      const res = await call(alice, { routeKey: "POST /v1/uploads/{uploadId}/complete", pathParameters: { uploadId }, body: twoOfThree });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body!.error.code, "SizeMismatch");
+      const still = await call(alice, { routeKey: "GET /v1/uploads/{uploadId}/parts", pathParameters: { uploadId }, query: { path } });
+      assert.equal(still.status, 200);
     });
 
     it("completes with every part verified and answers the object's real etag and size", async () => {
@@ -298,7 +301,7 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
         assert.equal(res.status, 404, req.routeKey);
         assert.equal(res.body!.error.code, "NoSuchUpload", req.routeKey);
       }
-      const late = await put(signed.body!.parts[0].url, randomBytes(16));
+      const late = await put(signed.body!.parts[0].url, randomBytes(5 * MIB));
       assert.equal(late.status, 404, "a part URL of an aborted upload leads nowhere");
       assert.equal(await head(`${homeOf(alice)}${path}`), undefined);
     });
@@ -338,7 +341,7 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       live = started.body!.uploadId;
       const signed = await call(alice, { routeKey: "POST /v1/uploads/{uploadId}/parts", pathParameters: { uploadId: live }, body: { path, partNumbers: [1, 2] } });
       for (const part of signed.body!.parts) {
-        etags.push((await put(part.url, randomBytes(100))).etag!);
+        etags.push((await put(part.url, randomBytes(part.size))).etag!);
       }
     });
     after(() => call(alice, { routeKey: "DELETE /v1/uploads/{uploadId}", pathParameters: { uploadId: live }, query: { path } }));
@@ -376,7 +379,9 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       ["part number 0", alice, parts([0]), 400, "InvalidPartNumber"],
       ["a fractional part number", alice, parts([1.5]), 400, "InvalidPartNumber"],
       ["a part number as a string", alice, parts(["1"]), 400, "InvalidPartNumber"],
-      ["a part number beyond the largest upload's part count", alice, parts([maxPart + 1]), 400, "InvalidPartNumber"],
+      // The upload was declared as 12 MiB: three parts, and no URL for a fourth (its record is read from S3).
+      ["a part number beyond this upload's part count", alice, parts([4]), 400, "InvalidPartNumber", true],
+      ["a part number beyond the largest upload's part count", alice, parts([maxPart + 1]), 400, "InvalidPartNumber", true],
       ["part number 10,001", alice, parts([10_001]), 400, "InvalidPartNumber"],
       ["a part asked for twice", alice, parts([1, 1]), 400, "DuplicatePartNumber"],
       ["an empty batch", alice, parts([]), 400, "InvalidPartNumbers"],
@@ -389,8 +394,8 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       ["a completion without parts", alice, complete([]), 400, "InvalidParts"],
       ["a part without an etag", alice, complete([{ partNumber: 1 }]), 400, "InvalidParts"],
       ["a completion naming a part never uploaded", alice, complete([{ partNumber: 1, etag: "<etag 1>" }, { partNumber: 2, etag: "<etag 2>" }, { partNumber: 3, etag: "x" }]), 400, "PartNotUploaded", true],
-      ["a completion with another part's etag", alice, complete([{ partNumber: 1, etag: "<etag 2>" }, { partNumber: 2, etag: "<etag 2>" }]), 400, "ETagMismatch", true],
-      ["a completion of parts under 5 MiB", alice, complete([{ partNumber: 1, etag: "<etag 1>" }, { partNumber: 2, etag: "<etag 2>" }]), 400, "InvalidPartLayout", true],
+      ["a completion with another part's etag", alice, complete([{ partNumber: 1, etag: "<etag 2>" }, { partNumber: 2, etag: "<etag 2>" }, { partNumber: 3, etag: "x" }]), 400, "ETagMismatch", true],
+      ["a completion with fewer parts than the declared size needs", alice, complete([{ partNumber: 1, etag: "<etag 1>" }, { partNumber: 2, etag: "<etag 2>" }]), 400, "SizeMismatch", true],
       ["another user's upload id: signing parts", bob, parts([1]), 404, "NoSuchUpload", true],
       ["another user's upload id: listing parts", bob, listing({ path }), 404, "NoSuchUpload", true],
       ["another user's upload id: completing", bob, complete([{ partNumber: 1, etag: "<etag 1>" }]), 404, "NoSuchUpload", true],

@@ -55,6 +55,14 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["PutObject in another bucket", "s3:PutObject", `${OTHER_BUCKET}/${home}`, DENIED],
       ["PutObjectTagging (only the scanner tags)", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
       ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
+      // The quota's reservation markers (functions/uploads/usage.ts): withdrawn, never a user's object.
+      ["DeleteObject of a reservation marker", "s3:DeleteObject", `${POOLED}/tenants/acme/home/5f2d1c3e/.mobile-s3/reservations/p.x`, ALLOWED],
+      ["DeleteObject of a reservation marker through the access point", "s3:DeleteObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/.mobile-s3/reservations/p.x`, ALLOWED],
+      ["DeleteObject of a user's file named like a marker", "s3:DeleteObject", `${POOLED}/tenants/acme/home/5f2d1c3e/photos/.mobile-s3/x`, DENIED],
+      ["ListBucketVersions under a home (noncurrent versions count)", "s3:ListBucketVersions", POOLED, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
+      ["ListBucketVersions of the whole bucket", "s3:ListBucketVersions", POOLED, DENIED, { "s3:prefix": "" }],
+      ["ListBucketMultipartUploads (open uploads count)", "s3:ListBucketMultipartUploads", SILO, ALLOWED],
+      ["ListBucketMultipartUploads of another bucket", "s3:ListBucketMultipartUploads", OTHER_BUCKET, DENIED],
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
       ["GetObject of an object scanned clean", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
       ["ListBucket under a home", "s3:ListBucket", POOLED, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
@@ -205,7 +213,8 @@ describe("infra/api/function-policies (IAM simulator)", () => {
         for (const resource of ([] as string[]).concat(statement.Resource)) {
           assert.notEqual(resource, "*", `${fn}/${statement.Sid}`);
           if (resource.includes(":s3:")) {
-            assert.match(resource, /^arn:aws:s3:[^*]*(\/(object\/)?(tenants|quarantine)\/\*)?$/, `${fn}/${statement.Sid}: ${resource}`);
+            // Containers, `tenants/*` or `quarantine/*`, or the uploads function's reservation markers.
+            assert.match(resource, /^arn:aws:s3:[^*]*(\/(object\/)?((tenants|quarantine)\/\*|tenants\/\*\/home\/\*\/\.mobile-s3\/reservations\/\*))?$/, `${fn}/${statement.Sid}: ${resource}`);
           }
         }
       }
