@@ -20,24 +20,31 @@ export interface SandboxHandlers {
   routes: Record<string, ApiHandler>;
   /** The scan function, as EventBridge invokes it. */
   scan: (event: unknown) => Promise<ScanOutcome>;
-  /** The storage port every function uses, for the scan worker's listings. */
+  /** The engine owner's storage port, for the scan worker's listings and local GuardDuty (AWS services, not functions). */
   store: ObjectStore;
 }
 
 /**
- * The functions Lambda runs (`functions/<name>/app.ts`), each built from its environment, talking
- * to the engine through one client with the engine's keys (in AWS: each function's role). The
- * scanner is ClamAV from the environment unless the sandbox has none (`scanner`).
+ * The functions Lambda runs (`functions/<name>/app.ts`), each built from its environment, each
+ * talking to S3 with its own role's credentials (`clients`, through the IAM gateway, which holds
+ * it to that role's policy). The scanner is ClamAV from the environment unless the sandbox has
+ * none (`scanner`). `owner` is the engine's own client, for what stands in for AWS services (the
+ * scan worker's listings, local GuardDuty), never for a function.
  */
-export function sandboxHandlers(envs: Record<FunctionName, Env>, s3: S3Client, logLevel: LogLevel, scanner?: Scanner): SandboxHandlers {
-  const store = s3Store(s3);
+export function sandboxHandlers(
+  envs: Record<FunctionName, Env>,
+  clients: Record<FunctionName, S3Client>,
+  owner: S3Client,
+  logLevel: LogLevel,
+  scanner?: Scanner,
+): SandboxHandlers {
   const log = (fn: FunctionName) => functionLogger(fn, logLevel);
   const withScanner = scanner === undefined ? {} : { scanner };
   const api: Record<ApiFunctionName, ApiHandler> = {
-    uploads: createUploadsHandler(envs.uploads, { store, log: log("uploads") }),
-    objects: createObjectsHandler(envs.objects, { store, log: log("objects") }),
+    uploads: createUploadsHandler(envs.uploads, { store: s3Store(clients.uploads), log: log("uploads") }),
+    objects: createObjectsHandler(envs.objects, { store: s3Store(clients.objects), log: log("objects") }),
     "cdn-session": createCdnSessionHandler(envs["cdn-session"], { log: log("cdn-session") }),
-    proxy: createProxyHandler(envs.proxy, { writer: s3TaggedWriter(s3), log: log("proxy"), ...withScanner }),
+    proxy: createProxyHandler(envs.proxy, { writer: s3TaggedWriter(clients.proxy), log: log("proxy"), ...withScanner }),
   };
   const routes: Record<string, ApiHandler> = {};
   for (const fn of API_FUNCTIONS) {
@@ -45,5 +52,5 @@ export function sandboxHandlers(envs: Record<FunctionName, Env>, s3: S3Client, l
       routes[routeKey] = api[fn];
     }
   }
-  return { routes, scan: createScanHandler(envs.scan, { store, log: log("scan"), ...withScanner }), store };
+  return { routes, scan: createScanHandler(envs.scan, { store: s3Store(clients.scan), log: log("scan"), ...withScanner }), store: s3Store(owner) };
 }

@@ -20,13 +20,17 @@ import { banner, readyLine } from "./ready-line";
 import { sandboxRouting } from "./routing";
 import { sandboxScanner } from "./scanner";
 import { startScanWorker } from "./scan-worker";
+import { startEnforcement } from "./enforcement";
+import { type S3Client } from "@aws-sdk/client-s3";
+import { FUNCTION_NAMES, type FunctionName } from "../infra/api/catalog";
+import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { localGuardDuty } from "./local-guardduty";
 import { clamScanner, loadClamAvLocation } from "../functions/scan/clamscan";
 import { SCAN_TIMEOUT_MS } from "../functions/scan/app";
 import { DEFAULT_SCAN_MAX_BYTES } from "../functions/scan/core";
 
-/** The account the sandbox's events say they come from; nothing checks it. */
-const SANDBOX_ACCOUNT_ID = "000000000000";
+/** The account the sandbox's events say they come from: the planned stack's, whose ARNs the policies name. */
+const SANDBOX_ACCOUNT_ID = MOCK_ACCOUNT_ID;
 import { createSandboxServer } from "./server";
 import { Shutdown, StoppingError } from "./shutdown";
 import { planStack } from "./stack";
@@ -80,6 +84,17 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
   shutdown.checkpoint();
 
   const issuer = new LocalIssuer(api, SANDBOX_AUDIENCE, config.identity.tenantClaim);
+  // From here on nothing but the stand-ins for AWS services talks to the engine directly.
+  const enforcement = await startEnforcement({ run, config, plans, engine, issuer, accountId: MOCK_ACCOUNT_ID });
+  await shutdown.track("stop the IAM gateway", () => enforcement.gateway.close());
+  progress.step(`IAM gateway on ${enforcement.gateway.endpoint}: every S3 request is decided by the program's policies`);
+  const roleClients = Object.fromEntries(
+    FUNCTION_NAMES.map((fn) => {
+      const { accessKeyId, secretAccessKey, sessionToken } = enforcement.roles[fn];
+      return [fn, s3Client({ endpoint: enforcement.gateway.endpoint, region: engine.region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey, sessionToken } })];
+    }),
+  ) as Record<FunctionName, S3Client>;
+  await shutdown.track("close the functions' S3 clients", async () => Object.values(roleClients).forEach((c) => c.destroy()));
   const cdn = sandboxCdnKey();
   const routing = sandboxRouting(run);
   for (const tenant of routing.accessPointTenants) {
@@ -92,12 +107,12 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
     routing: routing.routing,
     scanBuckets: routing.scanBuckets,
     logLevel: LOG_LEVEL,
-    s3Endpoint: engine.endpoint,
+    s3Endpoint: enforcement.gateway.endpoint,
     token: { issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks },
     cdn,
     ...(scan.database === undefined ? {} : { clamavDb: scan.database }),
   });
-  const handlers = sandboxHandlers(envs, s3, LOG_LEVEL, scan.scanner);
+  const handlers = sandboxHandlers(envs, roleClients, s3, LOG_LEVEL, scan.scanner);
 
   // With GuardDuty, a local stand-in scans with ClamAV, writes GuardDuty's tags and sends its
   // scan results to the scan function; with ClamAV, the scan function itself gets S3's events.
@@ -136,12 +151,12 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
     api,
     issuer: issuer.issuer,
     s3: {
-      endpoint: engine.endpoint,
+      endpoint: enforcement.gateway.endpoint,
       region: engine.region,
-      accessKeyId: engine.accessKeyId,
-      secretAccessKey: engine.secretAccessKey,
       buckets: plans.map((p) => p.name),
+      engine: { endpoint: engine.endpoint, accessKeyId: engine.accessKeyId, secretAccessKey: engine.secretAccessKey },
     },
+    identityPool: enforcement.identityPool,
   };
   process.stdout.write(`${readyLine(ready)}\n`);
   process.stdout.write(

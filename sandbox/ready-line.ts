@@ -8,16 +8,26 @@ import { type ExampleFile, printfFormat } from "./example-file";
 export interface ReadyInfo {
   api: string;
   issuer: string;
-  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; buckets: string[] };
+  s3: {
+    /** The IAM gateway: where the functions, presigned URLs and the direct mode reach S3, under the program's policies. */
+    endpoint: string;
+    region: string;
+    buckets: string[];
+    /** The engine behind it, with the owner's keys: for inspecting what is stored, bypassing every policy. */
+    engine: { endpoint: string; accessKeyId: string; secretAccessKey: string };
+  };
+  /** The identity pool stand-in (at `s3.endpoint`): what the direct mode signs in with. */
+  identityPool: { identityPoolId: string; userPoolId: string; providerName: string };
 }
 
 /** Exactly one line: `ready ` and the JSON. */
 export function readyLine(info: ReadyInfo): string {
-  const { api, issuer, s3 } = info;
+  const { api, issuer, s3, identityPool } = info;
   const ordered = {
     api,
     issuer,
-    s3: { endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, buckets: s3.buckets },
+    s3: { endpoint: s3.endpoint, region: s3.region, buckets: s3.buckets, engine: s3.engine },
+    identityPool,
   };
   return `ready ${JSON.stringify(ordered)}`;
 }
@@ -70,7 +80,9 @@ export function banner(info: BannerInfo): string {
     `  issuer                  ${info.issuer} (audience ${info.audience}, tenant claim ${info.tenantClaim})`,
     `  JWKS                    ${info.api}${JWKS_PATH}`,
     `  CDN cookies             POST ${info.api}/v1/cdn-session, for ${info.cdnDomain} (a placeholder; key at ${info.api}${CDN_PUBLIC_KEY_PATH})`,
-    `  S3 engine               ${info.s3.endpoint} (region ${info.s3.region}, path-style)`,
+    `  S3 (IAM gateway)        ${info.s3.endpoint} (region ${info.s3.region}, path-style; every request decided by the program's policies)`,
+    `  identity pool           ${info.identityPool.identityPoolId} at ${info.s3.endpoint} (logins: ${info.identityPool.providerName})`,
+    `  S3 engine (owner keys)  ${info.s3.engine.endpoint}, bypassing every policy: for inspection only`,
     `  buckets                 ${info.s3.buckets.join(", ")}`,
     `  scanner                 ${info.scanner}`,
     "",

@@ -193,17 +193,45 @@ export function sharedBucketTenancyStatements(input: {
         Resource: input.accessPointTenants.map((t) => `${bucket}/${tenantPrefix(t)}*`),
         Condition: { ArnEquals: { "aws:PrincipalArn": appRoleArn }, Null: { "s3:DataAccessPointArn": "true" } },
       },
+      // Listings are authorised on the bucket, not on object ARNs: the statement above does not
+      // reach them, and the app role's ListOwnHomeInPool would let these users list their home in
+      // the pool directly, past their access point's policy (found by the sandbox's differential table).
+      {
+        Sid: "AccessPointTenantsListOnlyThroughTheirAccessPoint",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: LISTINGS,
+        Resource: bucket,
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": appRoleArn },
+          Null: { "s3:DataAccessPointArn": "true" },
+          StringLike: { "s3:prefix": input.accessPointTenants.map((t) => `${tenantPrefix(t)}*`) },
+        },
+      },
     );
   }
   if (input.bucketTenants.length > 0) {
-    statements.push({
-      Sid: "BucketTenantsNotInThePool",
-      Effect: "Deny",
-      Principal: { AWS: "*" },
-      Action: "s3:*",
-      Resource: input.bucketTenants.map((t) => `${bucket}/${tenantPrefix(t)}*`),
-      Condition: { ArnEquals: { "aws:PrincipalArn": appRoleArn } },
-    });
+    statements.push(
+      {
+        Sid: "BucketTenantsNotInThePool",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: input.bucketTenants.map((t) => `${bucket}/${tenantPrefix(t)}*`),
+        Condition: { ArnEquals: { "aws:PrincipalArn": appRoleArn } },
+      },
+      {
+        Sid: "BucketTenantsListNothingInThePool",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: LISTINGS,
+        Resource: bucket,
+        Condition: { ArnEquals: { "aws:PrincipalArn": appRoleArn }, StringLike: { "s3:prefix": input.bucketTenants.map((t) => `${tenantPrefix(t)}*`) } },
+      },
+    );
   }
   return statements;
 }
+
+/** The listings that take `s3:prefix`. */
+const LISTINGS = ["s3:ListBucket", "s3:ListBucketVersions"];

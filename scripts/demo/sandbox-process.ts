@@ -2,13 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { type ReadyInfo } from "../../sandbox/ready-line";
 
-/** The JSON of the sandbox's `ready {…}` line. */
-export interface SandboxReady {
-  api: string;
-  issuer: string;
-  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; buckets: string[] };
-}
+/** The JSON of the sandbox's `ready {…}` line (sandbox/ready-line.ts). */
+export type SandboxReady = ReadyInfo;
 
 export interface SandboxExit {
   code: number | null;

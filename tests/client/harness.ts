@@ -113,8 +113,8 @@ export async function cleanUrl(client: StorageClient, path: string, timeoutMs = 
 
 /** The engine as its administrator (the sandbox's own keys), for what no user may see. */
 export function engineAdmin(sandbox: RunningSandbox): S3Client {
-  const { endpoint, region, accessKeyId, secretAccessKey } = sandbox.ready.s3;
-  return engineClient({ endpoint, region, users: [{ accessKeyId, secretAccessKey }] });
+  const { region, engine } = sandbox.ready.s3;
+  return engineClient({ endpoint: engine.endpoint, region, users: [{ accessKeyId: engine.accessKeyId, secretAccessKey: engine.secretAccessKey }] });
 }
 
 /** Multipart uploads the engine still holds under `prefix`, in every bucket of the sandbox. */

@@ -33,10 +33,11 @@ const SCAN_WAIT_MS = 60_000;
     const { ready } = test.sandbox;
     alice = await signIn(ready.api, { name: "alice@acme", sub, tenant: "acme" });
     s3 = new S3Client({
-      endpoint: ready.s3.endpoint,
+      // The engine itself, with the owner's keys: the test inspects what GuardDuty's stand-in wrote.
+      endpoint: ready.s3.engine.endpoint,
       region: ready.s3.region,
       forcePathStyle: true,
-      credentials: { accessKeyId: ready.s3.accessKeyId, secretAccessKey: ready.s3.secretAccessKey },
+      credentials: { accessKeyId: ready.s3.engine.accessKeyId, secretAccessKey: ready.s3.engine.secretAccessKey },
     });
     bucket = ready.s3.buckets.find((b) => b.includes("-storage-"))!;
   });

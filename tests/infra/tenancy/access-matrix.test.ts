@@ -250,6 +250,10 @@ for (const homeKey of ["userSub", "identityId"] as const) {
           const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/a.jpg`;
           const direct = await decide(layout, { id: tenant.id, tier: "pooled" }, { action: "s3:PutObject", key, context: me });
           assert.equal(direct, "ExplicitlyDenied", `${tenant.tier} tenant writing straight into the pool`);
+          // Listings are authorised on the bucket ARN: the object-ARN guards do not reach them (the sandbox's differential table found it).
+          const prefix = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/`;
+          const listing = await decide(layout, { id: tenant.id, tier: "pooled" }, { action: "s3:ListBucket", prefix, context: me });
+          assert.equal(listing, "ExplicitlyDenied", `${tenant.tier} tenant listing its home straight in the pool`);
         }
       });
 
