@@ -33,24 +33,3 @@ export function partLength(layout: PartLayout, size: number, partNumber: number)
   }
   return partNumber < layout.partCount ? layout.partSize : size - layout.partSize * (layout.partCount - 1);
 }
-
-/** Why a set of uploaded parts cannot form one object; undefined when it can. */
-export function layoutProblem(sizes: readonly number[]): string | undefined {
-  if (sizes.length === 0) {
-    return "an upload needs at least one part";
-  }
-  const [first] = sizes;
-  const last = sizes[sizes.length - 1];
-  // S3 would refuse parts under 5 MiB (EntityTooSmall); uneven parts mean the client did not follow partSize.
-  if (sizes.length > 1 && first < MIN_PART_BYTES) {
-    return `every part but the last must be at least ${MIN_PART_BYTES} bytes; part 1 has ${first}`;
-  }
-  const uneven = sizes.slice(0, -1).findIndex((size) => size !== first);
-  if (uneven !== -1) {
-    return `every part but the last must be ${first} bytes like part 1; part ${uneven + 1} has ${sizes[uneven]}`;
-  }
-  if (last > first || last < 1) {
-    return `the last part must hold from 1 to ${first} bytes; part ${sizes.length} has ${last}`;
-  }
-  return undefined;
-}

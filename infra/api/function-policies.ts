@@ -61,12 +61,12 @@ export function logStatement(logGroupArn: string): PolicyStatement {
   };
 }
 
-/** Listing (ListObjectsV2) only with a prefix under `tenants/`, in every bucket and access point. */
-function listUnderTenants(input: FunctionPolicyInput): PolicyStatement {
+/** Listing (ListObjectsV2, and `also`) only with a prefix under `tenants/`, in every bucket and access point. */
+function listUnderTenants(input: FunctionPolicyInput, also: string[] = []): PolicyStatement {
   return {
     Sid: "ListUnderTenants",
     Effect: "Allow",
-    Action: "s3:ListBucket",
+    Action: also.length === 0 ? "s3:ListBucket" : ["s3:ListBucket", ...also],
     Resource: [...input.bucketArns, ...input.accessPointArns],
     Condition: { StringLike: { "s3:prefix": `${TENANTS_ROOT}*` } },
   };
@@ -91,16 +91,9 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
           Resource: tenantObjects,
         },
-        // The per-user quota (functions/uploads/usage.ts) counts every version, every open upload
-        // and the reservation markers under the caller's home.
-        listUnderTenants(input),
-        {
-          Sid: "ListVersionsUnderTenants",
-          Effect: "Allow",
-          Action: "s3:ListBucketVersions",
-          Resource: [...input.bucketArns, ...input.accessPointArns],
-          Condition: { StringLike: { "s3:prefix": `${TENANTS_ROOT}*` } },
-        },
+        // The per-user quota (functions/uploads/usage.ts) counts every version (ListObjectVersions,
+        // which takes s3:prefix too), every open upload and the reservation markers under the caller's home.
+        listUnderTenants(input, ["s3:ListBucketVersions"]),
         {
           // ListMultipartUploads takes no s3:prefix condition key (Service Authorization Reference,
           // Amazon S3); the function always asks with the caller's home as its prefix.

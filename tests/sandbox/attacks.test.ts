@@ -100,6 +100,25 @@ interface Signed {
     assert.match(JSON.stringify(answer.body), /Unscannable|Infected/);
   });
 
+  it("a session whose tenant tag holds a / (an administrator's typo) cannot reach inside another user's home on the direct path", async () => {
+    const { ready } = test.sandbox;
+    const mallorySub = randomUUID();
+    const mallory = await signIn(ready.api, { name: "mallory", sub: mallorySub, tenant: `acme/home/${aliceSub}` });
+    const credentials = fromCognitoIdentityPool({
+      identityPoolId: ready.identityPool.identityPoolId,
+      logins: { [ready.identityPool.providerName]: mallory.token! },
+      clientConfig: { region: ready.s3.region, endpoint: ready.s3.endpoint },
+    });
+    const s3 = new S3Client({ endpoint: ready.s3.endpoint, region: ready.s3.region, forcePathStyle: true, credentials, maxAttempts: 1 });
+    try {
+      // tenants/${tenant}/home/${home}/ with that tag is a folder of alice's home.
+      const inAlicesHome = `${aliceHome}home/${mallorySub}/planted.png`;
+      await assert.rejects(s3.send(new PutObjectCommand({ Bucket: pooled(), Key: inAlicesHome, Body: "x" })), (err: Error) => err.name === "AccessDenied");
+    } finally {
+      s3.destroy();
+    }
+  });
+
   it("the direct mode signs in with the stand-in identity pool, uploads, lists and reads in its home, and is refused outside it", async () => {
     const { ready } = test.sandbox;
     const options = { region: ready.s3.region, identityPoolId: ready.identityPool.identityPoolId, userPoolId: ready.identityPool.userPoolId, getToken: async () => alice.token! };

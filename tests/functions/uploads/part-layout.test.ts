@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { layoutProblem, MAX_PARTS, MIN_PART_BYTES, partLayout } from "../../../functions/uploads/part-layout";
+import { MAX_PARTS, MIN_PART_BYTES, partLayout, partLength } from "../../../functions/uploads/part-layout";
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -38,24 +38,21 @@ describe("functions/uploads/part-layout", () => {
     }
   });
 
-  const problems: [string, number[], RegExp | undefined][] = [
-    ["three even parts and a shorter tail", [5 * MIB, 5 * MIB, 1234], undefined],
-    ["a single part of any size", [42], undefined],
-    ["a tail as long as the others", [6 * MIB, 6 * MIB], undefined],
-    ["no parts", [], /at least one part/],
-    ["parts under 5 MiB", [100, 100], /at least 5242880 bytes; part 1 has 100/],
-    ["parts of different sizes", [6 * MIB, 5 * MIB, 10], /must be 6291456 bytes like part 1; part 2 has 5242880/],
-    ["a tail longer than the parts", [5 * MIB, 5 * MIB + 1], /last part must hold from 1 to 5242880 bytes; part 2 has 5242881/],
-    ["an empty tail", [5 * MIB, 0], /part 2 has 0/],
-  ];
-  for (const [label, sizes, problem] of problems) {
-    it(`${problem ? "refuses" : "accepts"} ${label}`, () => {
-      const found = layoutProblem(sizes);
-      if (problem === undefined) {
-        assert.equal(found, undefined);
-      } else {
-        assert.match(found ?? "", problem);
-      }
-    });
-  }
+  it("gives every part its exact length: partSize for all but the last, the rest for the last", () => {
+    for (const size of [1, 5 * MIB, 5 * MIB + 1, 17 * MIB, 10_000 * 5 * MIB + 1]) {
+      const layout = partLayout(size);
+      const lengths = Array.from({ length: layout.partCount }, (_, i) => partLength(layout, size, i + 1));
+      assert.equal(lengths.reduce((a, b) => a + b, 0), size, `${size}: the parts add up`);
+      assert.ok(lengths.slice(0, -1).every((l) => l === layout.partSize));
+      assert.ok(lengths[lengths.length - 1] >= 1 && lengths[lengths.length - 1] <= layout.partSize);
+    }
+    assert.deepEqual([1, 2, 3, 4].map((n) => partLength(partLayout(17 * MIB), 17 * MIB, n)), [5 * MIB, 5 * MIB, 5 * MIB, 2 * MIB]);
+  });
+
+  it("has no part beyond the layout's partCount, nor a part 0", () => {
+    const layout = partLayout(17 * MIB);
+    assert.throws(() => partLength(layout, 17 * MIB, 5), /outside 1\.\.4/);
+    assert.throws(() => partLength(layout, 17 * MIB, 1024), /outside 1\.\.4/);
+    assert.throws(() => partLength(layout, 17 * MIB, 0), RangeError);
+  });
 });
