@@ -7,9 +7,9 @@ import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
  *
  * The simulator resolves `${aws:PrincipalTag/…}` itself (tests/infra/tenancy/access-matrix.test.ts
  * relies on it in userSub mode), but drops `cognito-identity.amazonaws.com:*` keys for S3 actions,
- * so those variables are substituted here first, as tests/harness/iam.ts does; and it drops
- * `s3:DataAccessPoint*` when deciding the bucket behind an access point, so those are carried under
- * global stand-in keys (copied logic of `carryDroppedKeys`).
+ * so those variables are substituted here first; and it drops `s3:DataAccessPoint*` when deciding
+ * the bucket behind an access point, so those are carried under global stand-in keys. The tests'
+ * simulator harness (tests/harness/iam.ts) uses the same two functions.
  */
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
@@ -31,7 +31,12 @@ export interface PolicyInputs {
 
 const COGNITO_VARIABLE = /\$\{(cognito-identity\.amazonaws\.com:[a-z]+)\}/g;
 
-function resolveCognitoVariables(policy: unknown, context: Record<string, string | string[]>): unknown {
+/**
+ * AWS resolves `${cognito-identity.amazonaws.com:*}` in the identity policies of roles assumed
+ * through an identity pool; the simulator drops those keys for S3 actions. Resolved here from the
+ * request's context; a variable the request does not supply stays unresolved and matches nothing.
+ */
+export function resolveCognitoVariables(policy: unknown, context: Record<string, string | string[]>): unknown {
   const text = JSON.stringify(policy).replace(COGNITO_VARIABLE, (whole, key: string) => {
     const value = context[key];
     return typeof value === "string" ? value : whole;
@@ -41,13 +46,19 @@ function resolveCognitoVariables(policy: unknown, context: Record<string, string
 
 const STAND_INS = { single: ["aws:SourceVpce", "aws:SourceVpc"], multi: ["aws:CalledVia"] };
 
-function carryDroppedKeys(policies: unknown[], dropped: Record<string, string | string[]>): { policies: unknown[]; context: Record<string, string | string[]> } {
+/**
+ * Keys AWS sends that the simulator's table drops (`s3:DataAccessPoint*` at the bucket behind an
+ * access point, the web identity's `aud`/`amr` for `sts:TagSession`), carried under global keys the
+ * simulator always keeps, renamed alike in the policies' conditions and in the context, so the
+ * policies' own operators decide. Policies that already use a stand-in are refused.
+ */
+export function carryDroppedKeys(policies: unknown[], dropped: Record<string, string | string[]>): { policies: unknown[]; context: Record<string, string | string[]> } {
   let texts = policies.map((p) => (p === undefined ? undefined : JSON.stringify(p)));
   const context: Record<string, string | string[]> = {};
   const free = { single: [...STAND_INS.single], multi: [...STAND_INS.multi] };
   for (const standIn of [...STAND_INS.single, ...STAND_INS.multi]) {
     if (texts.some((t) => t?.toLowerCase().includes(`"${standIn.toLowerCase()}"`))) {
-      throw new Error(`a policy already uses ${standIn}, which the evaluator needs as a stand-in key`);
+      throw new Error(`a policy already uses ${standIn}, which is needed as a stand-in key`);
     }
   }
   for (const [key, value] of Object.entries(dropped)) {

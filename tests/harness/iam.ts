@@ -1,7 +1,6 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { MOCK_ACCOUNT_ID } from "../../offline/mocks";
-
-export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+import { carryDroppedKeys, combine, type Decision, resolveCognitoVariables } from "../../sandbox/iam-gateway/evaluate";
 
 /** One request in a decision table. */
 export interface IamRequest {
@@ -34,57 +33,8 @@ export interface SimulationOutcome {
   ignoredContextKeys: string[];
 }
 
-const COGNITO_VARIABLE = /\$\{(cognito-identity\.amazonaws\.com:[a-z]+)\}/g;
-
-/**
- * The simulator drops `cognito-identity.amazonaws.com:*` context keys for S3 actions as "not
- * applicable", although AWS resolves them as policy variables in the identity policies of roles
- * assumed through an identity pool. So the harness resolves those variables itself, from the
- * request's context, before simulating; every other key is left to the simulator. A variable the
- * request does not supply stays unresolved, and matches nothing, as in AWS.
- */
-export function resolveCognitoVariables(policy: unknown, context: Record<string, string | string[]>): unknown {
-  const text = JSON.stringify(policy).replace(COGNITO_VARIABLE, (whole, key: string) => {
-    const value = context[key];
-    return typeof value === "string" ? value : whole;
-  });
-  return JSON.parse(text);
-}
-
-/** Global keys the simulator never drops and these policies never use, to carry dropped keys. */
-const STAND_INS = { single: ["aws:SourceVpce", "aws:SourceVpc"], multi: ["aws:CalledVia"] };
-
-/**
- * The simulator filters context keys by its own table of keys per action and resource type, and
- * that table lacks some keys AWS does send: `s3:DataAccessPointArn`/`s3:DataAccessPointAccount` when
- * it evaluates the bucket policy behind an access point, and `cognito-identity.amazonaws.com:aud`/
- * `amr` when it evaluates `sts:TagSession` within AssumeRoleWithWebIdentity. The harness carries
- * each such key under a global stand-in key (which the simulator always keeps), renaming it in the
- * policies' conditions and in the context alike, so the policies' own operators decide. It refuses
- * policies that already use a stand-in, so the renaming can never alter a decision.
- */
-export function carryDroppedKeys(
-  policies: unknown[],
-  dropped: Record<string, string | string[]>,
-): { policies: unknown[]; context: Record<string, string | string[]> } {
-  let texts = policies.map((p) => (p === undefined ? undefined : JSON.stringify(p)));
-  const context: Record<string, string | string[]> = {};
-  const free = { single: [...STAND_INS.single], multi: [...STAND_INS.multi] };
-  for (const standIn of [...STAND_INS.single, ...STAND_INS.multi]) {
-    if (texts.some((t) => t?.toLowerCase().includes(`"${standIn.toLowerCase()}"`))) {
-      throw new Error(`a policy already uses ${standIn}, which the harness needs as a stand-in key`);
-    }
-  }
-  for (const [key, value] of Object.entries(dropped)) {
-    const standIn = (Array.isArray(value) ? free.multi : free.single).shift();
-    if (!standIn) {
-      throw new Error(`no stand-in key left for ${key}`);
-    }
-    texts = texts.map((t) => t?.split(`"${key}"`).join(`"${standIn}"`));
-    context[standIn] = value;
-  }
-  return { policies: texts.map((t) => (t === undefined ? undefined : JSON.parse(t))), context };
-}
+// Shared with the sandbox's IAM gateway, which decides requests with the same simulator.
+export { carryDroppedKeys, combine, type Decision, resolveCognitoVariables } from "../../sandbox/iam-gateway/evaluate";
 
 /** Runs one request through the IAM simulator (strict mode) and returns its decision. */
 export async function simulate(policies: PolicySet, request: IamRequest): Promise<SimulationOutcome> {
@@ -153,9 +103,5 @@ export async function simulateThroughAccessPoint(
     { resourcePolicy: gates.bucketPolicy },
     { ...request, resource: request.bucketResource, droppedBySimulator: accessPointKeys },
   );
-  const decisions = [atAccessPoint.decision, atBucket.decision];
-  if (decisions.includes("ExplicitlyDenied")) {
-    return "ExplicitlyDenied";
-  }
-  return decisions.every((d) => d === "Allowed") ? "Allowed" : "ImplicitlyDenied";
+  return combine([atAccessPoint.decision, atBucket.decision]);
 }

@@ -2,7 +2,14 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { type S3Client } from "@aws-sdk/client-s3";
+import {
+  AbortMultipartUploadCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { s3Client } from "../../functions/shared/s3-client";
 import { PROJECT_ROOT } from "../../offline/stack-config";
 
@@ -104,4 +111,20 @@ export async function releaseS3Engine(): Promise<void> {
  */
 export function engineClient(engine: Pick<S3Engine, "endpoint" | "region" | "users">, user = 0): S3Client {
   return s3Client({ endpoint: engine.endpoint, region: engine.region, credentials: engine.users[user], forcePathStyle: true });
+}
+
+/** Aborts every open upload, deletes every object, then the bucket: what a suite leaves behind it. */
+export async function emptyAndDeleteBucket(admin: S3Client, bucket: string): Promise<void> {
+  const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  for (const u of uploads.Uploads ?? []) {
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+  }
+  for (;;) {
+    const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
+    if (!listed.Contents?.length) {
+      break;
+    }
+    await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: listed.Contents.map((o) => ({ Key: o.Key! })) } }));
+  }
+  await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
 }

@@ -1,21 +1,10 @@
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import {
-  AbortMultipartUploadCommand,
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createDirectClient, type DirectClient, type DirectClientOptions, type DirectUploadTask } from "../../../client/src/direct";
 import { StorageError, UploadCancelledError } from "../../../client/src/errors";
 import { type UploadProgress } from "../../../client/src/progress";
-import { engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
+import { emptyAndDeleteBucket, engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
 import { ALICE, directOptions } from "./fixtures";
 
 const MIB = 1024 * 1024;
@@ -99,18 +88,7 @@ describe("client/direct (against the S3 engine)", function () {
     if (admin === undefined) {
       return;
     }
-    const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-    for (const u of uploads.Uploads ?? []) {
-      await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
-    }
-    for (;;) {
-      const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-      if (!listed.Contents?.length) {
-        break;
-      }
-      await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: listed.Contents.map((o) => ({ Key: o.Key! })) } }));
-    }
-    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+    await emptyAndDeleteBucket(admin, bucket);
     admin.destroy();
   });
 

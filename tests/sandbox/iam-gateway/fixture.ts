@@ -1,14 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  AbortMultipartUploadCommand,
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
 import { functionPolicy } from "../../../infra/api/function-policies";
 import { type FunctionName } from "../../../infra/api/catalog";
@@ -19,7 +10,7 @@ import { startIamGateway, type IamGateway } from "../../../sandbox/iam-gateway/g
 import { identityPoolStandIn, type IdentityPoolStandIn } from "../../../sandbox/iam-gateway/identity-pool";
 import { PrincipalRegistry, type RoleCredentials } from "../../../sandbox/iam-gateway/principals";
 import { LocalIssuer } from "../../../sandbox/issuer";
-import { engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
+import { emptyAndDeleteBucket, engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
 
 export const ACCOUNT = "123456789012";
 export const APP_ROLE = "iamgw-app-user";
@@ -188,18 +179,7 @@ export async function startWorld(): Promise<GatewayWorld> {
       clients.forEach((c) => c.destroy());
       await gateway.close();
       for (const bucket of [pooled, dedicated]) {
-        const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-        for (const u of uploads.Uploads ?? []) {
-          await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
-        }
-        for (;;) {
-          const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-          if (!listed.Contents?.length) {
-            break;
-          }
-          await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: listed.Contents.map((o) => ({ Key: o.Key! })) } }));
-        }
-        await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+        await emptyAndDeleteBucket(admin, bucket);
       }
       admin.destroy();
     },
