@@ -1,10 +1,7 @@
-import { isMediaType, LIMIT_BOUNDS } from "../functions/shared/limits";
-import { extensionsFor } from "../functions/uploads/media-types";
+import { extensionsFor, isMediaType, LIMIT_BOUNDS, parseTenants, SCANNERS, type Tenant, type Tier, TIERS } from "@mobile-s3/contract";
 import { type ControlPlaneLimits } from "./api/limits";
 import { LOG_RETENTION_DAYS } from "./cdn/access-logs";
 import { type LifecycleSettings } from "./storage/lifecycle";
-import { SCANNERS } from "./storage/scan-status";
-import { parseTenants, type Tenant, type Tier, TIERS } from "./tenancy/tenants";
 
 /** The Pulumi project name; config keys are `<project>:<key>`. Must equal `name` in Pulumi.yaml. */
 export const PROJECT = "mobile-s3";

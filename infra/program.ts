@@ -1,3 +1,4 @@
+import { scanVocabulary } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA, type ConfigKeyName, parseStackConfig, type StackConfig } from "./config";
@@ -11,7 +12,6 @@ import { checkQuotas } from "./quotas";
 import { ClamAvImage } from "./scanning/clamav-image";
 import { GuardDutyProtection } from "./scanning/guardduty-protection";
 import { ScanTrigger } from "./scanning/scan-trigger";
-import { scanVocabulary } from "./storage/scan-status";
 import { TenantStorage } from "./tenancy/tenant-storage";
 
 /**

@@ -1,15 +1,13 @@
-import { FUNCTION_NAMES } from "./api/catalog";
+import { FUNCTION_NAMES, scanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
 import { functionEnvironment } from "./api/function-environment";
 import { functionPolicy } from "./api/function-policies";
 import { bucketKeyPolicy } from "./kms/key-policy";
 import { ConfigError, type StackConfig } from "./config";
 import { cloudFrontReadStatement } from "./cdn/read-grant";
-import { scanVocabulary } from "./storage/scan-status";
 import { guardDutyRolePolicy, malwareScannerKeyGrant } from "./scanning/guardduty-policies";
 import { assertBucketLogicalName, stackResourceName } from "./naming";
 import { bucketPolicy } from "./storage/bucket-policy";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
-import { TENANTS_ROOT } from "./tenancy/keys";
 import { accessPointPrefix } from "./tenancy/names";
 import { functionRouting } from "./tenancy/tenant-storage";
 

@@ -1,21 +1,4 @@
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  PutBucketCorsCommand,
-  PutBucketEncryptionCommand,
-  PutBucketLifecycleConfigurationCommand,
-  PutBucketOwnershipControlsCommand,
-  PutBucketPolicyCommand,
-  PutBucketTaggingCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  PutPublicAccessBlockCommand,
-  type BucketVersioningStatus,
-  type LifecycleRule,
-  type ObjectOwnership,
-  type S3Client,
-  type ServerSideEncryption,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, PutBucketCorsCommand, PutBucketEncryptionCommand, PutBucketLifecycleConfigurationCommand, PutBucketOwnershipControlsCommand, PutBucketPolicyCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand, PutPublicAccessBlockCommand, type BucketVersioningStatus, type LifecycleRule, type ObjectOwnership, type S3Client, type ServerSideEncryption } from "@aws-sdk/client-s3";
 import { type BucketPlan } from "./bucket-plan";
 
 /** A policy statement as the program writes it; only what the notes need. */

@@ -1,7 +1,6 @@
-import { FUNCTION_NAMES, type FunctionName } from "../infra/api/catalog";
+import { FUNCTION_NAMES, type FunctionName, scanVocabulary } from "@mobile-s3/contract";
 import { functionPolicy } from "../infra/api/function-policies";
 import { type StackConfig } from "../infra/config";
-import { scanVocabulary } from "../infra/storage/scan-status";
 import { type ProgramRun } from "../offline/run-program";
 import { type BucketPlan } from "./bucket-plan";
 import { type SandboxEngine } from "./engine";

@@ -1,4 +1,4 @@
-import { extensionsFor } from "../functions/uploads/media-types";
+import { extensionsFor } from "@mobile-s3/contract";
 
 /** The file the printed curl example uploads: a type the stack allows, real content of that type. */
 export interface ExampleFile {

@@ -1,9 +1,6 @@
-import { ENV, type Env } from "../functions/shared/environment";
-import { type LogLevel } from "../functions/shared/log";
-import { FUNCTION_NAMES, type FunctionName } from "../infra/api/catalog";
+import { ENV, type Env, FUNCTION_NAMES, type FunctionName, type FunctionRouting, type LogLevel } from "@mobile-s3/contract";
 import { functionEnvironment } from "../infra/api/function-environment";
 import { type StackConfig } from "../infra/config";
-import { type FunctionRouting } from "../infra/tenancy/tenant-storage";
 
 export interface SandboxFunctionSettings {
   config: StackConfig;

@@ -1,4 +1,5 @@
-import { createLogger, type Logger, type LogLevel, type LogSink } from "../functions/shared/log";
+import { type LogLevel } from "@mobile-s3/contract";
+import { createLogger, type Logger, type LogSink } from "../functions/shared/log";
 
 /**
  * The functions' structured log lines, one per line, as a person reads them:

@@ -1,3 +1,4 @@
+import { API_FUNCTIONS, type ApiFunctionName, type Env, type FunctionName, type LogLevel, ROUTES } from "@mobile-s3/contract";
 import { type S3Client } from "@aws-sdk/client-s3";
 import { createCdnSessionHandler } from "../functions/cdn-session/app";
 import { createObjectsHandler } from "../functions/objects/app";
@@ -6,12 +7,9 @@ import { s3TaggedWriter } from "../functions/proxy/s3-tagged-writer";
 import { createScanHandler } from "../functions/scan/app";
 import { type ScanOutcome } from "../functions/scan/core";
 import { type Scanner } from "../functions/scan/scanner";
-import { type Env } from "../functions/shared/environment";
-import { type LogLevel } from "../functions/shared/log";
 import { s3Store } from "../functions/shared/s3-store";
 import { type ObjectStore } from "../functions/shared/store";
 import { createUploadsHandler } from "../functions/uploads/app";
-import { API_FUNCTIONS, type ApiFunctionName, type FunctionName, ROUTES } from "../infra/api/catalog";
 import { functionLogger } from "./function-log";
 import { type ApiHandler } from "./server";
 

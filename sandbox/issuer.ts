@@ -1,6 +1,6 @@
+import { DEFAULT_TENANT_CLAIM } from "@mobile-s3/contract";
 import { createSign, generateKeyPairSync, randomUUID } from "node:crypto";
 import { createTokenVerifier, type TokenVerifier } from "../functions/shared/identity";
-import { DEFAULT_TENANT_CLAIM } from "../functions/shared/settings";
 
 /** What a token is issued for: a user-pool `sub` in a tenant, and anything else the caller adds. */
 export type TokenClaims = { sub: string; tenant?: string } & Record<string, unknown>;

@@ -1,9 +1,8 @@
+import { GUARDDUTY_SCAN_RESULT, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import { randomUUID } from "node:crypto";
 import { parseObjectCreated, type ScanOutcome } from "../functions/scan/core";
-import { GUARDDUTY_SCAN_RESULT } from "../functions/scan/guardduty";
 import { type Scanner } from "../functions/scan/scanner";
 import { type ObjectStore } from "../functions/shared/store";
-import { GUARDDUTY_VOCABULARY } from "../infra/storage/scan-status";
 
 export interface LocalGuardDutyOptions {
   store: ObjectStore;

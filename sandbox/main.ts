@@ -1,8 +1,8 @@
 // `npm start -- [--stack <name>] [--port <n>] [--data-dir <dir>] [--scanner auto|clamav|off]`
 // The whole control and data plane on loopback, no AWS account: see sandbox/README.md.
+import { FUNCTION_NAMES, type FunctionName, type LogLevel } from "@mobile-s3/contract";
 import * as path from "node:path";
 import { s3Client } from "../functions/shared/s3-client";
-import { type LogLevel } from "../functions/shared/log";
 import { apiCorsConfiguration } from "../infra/api/cors";
 import { bucketPlans } from "./bucket-plan";
 import { sandboxCdnKey } from "./cdn-key";
@@ -22,7 +22,6 @@ import { sandboxScanner } from "./scanner";
 import { startScanWorker } from "./scan-worker";
 import { startEnforcement } from "./enforcement";
 import { type S3Client } from "@aws-sdk/client-s3";
-import { FUNCTION_NAMES, type FunctionName } from "../infra/api/catalog";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { localGuardDuty } from "./local-guardduty";
 import { clamScanner, loadClamAvLocation } from "../functions/scan/clamscan";

@@ -1,4 +1,4 @@
-import { parseRouteKey } from "../infra/api/routes";
+import { parseRouteKey } from "@mobile-s3/contract";
 
 export interface RouteMatch {
   routeKey: string;

@@ -1,6 +1,6 @@
+import { type FunctionRouting } from "@mobile-s3/contract";
 import { type ProgramRun } from "../offline/run-program";
 import { type AppConfig } from "../infra/program";
-import { type FunctionRouting } from "../infra/tenancy/tenant-storage";
 
 export interface SandboxRouting {
   /** TENANT_ROUTING of every API function. */

@@ -1,7 +1,7 @@
+import { OBJECT_CREATED, TENANTS_ROOT } from "@mobile-s3/contract";
 import { randomUUID } from "node:crypto";
-import { OBJECT_CREATED, type ScanOutcome } from "../functions/scan/core";
+import { type ScanOutcome } from "../functions/scan/core";
 import { type ObjectInfo, type ObjectStore } from "../functions/shared/store";
-import { TENANTS_ROOT } from "../infra/tenancy/keys";
 
 /** EventBridge retries a failed invocation twice (Lambda's asynchronous default); so does the worker. */
 const ATTEMPTS = 3;

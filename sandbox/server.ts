@@ -1,8 +1,8 @@
+import { PROXY_ROUTES } from "@mobile-s3/contract";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 import { internalError } from "../functions/shared/api";
 import { type HttpApiEvent, type HttpApiResult, toHttpResult } from "../functions/shared/http-api";
-import { PROXY_ROUTES } from "../functions/proxy/core";
 import { type CorsConfiguration, corsHeaders } from "./cors";
 import { devRoute } from "./dev-routes";
 import { toHttpApiEvent } from "./http-event";

@@ -1,4 +1,4 @@
-import { redact } from "./redact";
+import { redact } from "@mobile-s3/contract";
 
 export interface StorageErrorDetails {
   /** HTTP status of the answer that failed the operation, when there was one. */

@@ -6,7 +6,7 @@ export { type FetchLike } from "./http";
 export { type PendingUpload } from "./journal";
 export { type LogFields, type StorageLogger } from "./log";
 export { type UploadProgress } from "./progress";
-export { redact, redactValue } from "./redact";
+export { redact, redactValue } from "@mobile-s3/contract";
 export { DEFAULT_RETRY, type RetryOptions } from "./retry";
 export { type ByteSource, type UploadSource } from "./source";
 export { type KeyValueStore } from "./stores/key-value-store";

@@ -1,4 +1,4 @@
-import { redact, redactValue } from "./redact";
+import { redact, redactValue } from "@mobile-s3/contract";
 
 /** Structured fields of one log line. */
 export type LogFields = Record<string, unknown>;

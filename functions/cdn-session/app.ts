@@ -1,4 +1,4 @@
-import { type Env } from "../shared/environment";
+import { type Env } from "@mobile-s3/contract";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
 import { createLogger, type Logger, readLogLevel } from "../shared/log";

@@ -1,13 +1,12 @@
+import { CDN_SESSION_ROUTES, ConfigurationError, type Env, ENV, LIMIT_BOUNDS, requireInteger, requireString } from "@mobile-s3/contract";
 import { createPrivateKey } from "node:crypto";
 import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
-import { ConfigurationError, type Env, ENV, requireInteger, requireString } from "../shared/environment";
 import { type TokenSettings } from "../shared/identity";
 import { homeOf } from "../shared/keys";
-import { LIMIT_BOUNDS } from "../shared/limits";
 import { readTenantClaim, readTokenSettings } from "../shared/settings";
 
 /** CloudFront signed cookies scoped to the caller's home (API.md). */
-export const CDN_SESSION_ROUTES = ["POST /v1/cdn-session"] as const;
+export { CDN_SESSION_ROUTES };
 
 /** Where the CloudFront private key comes from: Secrets Manager in AWS, the environment in the sandbox. */
 export type PrivateKeySource = { secretArn: string } | { pem: string };

@@ -1,18 +1,14 @@
+import { bucketFor, type Env, ENV, type FunctionRouting, LIMIT_BOUNDS, OBJECTS_ROUTES, parseRouting, requireInteger, requireJson, RESERVED_SEGMENTS, ScanStatus, scanStatusFromTags, type ScanVocabulary } from "@mobile-s3/contract";
 import { createHash } from "node:crypto";
-import { ScanStatus, scanStatusFromTags, type ScanVocabulary } from "../../infra/storage/scan-status";
-import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
 import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
-import { type Env, ENV, requireInteger, requireJson } from "../shared/environment";
 import { badRequest, conflict, forbidden, notFound } from "../shared/errors";
 import { type TokenSettings } from "../shared/identity";
-import { type Home, homeOf, RESERVED_SEGMENTS, relativePath, userKey, userPrefix } from "../shared/keys";
-import { LIMIT_BOUNDS } from "../shared/limits";
-import { bucketFor, parseRouting } from "../shared/routing";
+import { type Home, homeOf, relativePath, userKey, userPrefix } from "../shared/keys";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
 import { readS3Endpoint, readScanVocabulary, readTenantClaim, readTokenSettings } from "../shared/settings";
 
 /** Listing, presigned reads and deletes of the caller's objects (API.md). */
-export const OBJECTS_ROUTES = ["GET /v1/objects", "GET /v1/objects/url", "DELETE /v1/objects"] as const;
+export { OBJECTS_ROUTES };
 
 /** Page size of a listing when the caller names none, and the most one page may hold (S3's own cap). */
 export const DEFAULT_LIST_LIMIT = 100;

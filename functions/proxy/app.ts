@@ -1,5 +1,5 @@
+import { type Env } from "@mobile-s3/contract";
 import { createClamAvScanner } from "../scan/clamav";
-import { type Env } from "../shared/environment";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
 import { createLogger, readLogLevel } from "../shared/log";

@@ -1,20 +1,16 @@
-import { ScanStatus, type ScanVocabulary } from "../../infra/storage/scan-status";
-import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
+import { bucketFor, type Env, ENV, type FunctionRouting, isMediaType, LIMIT_BOUNDS, parseRouting, PROXY_ROUTES, requireInteger, requireJson, requireStringList, ScanStatus, type ScanVocabulary } from "@mobile-s3/contract";
+import { checkExtension } from "../shared/extension";
 import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
-import { type Env, ENV, requireInteger, requireJson, requireStringList } from "../shared/environment";
 import { ApiError, badRequest, tooLarge, unsupportedType } from "../shared/errors";
 import { type TokenSettings } from "../shared/identity";
 import { homeOf, relativePath, userKey } from "../shared/keys";
-import { isMediaType, LIMIT_BOUNDS } from "../shared/limits";
 import { type Logger } from "../shared/log";
-import { bucketFor, parseRouting } from "../shared/routing";
 import { readS3Endpoint, readScanVocabulary, readTenantClaim, readTokenSettings } from "../shared/settings";
 import { type Scanner } from "../scan/scanner";
-import { checkExtension } from "../uploads/media-types";
 import { sniff } from "./sniff";
 
 /** Small uploads inspected server-side, access pattern 4 (API.md). */
-export const PROXY_ROUTES = ["POST /v1/proxy/objects"] as const;
+export { PROXY_ROUTES };
 
 export interface ProxyConfig {
   tenantRouting: FunctionRouting;

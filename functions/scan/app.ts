@@ -1,4 +1,4 @@
-import { type Env } from "../shared/environment";
+import { type Env } from "@mobile-s3/contract";
 import { createLogger, errorName, readLogLevel } from "../shared/log";
 import { lazyS3Client } from "../shared/s3-sdk";
 import { s3Store } from "../shared/s3-store";

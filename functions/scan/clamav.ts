@@ -3,7 +3,8 @@ import { stat } from "node:fs/promises";
 import * as path from "node:path";
 import { type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ConfigurationError, type Env } from "../shared/environment";
+import { CLAMAV_ENV, ConfigurationError, type Env } from "@mobile-s3/contract";
+export { CLAMAV_ENV };
 import { createLogger, type Logger, readLogLevel } from "../shared/log";
 import { lazyS3Client, type S3ClientSource, s3Connection } from "../shared/s3-sdk";
 import { isNotFound } from "../shared/s3-store";
@@ -15,26 +16,6 @@ import { DEFAULT_SCAN_MAX_BYTES } from "./core";
 import { type DefinitionsBucket, type DefinitionsSource } from "./definitions-core";
 import { type ScanInput, type ScanResult, type Scanner } from "./scanner";
 
-/**
- * The environment of the ClamAV functions in container images (scan, proxy and the definitions
- * updater). Kept here rather than in functions/shared/environment.ts: only these functions read them.
- */
-export const CLAMAV_ENV = {
-  /** The private bucket the updater publishes signatures to. Set: scan with a warm clamd. Unset: clamscan. */
-  definitionsBucket: "CLAMAV_DEFINITIONS_BUCKET",
-  /** Optional: the clamd executable (absolute). @default /usr/sbin/clamd */
-  clamdPath: "CLAMD_PATH",
-  /** Optional: the freshclam executable (absolute). @default /usr/bin/freshclam */
-  freshclamPath: "FRESHCLAM_PATH",
-  /** Optional: a directory under /tmp for clamd's socket and database. @default /tmp/clamav */
-  workDir: "CLAMAV_WORK_DIR",
-  /** Optional: minutes between checks of the bucket for newer definitions. @default 15 */
-  refreshMinutes: "CLAMAV_REFRESH_MINUTES",
-  /** Optional (updater): freshclam's `DatabaseMirror`. @default database.clamav.net */
-  databaseMirror: "CLAMAV_DATABASE_MIRROR",
-  /** Optional (updater): freshclam `PrivateMirror` URLs, comma-separated; they replace `DatabaseMirror`. */
-  privateMirrors: "CLAMAV_PRIVATE_MIRRORS",
-} as const;
 
 export const DEFAULT_CLAMD_PATH = "/usr/sbin/clamd";
 export const DEFAULT_FRESHCLAM_PATH = "/usr/bin/freshclam";

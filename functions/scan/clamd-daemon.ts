@@ -3,15 +3,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { errorName, type Logger } from "../shared/log";
 import { type ClamdAddress, clamdAnswers, clamdCommand, MAX_STREAM_BYTES } from "./clamd";
-import {
-  CONFIG_PATH,
-  type DefinitionsManifest,
-  type DefinitionsSource,
-  describeVersions,
-  manifestId,
-  readManifest,
-  syncDatabaseDirectory,
-} from "./definitions-core";
+import { CONFIG_PATH, type DefinitionsManifest, type DefinitionsSource, describeVersions, manifestId, readManifest, syncDatabaseDirectory } from "./definitions-core";
 import { ScanError } from "./scanner";
 
 /*

@@ -1,8 +1,8 @@
+import { ConfigurationError, type Env, ENV } from "@mobile-s3/contract";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigurationError, type Env, ENV } from "../shared/environment";
 import { type ScanInput, type ScanResult, type Scanner, ScanError } from "./scanner";
 
 /** Where ClamAV is and which signatures it loads (from CLAMSCAN_PATH and CLAMAV_DB). */

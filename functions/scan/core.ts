@@ -1,16 +1,11 @@
+import { CLAMAV_VOCABULARY, type Env, ENV, OBJECT_CREATED, QUARANTINE_PREFIX, requireStringList, RESERVED_SEGMENTS, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
 import { createHash } from "node:crypto";
-import { TENANTS_ROOT } from "../../infra/tenancy/keys";
-import { CLAMAV_VOCABULARY, QUARANTINE_PREFIX, type ScanVocabulary } from "../../infra/storage/scan-status";
-import { type Env, ENV, requireStringList } from "../shared/environment";
-import { RESERVED_SEGMENTS } from "../shared/keys";
 import { type Logger } from "../shared/log";
 import { readS3Endpoint, readScanVocabulary } from "../shared/settings";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
 import { decodeForScan } from "./content-encoding";
 import { type Scanner } from "./scanner";
 
-/** The scanner receives S3 "Object Created" events through EventBridge. */
-export const OBJECT_CREATED = { source: "aws.s3", detailType: "Object Created" } as const;
 
 /** ClamAV's tag key and values (the vocabulary this scanner writes). */
 const SCAN_STATUS_TAG = CLAMAV_VOCABULARY.tagKey;

@@ -1,3 +1,4 @@
+import { DEFINITIONS_LAYOUT } from "@mobile-s3/contract";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -13,16 +14,6 @@ import { errorName, type Logger } from "../shared/log";
  * clamav.ts, the Lambda adapter in definitions-handler.ts. No AWS SDK here.
  */
 
-/** Where things live in the definitions bucket. The manifest is written last, after the files it names. */
-export const DEFINITIONS_LAYOUT = {
-  manifestKey: "manifest.json",
-  signaturesPrefix: "signatures/",
-  /**
-   * freshclam's own state (`freshclam.dat`: its client id and any cool-down the ClamAV CDN
-   * imposed), kept so a new execution environment honours a cool-down instead of retrying at once.
-   */
-  freshclamStateKey: "state/freshclam.dat",
-} as const;
 
 export const FRESHCLAM_STATE_FILE = "freshclam.dat";
 

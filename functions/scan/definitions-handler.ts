@@ -1,17 +1,9 @@
-import { ConfigurationError, type Env } from "../shared/environment";
+import { CLAMAV_ENV, ConfigurationError, type Env, FRESHCLAM_TIMEOUT_MS } from "@mobile-s3/contract";
 import { createLogger, errorName, type Logger, readLogLevel } from "../shared/log";
 import { lazyS3Client } from "../shared/s3-sdk";
 import { readS3Endpoint } from "../shared/settings";
-import { absolutePath, CLAMAV_ENV, DEFAULT_FRESHCLAM_PATH, readDefinitionsBucket, s3DefinitionsBucket } from "./clamav";
-import {
-  assertMirror,
-  DefinitionsError,
-  type FreshclamMirror,
-  spawnFreshclam,
-  updateDefinitions,
-  type UpdateOutcome,
-  type UpdatePorts,
-} from "./definitions-core";
+import { absolutePath, DEFAULT_FRESHCLAM_PATH, readDefinitionsBucket, s3DefinitionsBucket } from "./clamav";
+import { assertMirror, DefinitionsError, type FreshclamMirror, spawnFreshclam, updateDefinitions, type UpdateOutcome, type UpdatePorts } from "./definitions-core";
 
 /*
  * The definitions updater: the scan image run with the command `definitions.handler`, invoked by an
@@ -22,8 +14,6 @@ import {
 
 /** Where the updater keeps freshclam's database between invocations of one execution environment. */
 export const DEFINITIONS_WORK_DIR = "/tmp/clamav-update";
-/** freshclam gets this long; the function's timeout must be longer (infra/scanning/clamav-image.ts). */
-export const FRESHCLAM_TIMEOUT_MS = 8 * 60_000;
 
 export interface DefinitionsUpdaterConfig {
   bucket: string;

@@ -1,11 +1,6 @@
-import { GUARDDUTY_VOCABULARY } from "../../infra/storage/scan-status";
+import { GUARDDUTY_SCAN_RESULT, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import { type CreatedObject, logOutcome, outOfScope, quarantine, type ScanConfig, type ScanOutcome, type ScanPorts } from "./core";
 
-/**
- * GuardDuty Malware Protection for S3 publishes one event per scanned object to the account's
- * default event bus ("Monitoring S3 object scans with Amazon EventBridge", GuardDuty User Guide).
- */
-export const GUARDDUTY_SCAN_RESULT = { source: "aws.guardduty", detailType: "GuardDuty Malware Protection Object Scan Result" } as const;
 
 /** What one scan-result event says about one object version. */
 export interface ScanResult {

@@ -1,8 +1,6 @@
-import { redact } from "../../client/src/redact";
-import { ConfigurationError, type Env, ENV } from "./environment";
+import { ConfigurationError, type Env, ENV, LOG_LEVELS, type LogLevel, redact } from "@mobile-s3/contract";
 
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 
 /**
  * Structured fields of one log line. Only scalars: callers name each value they log, so a request,

@@ -1,6 +1,6 @@
-import { ConfigurationError, type Env, ENV } from "./environment";
+import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV } from "@mobile-s3/contract";
 import { type TokenSettings } from "./identity";
-import { SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "../../infra/storage/scan-status";
+import { SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
 
 /*
  * Optional settings every API function reads the same way. The deployed program sets none of them
@@ -8,8 +8,7 @@ import { SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from 
  * `custom:tenant`); the sandbox and the tests set them.
  */
 
-/** Cognito's name for the custom attribute that carries the tenant. */
-export const DEFAULT_TENANT_CLAIM = "custom:tenant";
+export { DEFAULT_TENANT_CLAIM };
 
 const CLAIM_NAME = /^[A-Za-z0-9:_.-]{1,128}$/;
 

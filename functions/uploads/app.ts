@@ -1,6 +1,6 @@
+import { type Env } from "@mobile-s3/contract";
 import { type S3ClientConfig } from "@aws-sdk/client-s3";
 import { readS3Endpoint, readTokenSettings } from "../shared/settings";
-import { type Env } from "../shared/environment";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "../shared/http-api";
 import { createTokenVerifier } from "../shared/identity";
 import { createLogger, type Logger, readLogLevel } from "../shared/log";

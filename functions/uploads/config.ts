@@ -1,9 +1,5 @@
-import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
+import { ConfigurationError, type Env, ENV, extensionsFor, type FunctionRouting, type IntegerBounds, isMediaType, LIMIT_BOUNDS, parseRouting, requireInteger, requireJson, requireStringList } from "@mobile-s3/contract";
 import { readTenantClaim } from "../shared/settings";
-import { ConfigurationError, type Env, ENV, type IntegerBounds, requireInteger, requireJson, requireStringList } from "../shared/environment";
-import { isMediaType, LIMIT_BOUNDS } from "../shared/limits";
-import { parseRouting } from "../shared/routing";
-import { extensionsFor } from "./media-types";
 
 /**
  * The uploads function's settings. Encryption is none of them: the function names none, in a

@@ -1,10 +1,10 @@
+import { checkExtension } from "../shared/extension";
+import { bucketFor, UPLOADS_ROUTES } from "@mobile-s3/contract";
 import { type ApiRequest, type ApiResponse, type Caller, jsonBody, serveRoutes } from "../shared/api";
 import { badRequest, notFound, tooLarge, unsupportedType } from "../shared/errors";
 import { type Home, homeOf, relativePath, userKey } from "../shared/keys";
-import { bucketFor } from "../shared/routing";
 import { NoSuchUploadError, type ObjectStore, type PartInfo } from "../shared/store";
 import { type UploadsConfig } from "./config";
-import { checkExtension } from "./media-types";
 import { multipartEtag } from "./multipart-etag";
 import { MAX_PARTS, partLayout, partLength } from "./part-layout";
 import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type Reservation } from "./usage";
@@ -12,13 +12,7 @@ import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type 
 export { loadUploadsConfig, type UploadsConfig } from "./config";
 
 /** Presigned single and multipart uploads (API.md). */
-export const UPLOADS_ROUTES = [
-  "POST /v1/uploads",
-  "POST /v1/uploads/{uploadId}/parts",
-  "GET /v1/uploads/{uploadId}/parts",
-  "POST /v1/uploads/{uploadId}/complete",
-  "DELETE /v1/uploads/{uploadId}",
-] as const;
+export { UPLOADS_ROUTES };
 
 export interface UploadsDeps {
   store: ObjectStore;

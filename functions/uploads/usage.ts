@@ -1,6 +1,7 @@
+import { RESERVATIONS_DIR, RESERVED_SEGMENTS } from "@mobile-s3/contract";
 import { createHash, randomBytes } from "node:crypto";
 import { conflict, forbidden } from "../shared/errors";
-import { type Home, RESERVATIONS_DIR, RESERVED_SEGMENTS } from "../shared/keys";
+import { type Home } from "../shared/keys";
 import { type ObjectStore, type OpenUpload, type VersionInfo } from "../shared/store";
 
 /**

@@ -1,8 +1,8 @@
+import { type FunctionName } from "@mobile-s3/contract";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type BuildResult, buildSync, type Message } from "esbuild";
-import { type FunctionName } from "./catalog";
 
 /** `functions/` at the repository root, whatever the working directory. */
 export const FUNCTIONS_DIR = path.resolve(__dirname, "../../functions");

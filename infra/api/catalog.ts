@@ -1,24 +1,6 @@
-import { CDN_SESSION_ROUTES } from "../../functions/cdn-session/core";
-import { OBJECTS_ROUTES } from "../../functions/objects/core";
-import { PROXY_ROUTES } from "../../functions/proxy/core";
-import { UPLOADS_ROUTES } from "../../functions/uploads/core";
-import { type ScannerName } from "../storage/scan-status";
+import { type FunctionName, type ScannerName } from "@mobile-s3/contract";
 
-/** Functions behind the HTTP API, one folder each under `functions/`. */
-export const API_FUNCTIONS = ["uploads", "objects", "cdn-session", "proxy"] as const;
-export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
-
-/** Every function the control plane deploys: the API's, and the scanner EventBridge invokes. */
-export const FUNCTION_NAMES = [...API_FUNCTIONS, "scan"] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
-
-/** The routes each API function serves, as its core declares them (API.md). */
-export const ROUTES: Record<ApiFunctionName, readonly string[]> = {
-  uploads: UPLOADS_ROUTES,
-  objects: OBJECTS_ROUTES,
-  "cdn-session": CDN_SESSION_ROUTES,
-  proxy: PROXY_ROUTES,
-};
+export { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, ROUTES } from "@mobile-s3/contract";
 
 export interface FunctionSizing {
   memorySize: number;

@@ -1,11 +1,10 @@
+import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, LOG_LEVELS, type LogLevel, ROUTES, type ScanVocabulary } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LOG_LEVELS, type LogLevel } from "../../functions/shared/log";
 import { assertLogRetentionDays } from "../cdn/access-logs";
 import { handlerArchive } from "./bundle";
 import { type PolicyStatement } from "../iam/policy-document";
-import { type ScanVocabulary } from "../storage/scan-status";
-import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB, ROUTES } from "./catalog";
+import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB } from "./catalog";
 import { apiCorsConfiguration } from "./cors";
 import { functionEnvironment, type UserSettings } from "./function-environment";
 import { functionPolicy, lambdaTrustPolicy } from "./function-policies";

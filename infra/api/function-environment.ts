@@ -1,8 +1,4 @@
-import { ENV } from "../../functions/shared/environment";
-import { type LogLevel } from "../../functions/shared/log";
-import { DEFAULT_TENANT_CLAIM } from "../../functions/shared/settings";
-import { type ScannerName } from "../storage/scan-status";
-import { type FunctionName } from "./catalog";
+import { DEFAULT_TENANT_CLAIM, ENV, type FunctionName, type LogLevel, type ScannerName } from "@mobile-s3/contract";
 import { type ControlPlaneLimits } from "./limits";
 
 /** Lambda refuses a function whose environment variables total more than 4 KB. */

@@ -1,8 +1,5 @@
+import { cleanObjectCondition, type FunctionName, QUARANTINE_PREFIX, RESERVATIONS_DIR, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
-import { cleanObjectCondition, QUARANTINE_PREFIX, type ScanVocabulary } from "../storage/scan-status";
-import { type FunctionName } from "./catalog";
-import { TENANTS_ROOT } from "../tenancy/keys";
-import { RESERVATIONS_DIR } from "../../functions/shared/keys";
 
 export interface FunctionPolicyInput {
   /** Buckets holding user objects: `arn:<partition>:s3:::<name>`. */

@@ -1,4 +1,4 @@
-import { isMediaType, LIMIT_BOUNDS, type LimitBounds } from "../../functions/shared/limits";
+import { isMediaType, LIMIT_BOUNDS, type LimitBounds } from "@mobile-s3/contract";
 
 /** What the API checks before it signs anything (API.md: "Rules baked in before anything is signed"). */
 export interface ControlPlaneLimits {

@@ -1,18 +1,6 @@
-const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9._~{}/-]*)$/;
+import { parseRouteKey } from "@mobile-s3/contract";
 
-export interface ParsedRoute {
-  method: string;
-  /** Path template, e.g. `/v1/uploads/{uploadId}/parts`. */
-  path: string;
-}
-
-export function parseRouteKey(routeKey: string): ParsedRoute {
-  const match = ROUTE_KEY.exec(routeKey);
-  if (!match) {
-    throw new Error(`route key "${routeKey}" must be "<METHOD> /<path>"`);
-  }
-  return { method: match[1], path: match[2] };
-}
+export { parseRouteKey };
 
 /** A stable logical-name part for a route: `POST /v1/uploads/{uploadId}/parts` → `post-v1-uploads-uploadid-parts`. */
 export function routeSlug(routeKey: string): string {

@@ -2,12 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { ACCESS_LOG_FIELDS, assertLogRetentionDays, CLOUDFRONT_LOG_REGION } from "./access-logs";
-import {
-  assertPriceClass,
-  assertS3RegionalDomainName,
-  CACHING_OPTIMIZED_POLICY_ID,
-  DEFAULT_PRICE_CLASS,
-} from "./distribution-settings";
+import { assertPriceClass, assertS3RegionalDomainName, CACHING_OPTIMIZED_POLICY_ID, DEFAULT_PRICE_CLASS } from "./distribution-settings";
 import { corsConfig, READ_METHODS, securityHeaders } from "./response-headers";
 import { aliases, type CustomDomain, viewerCertificate } from "./viewer-certificate";
 

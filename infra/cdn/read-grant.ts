@@ -1,5 +1,5 @@
+import { cleanObjectCondition, type ScanVocabulary } from "@mobile-s3/contract";
 import { type PolicyStatement } from "../iam/policy-document";
-import { cleanObjectCondition, type ScanVocabulary } from "../storage/scan-status";
 
 const BUCKET_ARN = /^arn:(aws[a-z-]*):s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
 const DISTRIBUTION_ARN = /^arn:(aws[a-z-]*):cloudfront::(\d{12}):distribution\/([A-Z0-9]+)$/;

@@ -1,15 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  type AlarmSpec,
-  type AlarmThresholds,
-  apiAlarmSpecs,
-  assertAlarmEmail,
-  assertCloudFrontAlarmRegion,
-  CLOUDFRONT_METRICS_REGION,
-  cloudFrontAlarmSpecs,
-  resolveThresholds,
-} from "./alarm-specs";
+import { type AlarmSpec, type AlarmThresholds, apiAlarmSpecs, assertAlarmEmail, assertCloudFrontAlarmRegion, CLOUDFRONT_METRICS_REGION, cloudFrontAlarmSpecs, resolveThresholds } from "./alarm-specs";
 import { alarmTopicKeyPolicy, assertAlarmNamePrefix } from "./alarm-topic-key-policy";
 
 export interface AlarmsArgs {

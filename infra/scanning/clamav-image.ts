@@ -1,3 +1,4 @@
+import { CLAMAV_ENV, FRESHCLAM_TIMEOUT_MS } from "@mobile-s3/contract";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -5,8 +6,6 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { CLAMAV_ENV } from "../../functions/scan/clamav";
-import { FRESHCLAM_TIMEOUT_MS } from "../../functions/scan/definitions-handler";
 import { bundleHandler, FUNCTIONS_DIR } from "../api/bundle";
 import { type FunctionImage } from "../api/control-plane";
 import { lambdaTrustPolicy } from "../api/function-policies";

@@ -1,6 +1,6 @@
+import { DEFINITIONS_LAYOUT } from "@mobile-s3/contract";
 import { type PolicyDocument, policyDocument, type PolicyStatement } from "../iam/policy-document";
 import { logStatement } from "../api/function-policies";
-import { DEFINITIONS_LAYOUT } from "../../functions/scan/definitions-core";
 
 /**
  * What the scanning functions (scan, proxy) need of the definitions bucket: reading the manifest and

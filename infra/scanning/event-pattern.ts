@@ -1,6 +1,4 @@
-import { OBJECT_CREATED } from "../../functions/scan/core";
-import { GUARDDUTY_SCAN_RESULT } from "../../functions/scan/guardduty";
-import { GUARDDUTY_VOCABULARY } from "../storage/scan-status";
+import { GUARDDUTY_SCAN_RESULT, GUARDDUTY_VOCABULARY, OBJECT_CREATED } from "@mobile-s3/contract";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 

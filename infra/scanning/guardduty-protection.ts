@@ -1,6 +1,6 @@
+import { TENANTS_ROOT } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TENANTS_ROOT } from "../tenancy/keys";
 import { guardDutyRolePolicy, guardDutyTrustPolicy } from "./guardduty-policies";
 
 export interface GuardDutyProtectedBucket {

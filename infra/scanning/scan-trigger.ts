@@ -1,6 +1,6 @@
+import { TENANTS_ROOT } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TENANTS_ROOT } from "../tenancy/keys";
 import { assertKeyPrefix, guardDutyThreatsPattern, objectCreatedPattern } from "./event-pattern";
 
 /** What the function is sent: new objects to scan (ClamAV), or GuardDuty's infected verdicts to quarantine. */

@@ -1,6 +1,5 @@
+import { cleanObjectCondition, HOME_VARIABLES, homePrefix, type ScanVocabulary, TENANT_VARIABLE, tenantPrefix } from "@mobile-s3/contract";
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
-import { cleanObjectCondition, type ScanVocabulary } from "../storage/scan-status";
-import { HOME_VARIABLES, homePrefix, TENANT_VARIABLE, tenantPrefix } from "./keys";
 
 /** Where tenants' objects live, with every name the policies need resolved. */
 export interface StorageLayout {

@@ -1,3 +1,4 @@
+import { type FunctionRouting, type ScanVocabulary, type Tenant, TENANTS_ROOT } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudFrontReadStatement } from "../cdn/read-grant";
@@ -5,12 +6,9 @@ import { type HomeKey } from "../config";
 import { type PolicyStatement } from "../iam/policy-document";
 import { HardenedBucket } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
-import { type ScanVocabulary } from "../storage/scan-status";
 import { malwareScannerKeyGrant } from "../scanning/guardduty-policies";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./access-policies";
-import { TENANTS_ROOT } from "./keys";
 import { accessPointPrefix, dedicatedBucketPattern } from "./names";
-import { type Tenant } from "./tenants";
 
 export interface TenantStorageArgs {
   app: string;
@@ -52,16 +50,6 @@ export interface AccessPointInfo {
   name: string;
   arn: pulumi.Output<string>;
   alias: pulumi.Output<string>;
-}
-
-/** Where the functions find a tenant's objects; any tenant not listed is in the pooled bucket. */
-export interface FunctionRouting {
-  pooledBucket: string;
-  /** ARN of tenant t's access point: this prefix followed by t. */
-  accessPointArnPrefix: string;
-  accessPointTenants: string[];
-  /** Tenant → its dedicated bucket. */
-  dedicatedBuckets: Record<string, string>;
 }
 
 export function functionRouting(layout: StorageLayout, accessPointTenants: string[], dedicatedBuckets: Record<string, string>): FunctionRouting {

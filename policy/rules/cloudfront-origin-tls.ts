@@ -1,16 +1,5 @@
 import { type ResourceValidationPolicy } from "@pulumi/policy";
-import {
-  customOriginConfigOf,
-  DISTRIBUTION_TYPES,
-  known,
-  knownString,
-  knownStrings,
-  type Known,
-  type Origin,
-  originsOf,
-  UNKNOWN,
-  VPC_ORIGIN_TYPE,
-} from "./cloudfront-distribution";
+import { customOriginConfigOf, DISTRIBUTION_TYPES, known, knownString, knownStrings, type Known, type Origin, originsOf, UNKNOWN, VPC_ORIGIN_TYPE } from "./cloudfront-distribution";
 
 /** Origin SSL protocols CloudFront may use: TLS 1.2 (and 1.3, should CloudFront offer it to origins). */
 const MODERN_ORIGIN_PROTOCOLS = ["TLSv1.2", "TLSv1.3"];

@@ -1,18 +1,6 @@
 import { type PolicyResource, type StackValidationPolicy } from "@pulumi/policy";
 import { isServerAccessLogTarget } from "../lib/s3-logging";
-import {
-  bucketsOrNotApplicable,
-  items,
-  known,
-  type Known,
-  OK,
-  problem,
-  settle,
-  UNDECIDED,
-  UNKNOWN,
-  type Verdict,
-  worst,
-} from "./hardening-support";
+import { bucketsOrNotApplicable, items, known, type Known, OK, problem, settle, UNDECIDED, UNKNOWN, type Verdict, worst } from "./hardening-support";
 
 export const ENCRYPTION_TYPES = new Set([
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",

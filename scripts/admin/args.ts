@@ -1,14 +1,6 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors";
-import {
-  emailProblem,
-  endpointProblem,
-  groupProblem,
-  normaliseEmail,
-  regionProblem,
-  tenantProblem,
-  userPoolIdProblem,
-} from "./validation";
+import { emailProblem, endpointProblem, groupProblem, normaliseEmail, regionProblem, tenantProblem, userPoolIdProblem } from "./validation";
 
 export const USAGE = `usage: npm run admin -- users create --email <address> --tenant <id> [--group <name>]... [--send-invite | --suppress-invite] [--temporary-password-from-stdin] [<stack options>]
        npm run admin -- users get --email <address> [<stack options>]

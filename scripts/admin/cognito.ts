@@ -1,13 +1,4 @@
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
-  type AttributeType,
-  CognitoIdentityProviderClient,
-  CognitoIdentityProviderServiceException,
-  GetGroupCommand,
-} from "@aws-sdk/client-cognito-identity-provider";
+import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, type AttributeType, CognitoIdentityProviderClient, CognitoIdentityProviderServiceException, GetGroupCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { type Invitation } from "./args";
 import { AdminError } from "./errors";
 

@@ -1,4 +1,4 @@
-import { TENANT_ID } from "../../infra/tenancy/tenants";
+import { TENANT_ID } from "@mobile-s3/contract";
 
 /**
  * Checks of the values an administrator types, each returning the problem (for a `UsageError`

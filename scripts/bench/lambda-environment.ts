@@ -1,4 +1,4 @@
-import { type FunctionName } from "../../infra/api/catalog";
+import { type FunctionName } from "@mobile-s3/contract";
 import { functionEnvironment } from "../../infra/api/function-environment";
 import { parseResolvedConfig, resolveStackConfig } from "../../offline/stack-config";
 

@@ -1,8 +1,8 @@
+import { type FunctionName } from "@mobile-s3/contract";
 import { scanResultEvent } from "../../sandbox/local-guardduty";
 import { randomUUID } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { type FunctionName } from "../../infra/api/catalog";
 import { toHttpApiEvent, type LocalRequest } from "../../sandbox/http-event";
 import { LocalIssuer } from "../../sandbox/issuer";
 import { BENCH_REGION, POOLED_BUCKET } from "./lambda-environment";

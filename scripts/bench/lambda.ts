@@ -1,19 +1,11 @@
+import { FUNCTION_NAMES, type FunctionName } from "@mobile-s3/contract";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { BUNDLE_TARGET, bundleHandler, FUNCTIONS_DIR, RUNTIME_SDK_SCOPE } from "../../infra/api/bundle";
-import { FUNCTION_NAMES, type FunctionName } from "../../infra/api/catalog";
-import {
-  type FirstRequestMeasurement,
-  type InitMeasurement,
-  isFirstRequest,
-  measureInit,
-  measureTasks,
-  type ProbeTask,
-  probeEnvironment,
-} from "./cold-start";
+import { type FirstRequestMeasurement, type InitMeasurement, isFirstRequest, measureInit, measureTasks, type ProbeTask, probeEnvironment } from "./cold-start";
 import { kb, kbToBytes, ms, ratio } from "./format";
 import { BENCH_REGION, benchFunctionEnvironment } from "./lambda-environment";
 import { clamscanStandIn, firstRequestEnvironment, firstRequests } from "./lambda-requests";

@@ -1,10 +1,9 @@
+import { LIMIT_BOUNDS, MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from "@mobile-s3/contract";
 import { createHash, createHmac } from "node:crypto";
 import { UploadPartCommand } from "@aws-sdk/client-s3";
 import { digest, RESERVATIONS_DIR } from "../../functions/uploads/usage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type HttpApiResult } from "../../functions/shared/http-api";
-import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from "../../functions/shared/keys";
-import { LIMIT_BOUNDS } from "../../functions/shared/limits";
 import { type Logger } from "../../functions/shared/log";
 import { s3Client } from "../../functions/shared/s3-client";
 import { s3Store } from "../../functions/shared/s3-store";

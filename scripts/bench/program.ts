@@ -1,5 +1,5 @@
+import { type Tier, TIERS } from "@mobile-s3/contract";
 import { type Profile } from "../../infra/config";
-import { type Tier, TIERS } from "../../infra/tenancy/tenants";
 import { runProgram } from "../../offline/run-program";
 import { count, ms, ratio } from "./format";
 import { BENCH_CONFIG_FILE, BENCH_STACK, capacity, cloudResources, planTier, resourcesPerTenant, type TierPlan, tierConfig } from "./tenants";

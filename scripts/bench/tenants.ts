@@ -1,7 +1,7 @@
+import { type Tier } from "@mobile-s3/contract";
 import * as path from "node:path";
 import { type Profile } from "../../infra/config";
 import { checkQuotas } from "../../infra/quotas";
-import { type Tier } from "../../infra/tenancy/tenants";
 import { type ProgramRun } from "../../offline/run-program";
 import { parseResolvedConfig, PROJECT_ROOT, resolveStackConfig } from "../../offline/stack-config";
 

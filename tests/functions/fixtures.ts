@@ -1,6 +1,6 @@
+import { ConfigurationError, type Env } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { type ApiRequest, type ApiResponse } from "../../functions/shared/api";
-import { ConfigurationError, type Env } from "../../functions/shared/environment";
 import { type HttpApiEvent } from "../../functions/shared/http-api";
 import { type LogFields, type Logger } from "../../functions/shared/log";
 

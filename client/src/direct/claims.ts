@@ -1,5 +1,5 @@
 import { StorageError } from "../errors";
-import { IDENTITY_ID, TENANT_ID, USER_SUB } from "./keys";
+import { IDENTITY_ID, TENANT_ID, USER_SUB } from "@mobile-s3/contract";
 
 /**
  * The claims of a JWT, read without verifying it. Direct mode only uses them to choose which

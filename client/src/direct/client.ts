@@ -9,7 +9,8 @@ import { type SignedUrl, type StoredObject } from "../wire";
 import { identityIdOf, tenantAndSub, unverifiedClaims } from "./claims";
 import { type CredentialProvider, explainedCredentials, identityPoolCredentials } from "./credentials";
 import { storageErrorOf } from "./failures";
-import { checkPath, checkPrefix, homePrefix, isVisible, keyOf } from "./keys";
+import { homePrefix, isVisible } from "@mobile-s3/contract";
+import { checkPath, checkPrefix, keyOf } from "./keys";
 import { type DirectStorageConfig, type DirectTier, storageTarget } from "./storage";
 import { type DirectUploadOptions, DirectUploadTask, MAX_PART_BYTES, MIN_PART_BYTES } from "./upload";
 

@@ -1,11 +1,11 @@
+import { homePrefix as infraHomePrefix, TENANT_ID as INFRA_TENANT_ID } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { tenantAndSub } from "../../../client/src/direct/claims";
-import { checkPath, checkPrefix, homePrefix, keyOf, TENANT_ID } from "../../../client/src/direct/keys";
+import { homePrefix, TENANT_ID } from "@mobile-s3/contract";
+import { checkPath, checkPrefix, keyOf } from "../../../client/src/direct/keys";
 import { StorageArgumentError, StorageError } from "../../../client/src/errors";
 import { ApiError } from "../../../functions/shared/errors";
 import { homeOf, userKey, userPrefix } from "../../../functions/shared/keys";
-import { homePrefix as infraHomePrefix } from "../../../infra/tenancy/keys";
-import { TENANT_ID as INFRA_TENANT_ID } from "../../../infra/tenancy/tenants";
 
 /**
  * The client package carries its own copy of the key layout and the path rules (it is published

@@ -1,16 +1,6 @@
+import { redact, redactValue } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { redact, redactValue } from "../../../client/src/redact";
-import {
-  assertNoSecret,
-  CLOUDFRONT_KEY_PAIR_ID,
-  CLOUDFRONT_POLICY,
-  CLOUDFRONT_SIGNATURE,
-  JWT,
-  PRESIGNED_PART_URL,
-  SESSION_TOKEN,
-  SIGV4_CREDENTIAL,
-  SIGV4_SIGNATURE,
-} from "./fixtures/secrets";
+import { assertNoSecret, CLOUDFRONT_KEY_PAIR_ID, CLOUDFRONT_POLICY, CLOUDFRONT_SIGNATURE, JWT, PRESIGNED_PART_URL, SESSION_TOKEN, SIGV4_CREDENTIAL, SIGV4_SIGNATURE } from "./fixtures/secrets";
 
 const CLOUDFRONT_URL = `https://d111.cloudfront.net/tenants/acme/home/u1/a.jpg?Policy=${CLOUDFRONT_POLICY}&Signature=${CLOUDFRONT_SIGNATURE}&Key-Pair-Id=${CLOUDFRONT_KEY_PAIR_ID}`;
 const CLOUDFRONT_COOKIES = `CloudFront-Policy=${CLOUDFRONT_POLICY}; CloudFront-Signature=${CLOUDFRONT_SIGNATURE}; CloudFront-Key-Pair-Id=${CLOUDFRONT_KEY_PAIR_ID}`;

@@ -1,14 +1,8 @@
+import { CDN_SESSION_ROUTES, ConfigurationError } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import {
-  CDN_SESSION_ROUTES,
-  cdnPolicy,
-  type CookieSigner,
-  handleCdnSessionRequest,
-  loadCdnSessionConfig,
-} from "../../../functions/cdn-session/core";
+import { cdnPolicy, type CookieSigner, handleCdnSessionRequest, loadCdnSessionConfig } from "../../../functions/cdn-session/core";
 import { privateKeyLoader } from "../../../functions/cdn-session/signer";
-import { ConfigurationError } from "../../../functions/shared/environment";
 import { apiRequest, CALLER } from "../fixtures";
 
 const RSA_PEM = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;

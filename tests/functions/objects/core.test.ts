@@ -1,17 +1,7 @@
+import { CLAMAV_VOCABULARY, ConfigurationError, GUARDDUTY_VOCABULARY, OBJECTS_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import {
-  decodeCursor,
-  DEFAULT_LIST_LIMIT,
-  encodeCursor,
-  handleObjectsRequest,
-  loadObjectsConfig,
-  MAX_LIST_LIMIT,
-  OBJECTS_ROUTES,
-  parseLimit,
-} from "../../../functions/objects/core";
+import { decodeCursor, DEFAULT_LIST_LIMIT, encodeCursor, handleObjectsRequest, loadObjectsConfig, MAX_LIST_LIMIT, parseLimit } from "../../../functions/objects/core";
 import { ApiError } from "../../../functions/shared/errors";
-import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
-import { ConfigurationError } from "../../../functions/shared/environment";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { apiRequest } from "../fixtures";
 

@@ -1,14 +1,5 @@
 import * as assert from "node:assert/strict";
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  PutObjectTaggingCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createObjectsHandler } from "../../../functions/objects/app";
 import { type HttpApiEvent, type HttpApiResult } from "../../../functions/shared/http-api";
 import { s3Store } from "../../../functions/shared/s3-store";

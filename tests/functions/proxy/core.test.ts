@@ -1,10 +1,8 @@
+import { CLAMAV_VOCABULARY, ConfigurationError, EXTENSIONS, PROXY_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { loadProxyConfig, PROXY_ROUTES } from "../../../functions/proxy/core";
+import { loadProxyConfig } from "../../../functions/proxy/core";
 import { CONTENT_CHECKS, sniff } from "../../../functions/proxy/sniff";
-import { ConfigurationError } from "../../../functions/shared/environment";
-import { EXTENSIONS } from "../../../functions/uploads/media-types";
 import { PNG_1PX } from "../scan/clamav-fixture";
-import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const ROUTING = {
   pooledBucket: "mobile-s3-dev-storage-abc1234",

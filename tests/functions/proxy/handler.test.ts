@@ -1,14 +1,6 @@
+import { CLAMAV_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  GetObjectTaggingCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createProxyHandler } from "../../../functions/proxy/app";
 import { s3TaggedWriter } from "../../../functions/proxy/s3-tagged-writer";
 import { handleObjectCreated } from "../../../functions/scan/core";
@@ -19,7 +11,6 @@ import { invoke, type InvokeRequest, TestIssuer } from "../../harness/api";
 import { engineClient, useS3Engine } from "../../harness/s3-engine";
 import { recordingLogger } from "../fixtures";
 import { EICAR, EICAR_SIGNATURE, PNG_1PX, testScanner, writeEicarDatabase } from "../scan/clamav-fixture";
-import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const ALICE = "a11ce000-0000-4000-8000-000000000001";
 const ROUTE = "POST /v1/proxy/objects";

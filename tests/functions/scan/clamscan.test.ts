@@ -1,10 +1,10 @@
+import { ConfigurationError } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadClamAvLocation, verdictOf } from "../../../functions/scan/clamscan";
 import { ScanError } from "../../../functions/scan/scanner";
-import { ConfigurationError } from "../../../functions/shared/environment";
 import { EICAR, EICAR_SIGNATURE, PNG_1PX, testScanner, writeEicarDatabase } from "./clamav-fixture";
 
 const isScanError = (err: unknown) => err instanceof ScanError;

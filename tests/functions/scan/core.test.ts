@@ -1,34 +1,16 @@
+import { CLAMAV_VOCABULARY, ConfigurationError } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  GetObjectTaggingCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createScanHandler } from "../../../functions/scan/app";
-import {
-  handleObjectCreated,
-  loadScanConfig,
-  parseObjectCreated,
-  quarantineKey,
-  type ScanConfig,
-  type ScanPorts,
-} from "../../../functions/scan/core";
+import { handleObjectCreated, loadScanConfig, parseObjectCreated, quarantineKey, type ScanConfig, type ScanPorts } from "../../../functions/scan/core";
 import { ScanError, type Scanner } from "../../../functions/scan/scanner";
-import { ConfigurationError } from "../../../functions/shared/environment";
 import { s3Store } from "../../../functions/shared/s3-store";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { engineClient, useS3Engine } from "../../harness/s3-engine";
 import { recordingLogger } from "../fixtures";
 import { EICAR, EICAR_SIGNATURE, PNG_1PX, testScanner, writeEicarDatabase } from "./clamav-fixture";
-import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const BUCKET = "mobile-s3-dev-storage-abc1234";
 const config = loadScanConfig({ SCAN_BUCKETS: JSON.stringify([BUCKET, "acme-silo-7654321"]), SCANNER: "clamav" });

@@ -1,11 +1,7 @@
+import { DEFINITIONS_LAYOUT } from "@mobile-s3/contract";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import {
-  DEFINITIONS_LAYOUT,
-  type DefinitionsBucket,
-  type DefinitionsManifest,
-  describeDatabaseFile,
-} from "../../../functions/scan/definitions-core";
+import { type DefinitionsBucket, type DefinitionsManifest, describeDatabaseFile } from "../../../functions/scan/definitions-core";
 import { type Logger, type LogFields } from "../../../functions/shared/log";
 
 /**

@@ -1,16 +1,10 @@
+import { ConfigurationError } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadClamdSettings } from "../../../functions/scan/clamav";
-import {
-  DefinitionsError,
-  type FreshclamRun,
-  freshclamConfig,
-  parseManifest,
-  updateDefinitions,
-} from "../../../functions/scan/definitions-core";
+import { DefinitionsError, type FreshclamRun, freshclamConfig, parseManifest, updateDefinitions } from "../../../functions/scan/definitions-core";
 import { loadDefinitionsUpdaterConfig } from "../../../functions/scan/definitions-handler";
-import { ConfigurationError } from "../../../functions/shared/environment";
 import { tempDir } from "./clamd-fixture";
 import { cvdBytes, DirectoryBucket, recordingLogger } from "./definitions-fixture";
 

@@ -1,5 +1,5 @@
+import { ConfigurationError, requireInteger, requireJson, requireString, requireStringList } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { ConfigurationError, requireInteger, requireJson, requireString, requireStringList } from "../../../functions/shared/environment";
 
 describe("functions/shared/environment", () => {
   it("names the variable in every refusal and keeps the JSON parser's error as the cause", () => {

@@ -1,12 +1,6 @@
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import {
-  CreateBucketCommand,
-  ListObjectVersionsCommand,
-  PutBucketVersioningCommand,
-  type S3Client,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, type S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
 import { s3Store } from "../../../functions/shared/s3-store";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { createUploadsHandler } from "../../../functions/uploads/app";

@@ -1,8 +1,8 @@
+import { ConfigurationError, UPLOADS_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { ConfigurationError } from "../../../functions/shared/environment";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { s3ClientConfig } from "../../../functions/uploads/app";
-import { handleUploadsRequest, loadUploadsConfig, UPLOADS_ROUTES } from "../../../functions/uploads/core";
+import { handleUploadsRequest, loadUploadsConfig } from "../../../functions/uploads/core";
 import { apiRequest } from "../fixtures";
 
 const ROUTING = { pooledBucket: "mobile-s3-dev-storage", accessPointArnPrefix: "arn:aws:s3:us-east-1:123456789012:accesspoint/mobile-s3-dev-", accessPointTenants: [], dedicatedBuckets: {} };

@@ -1,6 +1,5 @@
+import { extensionOf, EXTENSIONS, extensionsFor, isMediaType } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { EXTENSIONS, extensionOf, extensionsFor } from "../../../functions/uploads/media-types";
-import { isMediaType } from "../../../functions/shared/limits";
 
 describe("functions/uploads/media-types", () => {
   const extensions: [string, string][] = [

@@ -1,3 +1,4 @@
+import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, verify } from "node:crypto";
@@ -7,7 +8,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { BUNDLED_SDK_PACKAGES, BundleError, bundleHandler, handlerArchive, RUNTIME_SDK_SCOPE } from "../../../infra/api/bundle";
-import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, ROUTES } from "../../../infra/api/catalog";
 import { functionEnvironment } from "../../../infra/api/function-environment";
 import { httpApiEvent } from "../../functions/fixtures";
 import { ENVIRONMENT_INPUT } from "./fixtures";

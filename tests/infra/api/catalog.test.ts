@@ -1,10 +1,9 @@
+import { API_FUNCTIONS, FUNCTION_NAMES, LIMIT_BOUNDS, SCANNERS } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { PROXY_SCAN_TIMEOUT_MS } from "../../../functions/proxy/app";
 import { SCAN_TIMEOUT_MS } from "../../../functions/scan/app";
 import { DEFAULT_SCAN_MAX_BYTES } from "../../../functions/scan/core";
-import { LIMIT_BOUNDS } from "../../../functions/shared/limits";
-import { API_FUNCTIONS, FUNCTION_NAMES, functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB } from "../../../infra/api/catalog";
-import { SCANNERS } from "../../../infra/storage/scan-status";
+import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB } from "../../../infra/api/catalog";
 
 /** API Gateway ends an HTTP API integration after 30 seconds, whatever the function's timeout. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;

@@ -1,8 +1,8 @@
+import { FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../../infra/api/bundle";
-import { FUNCTION_NAMES, type FunctionName, functionSizing } from "../../../infra/api/catalog";
-import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
+import { functionSizing } from "../../../infra/api/catalog";
 import { ControlPlane, type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { functionPolicy, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";

@@ -1,4 +1,4 @@
-import { type FunctionName } from "../../../infra/api/catalog";
+import { type FunctionName, type FunctionRouting, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import { loadCdnSessionConfig } from "../../../functions/cdn-session/core";
 import { loadObjectsConfig } from "../../../functions/objects/core";
 import { loadProxyConfig } from "../../../functions/proxy/core";
@@ -7,8 +7,6 @@ import { loadUploadsConfig } from "../../../functions/uploads/core";
 import { type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { type ControlPlaneLimits } from "../../../infra/api/limits";
-import { type FunctionRouting } from "../../../infra/tenancy/tenant-storage";
-import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 
 export const VALID_LIMITS: ControlPlaneLimits = {
   presignTtlSeconds: 300,

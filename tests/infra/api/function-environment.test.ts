@@ -1,9 +1,8 @@
+import { FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { readLogLevel } from "../../../functions/shared/log";
-import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
 import { functionEnvironment, type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { ENVIRONMENT_INPUT as INPUT, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS, LOADERS } from "./fixtures";
-import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 
 /** Each function's own loader: the program writes the variables, these read them at cold start. */
 

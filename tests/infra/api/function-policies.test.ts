@@ -1,8 +1,7 @@
+import { CLAMAV_VOCABULARY, FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { FUNCTION_NAMES, type FunctionName } from "../../../infra/api/catalog";
 import { functionPolicy, type FunctionPolicyInput, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { type PolicyStatement } from "../../../infra/iam/policy-document";
-import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "../../../infra/storage/scan-status";
 import { type Decision, decideAll, type IamRequest } from "../../harness/iam";
 
 const ACCOUNT = "123456789012";

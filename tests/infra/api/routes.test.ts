@@ -1,5 +1,6 @@
+import { parseRouteKey } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { parseRouteKey, routeSlug, routeSourceArn } from "../../../infra/api/routes";
+import { routeSlug, routeSourceArn } from "../../../infra/api/routes";
 
 const EXECUTION_ARN = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5";
 

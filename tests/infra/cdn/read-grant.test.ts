@@ -1,7 +1,7 @@
+import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { cloudFrontReadStatement } from "../../../infra/cdn/read-grant";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
-import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 import { type Decision, decideAll, type IamRequest, simulate } from "../../harness/iam";
 
 const BUCKET = "arn:aws:s3:::mobile-s3-dev-storage-abc1234";

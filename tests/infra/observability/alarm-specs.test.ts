@@ -1,12 +1,5 @@
 import * as assert from "node:assert/strict";
-import {
-  apiAlarmSpecs,
-  assertAlarmEmail,
-  assertCloudFrontAlarmRegion,
-  cloudFrontAlarmSpecs,
-  DEFAULT_THRESHOLDS,
-  resolveThresholds,
-} from "../../../infra/observability/alarm-specs";
+import { apiAlarmSpecs, assertAlarmEmail, assertCloudFrontAlarmRegion, cloudFrontAlarmSpecs, DEFAULT_THRESHOLDS, resolveThresholds } from "../../../infra/observability/alarm-specs";
 
 const API_ID = "a1b2c3d4e5";
 const DISTRIBUTION_ID = "E2ABCDEF123456";

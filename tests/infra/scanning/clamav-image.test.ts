@@ -1,8 +1,7 @@
+import { CLAMAV_ENV, DEFINITIONS_LAYOUT } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { CLAMAV_ENV } from "../../../functions/scan/clamav";
-import { DEFINITIONS_LAYOUT } from "../../../functions/scan/definitions-core";
 import { CLAMAV_EPHEMERAL_STORAGE_MB, DEFINITIONS_UPDATER_TIMEOUT_S, writeImageContext } from "../../../infra/scanning/clamav-image";
 import { definitionsReadStatements, definitionsUpdaterPolicy } from "../../../infra/scanning/clamav-policies";
 import { tempDir } from "../../functions/scan/clamd-fixture";

@@ -1,12 +1,5 @@
+import { CLAMAV_VOCABULARY, cleanObjectCondition, GUARDDUTY_VOCABULARY, SCANNERS, scanStatusFromTags, scanVocabulary } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import {
-  CLAMAV_VOCABULARY,
-  cleanObjectCondition,
-  GUARDDUTY_VOCABULARY,
-  SCANNERS,
-  scanStatusFromTags,
-  scanVocabulary,
-} from "../../../infra/storage/scan-status";
 
 describe("infra/storage/scan-status (one vocabulary for both scanners)", () => {
   describe("GuardDuty Malware Protection for S3 (tag GuardDutyMalwareScanStatus, per 'Monitoring S3 object scans with GuardDuty managed tags')", () => {

@@ -1,5 +1,5 @@
+import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "../../../infra/storage/scan-status";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
 import { type Decision, type IamRequest, simulate, simulateThroughAccessPoint } from "../../harness/iam";

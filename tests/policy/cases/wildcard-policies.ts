@@ -1,3 +1,4 @@
+import { GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import type * as aws from "@pulumi/aws";
 import { functionPolicy } from "../../../infra/api/function-policies";
 import { cloudFrontReadStatement } from "../../../infra/cdn/read-grant";
@@ -7,7 +8,6 @@ import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancySt
 import { type AnalyzerInput } from "../../harness/policy-pack";
 import { policyJson, resource, unrelated } from "./build";
 import { type PolicyCase, type PolicyCases } from "./types";
-import { GUARDDUTY_VOCABULARY } from "../../../infra/storage/scan-status";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-central-1";

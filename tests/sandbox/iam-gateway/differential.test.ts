@@ -1,13 +1,5 @@
 import * as assert from "node:assert/strict";
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { combine, decide, type Decision } from "../../../sandbox/iam-gateway/evaluate";
 import { roleArnOfSession } from "../../../sandbox/iam-gateway/principals";
 import { ACCOUNT, APP_ROLE, FUNCTIONS, type GatewayWorld, homeOf, startWorld, statusOf, subOf, TENANTS, USERS } from "./fixture";

@@ -1,10 +1,9 @@
+import { CLAMAV_VOCABULARY, type FunctionName } from "@mobile-s3/contract";
 import { randomBytes } from "node:crypto";
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
 import { functionPolicy } from "../../../infra/api/function-policies";
-import { type FunctionName } from "../../../infra/api/catalog";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
-import { CLAMAV_VOCABULARY } from "../../../infra/storage/scan-status";
 import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { startIamGateway, type IamGateway } from "../../../sandbox/iam-gateway/gateway";
 import { identityPoolStandIn, type IdentityPoolStandIn } from "../../../sandbox/iam-gateway/identity-pool";

@@ -1,3 +1,4 @@
+import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -11,7 +12,6 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { s3Client } from "../../../functions/shared/s3-client";
 import { type HttpApiEvent } from "../../../functions/shared/http-api";
-import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, ROUTES } from "../../../infra/api/catalog";
 import { type FirstRequestMeasurement, measureInit, measureTasks, parseProbeOutput, probeEnvironment, probeScript } from "../../../scripts/bench/cold-start";
 import { lambdaBench, runtimeSdkRequires } from "../../../scripts/bench/lambda";
 import { benchFunctionEnvironment } from "../../../scripts/bench/lambda-environment";

@@ -1,6 +1,6 @@
+import { type Tier } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { type Profile } from "../../../infra/config";
-import { type Tier } from "../../../infra/tenancy/tenants";
 import { capacity, cloudResources, planTier, quotaRefusal, resourcesPerTenant, tenantEntries } from "../../../scripts/bench/tenants";
 
 /** A stand-in for the program's quotas: each profile accepts up to a number of tenants per tier. */

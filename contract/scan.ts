@@ -96,3 +96,26 @@ export function cleanObjectCondition(vocabulary: ScanVocabulary): Record<string,
 
 /** Where infected objects are moved, inside the same bucket, out of every user's reach. */
 export const QUARANTINE_PREFIX = "quarantine/";
+
+/** The scanner receives S3 "Object Created" events through EventBridge. */
+export const OBJECT_CREATED = { source: "aws.s3", detailType: "Object Created" } as const;
+
+/**
+ * GuardDuty Malware Protection for S3 publishes one event per scanned object to the account's
+ * default event bus ("Monitoring S3 object scans with Amazon EventBridge", GuardDuty User Guide).
+ */
+export const GUARDDUTY_SCAN_RESULT = { source: "aws.guardduty", detailType: "GuardDuty Malware Protection Object Scan Result" } as const;
+
+/** Where things live in the definitions bucket. The manifest is written last, after the files it names. */
+export const DEFINITIONS_LAYOUT = {
+  manifestKey: "manifest.json",
+  signaturesPrefix: "signatures/",
+  /**
+   * freshclam's own state (`freshclam.dat`: its client id and any cool-down the ClamAV CDN
+   * imposed), kept so a new execution environment honours a cool-down instead of retrying at once.
+   */
+  freshclamStateKey: "state/freshclam.dat",
+} as const;
+
+/** freshclam gets this long; the function's timeout must be longer (infra/scanning/clamav-image.ts). */
+export const FRESHCLAM_TIMEOUT_MS = 8 * 60_000;

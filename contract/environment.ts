@@ -1,7 +1,7 @@
 /**
  * Names of the environment variables the program sets on each function. The program
- * (`infra/api/function-environment.ts`) writes them and the cores read them through this one table,
- * so the two can never drift apart.
+ * (`infra/api/function-environment.ts`) writes them and the functions read them through this one
+ * table, so the two can never drift apart. Pure: no Node APIs.
  */
 export const ENV = {
   logLevel: "LOG_LEVEL",
@@ -32,6 +32,31 @@ export const ENV = {
   /** Optional: ClamAV signature database file or directory for `clamscan -d` (default: clamscan's own). */
   clamavDb: "CLAMAV_DB",
 } as const;
+
+/**
+ * The environment of the ClamAV functions in container images (scan, proxy and the definitions
+ * updater). Apart from `ENV`: only these functions read them.
+ */
+export const CLAMAV_ENV = {
+  /** The private bucket the updater publishes signatures to. Set: scan with a warm clamd. Unset: clamscan. */
+  definitionsBucket: "CLAMAV_DEFINITIONS_BUCKET",
+  /** Optional: the clamd executable (absolute). @default /usr/sbin/clamd */
+  clamdPath: "CLAMD_PATH",
+  /** Optional: the freshclam executable (absolute). @default /usr/bin/freshclam */
+  freshclamPath: "FRESHCLAM_PATH",
+  /** Optional: a directory under /tmp for clamd's socket and database. @default /tmp/clamav */
+  workDir: "CLAMAV_WORK_DIR",
+  /** Optional: minutes between checks of the bucket for newer definitions. @default 15 */
+  refreshMinutes: "CLAMAV_REFRESH_MINUTES",
+  /** Optional (updater): freshclam's `DatabaseMirror`. @default database.clamav.net */
+  databaseMirror: "CLAMAV_DATABASE_MIRROR",
+  /** Optional (updater): freshclam `PrivateMirror` URLs, comma-separated; they replace `DatabaseMirror`. */
+  privateMirrors: "CLAMAV_PRIVATE_MIRRORS",
+} as const;
+
+/** Log levels, as Powertools for AWS Lambda names them (`LOG_LEVEL`). */
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A process environment, or any map standing in for one. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -1,9 +1,8 @@
-import { badRequest } from "../shared/errors";
 /**
  * The file extensions a path may end in for each content type users can be allowed to upload. A
  * path must say what it holds: `cat.jpg` declared as `video/mp4` is refused before anything is
  * signed, so a file's name never lies to the apps and viewers that open it later. An allowed
- * content type missing from this table stops the function at start (see `loadUploadsConfig`).
+ * content type missing from this table stops the function at start (see `loadUploadsConfig` in functions/uploads/config.ts).
  */
 export const EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
   "image/jpeg": ["jpg", "jpeg"],
@@ -43,15 +42,14 @@ export function extensionsFor(contentType: string): readonly string[] | undefine
 
 /**
  * The extension rule both upload routes apply (presigned and proxied): a path's extension must be
- * one its declared content type allows, so `cat.jpg` is never stored as `application/pdf`.
+ * one its declared content type allows, so `cat.jpg` is never stored as `application/pdf`. Returns
+ * the sentence to answer with, or undefined when the path is fine.
  */
-export function checkExtension(path: string, contentType: string): void {
+export function extensionMismatch(path: string, contentType: string): string | undefined {
   const allowed = extensionsFor(contentType) ?? [];
-  if (!allowed.includes(extensionOf(path))) {
-    const shown = JSON.stringify(path.length > 64 ? `${path.slice(0, 64)}…` : path);
-    throw badRequest(
-      "ExtensionMismatch",
-      `A ${contentType} file's path must end in ${allowed.map((e) => `.${e}`).join(" or ")}; rename ${shown} or declare its real type.`,
-    );
+  if (allowed.includes(extensionOf(path))) {
+    return undefined;
   }
+  const shown = JSON.stringify(path.length > 64 ? `${path.slice(0, 64)}…` : path);
+  return `A ${contentType} file's path must end in ${allowed.map((e) => `.${e}`).join(" or ")}; rename ${shown} or declare its real type.`;
 }

@@ -1,5 +1,14 @@
-import { type FunctionRouting } from "../../infra/tenancy/tenant-storage";
 import { ConfigurationError, ENV } from "./environment";
+
+/** Where the functions find a tenant's objects; any tenant not listed is in the pooled bucket. */
+export interface FunctionRouting {
+  pooledBucket: string;
+  /** ARN of tenant t's access point: this prefix followed by t. */
+  accessPointArnPrefix: string;
+  accessPointTenants: string[];
+  /** Tenant → its dedicated bucket. */
+  dedicatedBuckets: Record<string, string>;
+}
 
 /**
  * Where a tenant's objects live, as the S3 `Bucket` parameter: the pooled bucket's name, the

@@ -1,4 +1,4 @@
-/** How a tenant's objects are stored and isolated (DESIGN: tenancy tiers). */
+/** How a tenant's objects are stored and isolated (docs/ARCHITECTURE.md, "Tenancy tiers"). */
 export type Tier = "pooled" | "accessPoint" | "bucket";
 export const TIERS: readonly Tier[] = ["pooled", "accessPoint", "bucket"];
 
@@ -11,6 +11,13 @@ export interface Tenant {
 
 /** Tenant ids become key prefixes, principal-tag values and parts of S3 names. */
 export const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** A user-pool `sub` as the control plane accepts it (a UUID in Cognito). */
+export const USER_SUB = /^[A-Za-z0-9-]{1,128}$/;
+/** An identity pool's identity id, `<region>:<uuid>` (Cognito's own pattern, at most 55 characters). */
+export const IDENTITY_ID = /^(?=.{1,55}$)[\w-]+:[0-9a-f-]+$/;
+/** Cognito's name for the custom attribute that carries the tenant. */
+export const DEFAULT_TENANT_CLAIM = "custom:tenant";
 
 /**
  * Parses `tenants` config entries: `"<id>"`, `"<id>:<tier>"` or `"<id>:bucket+dedicatedKey"`.

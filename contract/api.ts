@@ -1,0 +1,38 @@
+import { type ScanStatus } from "./scan";
+
+/*
+ * The bodies of the HTTP API (docs/API.md) as both ends see them: the functions answer with these
+ * shapes and the client reads them.
+ */
+
+/** Every error: a machine-readable code and a sentence saying what to change. */
+export type ErrorBody = { error: { code: string; message: string } };
+
+/** `POST /v1/uploads` below the single-PUT threshold. */
+export type SinglePlan = { mode: "single"; path: string; url: string; method: string; headers: Record<string, string>; expiresAt: string };
+export type SignedPart = { partNumber: number; url: string; expiresAt: string };
+/** `POST /v1/uploads` above it. `parts`: the first batch of part URLs, when the server sends them along (saves a round trip). */
+export type MultipartPlan = { mode: "multipart"; path: string; uploadId: string; partSize: number; partCount: number; expiresAt: string; parts?: SignedPart[] };
+export type UploadPlan = SinglePlan | MultipartPlan;
+/** `POST /v1/uploads/{uploadId}/parts` */
+export type SignedParts = { parts: SignedPart[] };
+/** `GET /v1/uploads/{uploadId}/parts` */
+export type ListedParts = { parts: { partNumber: number; etag: string; size: number }[] };
+/** `POST /v1/uploads/{uploadId}/complete` and `POST /v1/proxy/objects` */
+export type Completed = { path: string; etag: string; size: number };
+
+/** One object of `GET /v1/objects`. */
+export interface StoredObject {
+  path: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  /** `clean` objects can be read; `pending` ones are still being scanned; `infected` and `unscannable` ones never. */
+  scanStatus: ScanStatus;
+}
+/** `GET /v1/objects` */
+export type ObjectPage = { objects: StoredObject[]; nextCursor?: string };
+/** `GET /v1/objects/url` */
+export type SignedUrl = { url: string; expiresAt: string };
+/** `POST /v1/cdn-session` */
+export type CdnSession = { domain: string; cookies: Record<string, string>; expiresAt: string };
