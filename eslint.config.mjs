@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
+import boundaries from "./eslint/boundaries.mjs";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "**/node_modules/**", "bin/**", "**/bin/**"] },
@@ -14,6 +15,12 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "eqeqeq": ["error", "always"],
     },
+  },
+  {
+    // Which folder may import which (eslint/boundaries.mjs): a new dependency cycle fails `npm run lint`.
+    files: ["**/*.ts"],
+    plugins: { boundaries },
+    rules: { "boundaries/allowed-imports": "error", "boundaries/no-cycle": "error" },
   },
   {
     // The Pulumi rules need type information; only the program builds Outputs, so only it pays for it.

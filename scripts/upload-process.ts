@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { type UploadResult } from "../client/src";
-import { type FaultProxy } from "../tests/harness/fault-proxy";
+import { type FaultProxy } from "./fault-proxy";
 
 const UPLOAD_FILE = path.join(__dirname, "upload-file.ts");
 const OUTPUT_KEPT = 2000;

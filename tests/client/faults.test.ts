@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createStorageClient, type FetchLike, StorageError, type UploadProgress } from "../../client/src";
 import { createNodeFetch } from "../../client/src/node";
-import { type DecideFault, type Fault, partResends, randomFaults, requestKey } from "../harness/fault-proxy";
+import { type DecideFault, type Fault, partResends, randomFaults, requestKey } from "../../scripts/fault-proxy";
 import { captureLog, clientFor, downloadedSha256, MIB, randomFile, SECRET_PATTERNS, tokenFor, useFaultyNetwork } from "./harness";
 
 const RETRY = { maxAttempts: 6, baseDelayMs: 10, maxDelayMs: 100, requestTimeoutMs: 2_000 };

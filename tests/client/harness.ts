@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
-import { signIn } from "../../scripts/demo/dev-token";
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { engineAdmin, tokenFor } from "../../scripts/demo/sandbox-access";
 import { type RunningSandbox, startSandbox } from "../../scripts/demo/sandbox-process";
-import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy";
-import { engineClient } from "../harness/s3-engine";
+import { type FaultProxy, startFaultProxy } from "../../scripts/fault-proxy";
 import { createStorageClient, type StorageClient, type StorageClientOptions } from "../../client/src";
+
+export { engineAdmin, tokenFor };
 
 /**
  * One sandbox (real handlers, local issuer, its own S3 engine) for every client suite, started on
@@ -51,11 +52,6 @@ export function useFaultyNetwork(): FaultyNetwork {
     await net.api?.close();
   });
   return net;
-}
-
-/** An ID token from the sandbox's issuer for `sub` in `tenant`. */
-export async function tokenFor(sandbox: RunningSandbox, sub: string, tenant = "acme"): Promise<string> {
-  return (await signIn(sandbox.ready.api, { name: sub, sub, tenant })).token!;
 }
 
 /** Lines the client logged, to check that none carries a secret. */
@@ -109,12 +105,6 @@ export async function cleanUrl(client: StorageClient, path: string, timeoutMs = 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-}
-
-/** The engine as its administrator (the sandbox's own keys), for what no user may see. */
-export function engineAdmin(sandbox: RunningSandbox): S3Client {
-  const { region, engine } = sandbox.ready.s3;
-  return engineClient({ endpoint: engine.endpoint, region, users: [{ accessKeyId: engine.accessKeyId, secretAccessKey: engine.secretAccessKey }] });
 }
 
 /** Multipart uploads the engine still holds under `prefix`, in every bucket of the sandbox. */

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { type RunningSandbox } from "../../scripts/demo/sandbox-process";
 import { killMidPart, startUploadProcess } from "../../scripts/upload-process";
 import { FileStore } from "../../client/src/node";
-import { type FaultProxy, partResends, startFaultProxy } from "../harness/fault-proxy";
+import { type FaultProxy, partResends, startFaultProxy } from "../../scripts/fault-proxy";
 import { clientFor, downloadedSha256, MIB, openMultipartUploads, randomFile, tokenFor, useClientSandbox } from "./harness";
 
 const isPartPut = (r: { method: string; partNumber?: number }) => r.method === "PUT" && r.partNumber !== undefined;

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { type RunningSandbox } from "../../scripts/demo/sandbox-process";
 import { type StorageClient, UploadCancelledError, type UploadProgress, type UploadTask } from "../../client/src";
-import { type FaultProxy, partResends, startFaultProxy } from "../harness/fault-proxy";
+import { type FaultProxy, partResends, startFaultProxy } from "../../scripts/fault-proxy";
 import { clientFor, downloadedSha256, MIB, openMultipartUploads, randomFile, useClientSandbox } from "./harness";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

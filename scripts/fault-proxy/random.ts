@@ -1,4 +1,4 @@
-import { type DecideFault, type Fault, type ProxiedRequest } from "./fault-proxy-types";
+import { type DecideFault, type Fault, type ProxiedRequest } from "./types";
 
 export interface RandomFaultsOptions {
   seed: number;

@@ -2,14 +2,14 @@ import * as http from "node:http";
 import { type AddressInfo, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { type Readable } from "node:stream";
-import { endToEnd, responseHead, towardTarget } from "./fault-proxy-headers";
-import { s3ErrorResponse } from "./fault-proxy-s3-error";
-import { Throttle } from "./fault-proxy-throttle";
-import { type DecideFault, type Fault, type ProxiedRequest } from "./fault-proxy-types";
+import { endToEnd, responseHead, towardTarget } from "./headers";
+import { s3ErrorResponse } from "./s3-error";
+import { Throttle } from "./throttle";
+import { type DecideFault, type Fault, type ProxiedRequest } from "./types";
 
-export { type DecideFault, type Fault, type ProxiedRequest } from "./fault-proxy-types";
-export { mulberry32, randomFaults, type RandomFaultsOptions, requestKey } from "./fault-proxy-random";
-export { partResends, type PartResends } from "./fault-proxy-resends";
+export { type DecideFault, type Fault, type ProxiedRequest } from "./types";
+export { mulberry32, randomFaults, type RandomFaultsOptions, requestKey } from "./random";
+export { partResends, type PartResends } from "./resends";
 
 /**
  * A loopback HTTP proxy between a client and the S3 engine that fails chosen requests on purpose

@@ -1,4 +1,4 @@
-import { type ProxiedRequest } from "./fault-proxy-types";
+import { type ProxiedRequest } from "./types";
 
 export interface PartResends {
   /** Part numbers PUT again after an earlier PUT of the same part, whatever became of that one. */

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { type AddressInfo } from "node:net";
-import { type Fault, type FaultProxy, partResends, type ProxiedRequest, randomFaults, startFaultProxy } from "./fault-proxy";
+import { type Fault, type FaultProxy, partResends, type ProxiedRequest, randomFaults, startFaultProxy } from "../../scripts/fault-proxy";
 
 /** What the stand-in target saw of one request. */
 interface Seen {
@@ -65,7 +65,7 @@ function md5(bytes: Buffer): string {
   return createHash("md5").update(bytes).digest("hex");
 }
 
-describe("tests/harness/fault-proxy", () => {
+describe("scripts/fault-proxy", () => {
   let target: Awaited<ReturnType<typeof startTarget>>;
   let proxy: FaultProxy;
 
@@ -281,7 +281,7 @@ function entry(id: number, method: string, url: string, more: Partial<ProxiedReq
   };
 }
 
-describe("tests/harness/fault-proxy randomFaults", () => {
+describe("scripts/fault-proxy randomFaults", () => {
   const kinds: Fault[] = [{ kind: "drop-before" }, { kind: "status", status: 503 }, { kind: "truncate" }];
   const parts = (n: number, attempts = 1) =>
     Array.from({ length: n * attempts }, (_, i) => entry(i, "PUT", `/b/k?partNumber=${(i % n) + 1}&uploadId=u`));
@@ -335,7 +335,7 @@ describe("tests/harness/fault-proxy randomFaults", () => {
   });
 });
 
-describe("tests/harness/fault-proxy partResends", () => {
+describe("scripts/fault-proxy partResends", () => {
   const part = (id: number, n: number, more: Partial<ProxiedRequest>) =>
     entry(id, "PUT", `/b/k?partNumber=${n}&uploadId=${more.uploadId ?? "u1"}`, { bytesIn: 100, ...more });
   const ok = { status: 200, completed: true };
