@@ -1,38 +1,36 @@
-import { homePrefix as infraHomePrefix, TENANT_ID as INFRA_TENANT_ID } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { tenantAndSub } from "../../../client/src/direct/claims";
-import { homePrefix, TENANT_ID } from "@mobile-s3/contract";
+import { homePrefix, parseTenants, TENANT_ID } from "@mobile-s3/contract";
 import { checkPath, checkPrefix, keyOf } from "../../../client/src/direct/keys";
 import { StorageArgumentError, StorageError } from "../../../client/src/errors";
 import { ApiError } from "../../../functions/shared/errors";
 import { homeOf, userKey, userPrefix } from "../../../functions/shared/keys";
 
 /**
- * The client package carries its own copy of the key layout and the path rules (it is published
- * without the program). These tables hold the copy to the program's answers: same prefixes, same
- * tenant ids, and the same paths accepted (as the same keys) or refused.
+ * Direct mode and the API check paths with the contract's one copy of the rules
+ * (contract/keys.ts), each wrapping its refusals in its own error. These tables hold the two
+ * wrappers to the same answers: same prefixes, same tenant ids, and the same paths accepted (as
+ * the same keys) or refused.
  */
-describe("client/direct/keys (agrees with infra and functions)", () => {
+describe("client/direct/keys (agrees with the API's functions/shared/keys)", () => {
   const SUB = "5f2d1c3e-aaaa-bbbb-cccc-0123456789ab";
   const home = homeOf({ sub: SUB, claims: { sub: SUB, "custom:tenant": "acme" } }, "custom:tenant");
 
-  it("builds the same home prefix as infra/tenancy/keys.ts", () => {
-    const homes: [string, string][] = [
-      ["acme", SUB],
-      ["a", "b"],
-      ["tenant-with-hyphens", "eu-west-1:0f1e2d3c-0000-4000-8000-00000000000a"],
-      ["${aws:PrincipalTag/tenant}", "${aws:PrincipalTag/home}"],
-      ["0", "0"],
-    ];
-    for (const [tenant, user] of homes) {
-      assert.equal(homePrefix(tenant, user), infraHomePrefix(tenant, user), `${tenant} / ${user}`);
-    }
+  it("builds the home prefix the API builds: tenants/{tenant}/home/{sub}/", () => {
+    assert.equal(homePrefix("acme", SUB), home.prefix);
+    assert.equal(homePrefix("${aws:PrincipalTag/tenant}", "${aws:PrincipalTag/home}"), "tenants/${aws:PrincipalTag/tenant}/home/${aws:PrincipalTag/home}/");
   });
 
-  it("accepts exactly the tenant ids infra/tenancy/tenants.ts accepts", () => {
-    const ids = ["a", "acme", "a1", "1a", "a-b", "a--b", "0", "a".repeat(32), "a".repeat(33), "", "-a", "a-", "Acme", "ac me", "ac_me", "acme.", "ümlaut", "a\n", "tenants/x"];
-    for (const id of ids) {
-      assert.equal(TENANT_ID.test(id), INFRA_TENANT_ID.test(id), JSON.stringify(id));
+  it("accepts the tenant ids the config accepts (1-32 lowercase letters, digits, inner hyphens)", () => {
+    const accepted = ["a", "acme", "a1", "1a", "a-b", "a--b", "0", "a".repeat(32)];
+    const refused = ["a".repeat(33), "", "-a", "a-", "Acme", "ac me", "ac_me", "acme.", "ümlaut", "a\n", "tenants/x"];
+    for (const id of accepted) {
+      assert.equal(TENANT_ID.test(id), true, JSON.stringify(id));
+      assert.doesNotThrow(() => parseTenants([id], "pooled"), JSON.stringify(id));
+    }
+    for (const id of refused) {
+      assert.equal(TENANT_ID.test(id), false, JSON.stringify(id));
+      assert.throws(() => parseTenants([id], "pooled"), JSON.stringify(id));
     }
   });
 
