@@ -11,7 +11,7 @@ export interface LimitBounds extends IntegerBounds {
  * start, so a limit can never be widened in one place only.
  */
 export const LIMIT_BOUNDS = {
-  presignTtlSeconds: { min: 1, max: 900, reason: "presigned URLs live at most 15 minutes (DESIGN invariant 5)" },
+  presignTtlSeconds: { min: 1, max: 900, reason: "presigned URLs live at most 15 minutes (Short lifetimes, docs/ARCHITECTURE.md)" },
   maxObjectBytes: { min: 1, max: 5 * 1024 ** 4, reason: "S3 stores objects of at most 5 TiB" },
   singlePutMaxBytes: { min: 1, max: 5 * 1024 ** 3, reason: "S3 accepts at most 5 GiB in one PUT" },
   proxyMaxBytes: {
@@ -23,7 +23,7 @@ export const LIMIT_BOUNDS = {
   cdnSessionTtlSeconds: {
     min: 60,
     max: 43_200,
-    reason: "CloudFront signed cookies live minutes to hours (DESIGN invariant 5)",
+    reason: "CloudFront signed cookies live minutes to hours (Short lifetimes, docs/ARCHITECTURE.md)",
   },
 } as const satisfies Record<string, LimitBounds>;
 

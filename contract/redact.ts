@@ -2,7 +2,7 @@
  * Masks secrets in text bound for a log line, an error message or telemetry: JSON Web Tokens (ID
  * and access tokens, whole or as a bearer header), SigV4 presigned-URL signatures, credentials and
  * session tokens, CloudFront signed-URL and cookie parts, and Cookie / Set-Cookie values. The
- * control-plane functions log through the same patterns (DESIGN invariant 9), so the rules live
+ * control-plane functions log through the same patterns (No secrets in logs, docs/ARCHITECTURE.md), so the rules live
  * once, here, in the package that runs on the device.
  */
 const SECRETS: readonly [RegExp, string][] = [

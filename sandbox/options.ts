@@ -29,7 +29,7 @@ export class UsageError extends Error {
 export const HELP = `${USAGE}
 
 Runs the control and data plane on this machine, no AWS account: the S3 engine (Ceph RADOS Gateway)
-with the stack's buckets, the API of ../shared/API.md served by the real handlers, a local token
+with the stack's buckets, the API of docs/API.md served by the real handlers, a local token
 issuer and the malware-scan worker. Ctrl-C stops everything and deletes its data.
 
   --stack     stack whose config (Pulumi.<stack>.yaml) shapes the buckets and limits (default: dev)

@@ -75,7 +75,7 @@ export function banner(info: BannerInfo): string {
     "",
     `mobile-s3 sandbox (stack ${info.stack}) is ready. Ctrl-C stops everything and deletes ${info.dataDir}.`,
     "",
-    `  API (../shared/API.md)  ${info.api}/v1/…`,
+    `  API (docs/API.md)       ${info.api}/v1/…`,
     `  tokens                  POST ${info.api}${DEV_TOKEN_PATH} {"sub","tenant","groups"?} → {"token"}`,
     `  issuer                  ${info.issuer} (audience ${info.audience}, tenant claim ${info.tenantClaim})`,
     `  JWKS                    ${info.api}${JWKS_PATH}`,

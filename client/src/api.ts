@@ -19,7 +19,7 @@ export interface ApiAnswer<T> {
 }
 
 /**
- * The control-plane API of ../shared/API.md: JSON in and out, `Authorization: Bearer <ID token>`.
+ * The control-plane API of docs/API.md: JSON in and out, `Authorization: Bearer <ID token>`.
  * Retries what is worth retrying (see `retrying`), refreshes the token once on 401, and turns any
  * other error answer into a `StorageError` with the API's code and message.
  */

@@ -65,7 +65,7 @@ export interface StorageClient {
 }
 
 /**
- * The app-side client of ../shared/API.md: presigned single and multipart uploads with retries,
+ * The app-side client of docs/API.md: presigned single and multipart uploads with retries,
  * resumable state and progress, listing and reads. It holds no AWS credentials and needs no Node
  * APIs: `fetch`, `AbortController` and (for checksums) `crypto.subtle` are all it uses.
  */
