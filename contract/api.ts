@@ -10,7 +10,8 @@ export type ErrorBody = { error: { code: string; message: string } };
 
 /** `POST /v1/uploads` below the single-PUT threshold. */
 export type SinglePlan = { mode: "single"; path: string; url: string; method: string; headers: Record<string, string>; expiresAt: string };
-export type SignedPart = { partNumber: number; url: string; expiresAt: string };
+/** One part URL: `size` is the exact length it signs (S3 refuses a body of any other length). */
+export type SignedPart = { partNumber: number; url: string; size: number; expiresAt: string };
 /** `POST /v1/uploads` above it. `parts`: the first batch of part URLs, when the server sends them along (saves a round trip). */
 export type MultipartPlan = { mode: "multipart"; path: string; uploadId: string; partSize: number; partCount: number; expiresAt: string; parts?: SignedPart[] };
 export type UploadPlan = SinglePlan | MultipartPlan;
@@ -18,8 +19,10 @@ export type UploadPlan = SinglePlan | MultipartPlan;
 export type SignedParts = { parts: SignedPart[] };
 /** `GET /v1/uploads/{uploadId}/parts` */
 export type ListedParts = { parts: { partNumber: number; etag: string; size: number }[] };
-/** `POST /v1/uploads/{uploadId}/complete` and `POST /v1/proxy/objects` */
+/** `POST /v1/uploads/{uploadId}/complete` */
 export type Completed = { path: string; etag: string; size: number };
+/** `POST /v1/proxy/objects`: the object as stored, with its scan status (clean at once with ClamAV). */
+export type ProxyStored = Completed & { scanStatus: ScanStatus };
 
 /** One object of `GET /v1/objects`. */
 export interface StoredObject {
@@ -34,5 +37,5 @@ export interface StoredObject {
 export type ObjectPage = { objects: StoredObject[]; nextCursor?: string };
 /** `GET /v1/objects/url` */
 export type SignedUrl = { url: string; expiresAt: string };
-/** `POST /v1/cdn-session` */
-export type CdnSession = { domain: string; cookies: Record<string, string>; expiresAt: string };
+/** `POST /v1/cdn-session`: cookies valid for `https://{domain}/{path}*` (the caller's home). */
+export type CdnSession = { domain: string; path: string; cookies: Record<string, string>; expiresAt: string };

@@ -5,16 +5,16 @@ import { bucketKeyPolicy } from "./kms/key-policy";
 import { ConfigError, type StackConfig } from "./config";
 import { cloudFrontReadStatement } from "./cdn/read-grant";
 import { guardDutyRolePolicy, malwareScannerKeyGrant } from "./scanning/guardduty-policies";
-import { assertBucketLogicalName, stackResourceName } from "./naming";
+import { S3_NAME_LIMITS, stackResourceName } from "./naming";
 import { bucketPolicy } from "./storage/bucket-policy";
-import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
-import { accessPointPrefix } from "./tenancy/names";
+import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketOf, pooledBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
+import { accessPointName, accessPointPrefix, dedicatedBucketLogicalName, dedicatedBucketName } from "./tenancy/names";
 import { functionRouting } from "./tenancy/tenant-storage";
 
 /** AWS limits this program can hit, as documented (S3, IAM, KMS, CloudFront user guides). */
 export const AWS_LIMITS = {
-  bucketNameLength: 63,
-  accessPointNameLength: 50,
+  bucketNameLength: S3_NAME_LIMITS.bucket,
+  accessPointNameLength: S3_NAME_LIMITS.accessPoint,
   bucketPolicyBytes: 20_480,
   accessPointPolicyBytes: 20_480,
   /** Aggregate size of a role's inline policies, whitespace not counted. */
@@ -31,22 +31,36 @@ const WORST = { partition: "aws-us-gov", region: "ap-southeast-3", accountId: "1
 
 const compact = (doc: unknown) => JSON.stringify(doc).length;
 
+/** `<app>-<env>`: what the profiles hand `TenantStorage` as its `namePrefix`. */
+function namePrefix(config: StackConfig): string {
+  return `${config.app}-${config.environment}`;
+}
+
+/** Runs a name check, reporting its failure against the `tenants` key. */
+function tenantName(check: () => string): void {
+  try {
+    check();
+  } catch (err) {
+    throw new ConfigError("tenants", (err as Error).message);
+  }
+}
+
 function worstLayout(config: StackConfig): StorageLayout {
   return {
     partition: WORST.partition,
     region: WORST.region,
     accountId: WORST.accountId,
-    sharedBucket: `${stackResourceName(config.app, config.environment, "storage")}${WORST.autoSuffix}`,
-    accessPointPrefix: accessPointPrefix(config.app, config.environment),
-    dedicatedBucket: { prefix: `${config.app}-${config.environment}-t-`, suffix: "-0123abcd" },
+    pooledBucket: `${stackResourceName(config.app, config.environment, "storage")}${WORST.autoSuffix}`,
+    accessPointPrefix: accessPointPrefix(namePrefix(config)),
+    dedicatedBucket: { prefix: `${namePrefix(config)}-t-`, suffix: "-0123abcd" },
     homeKey: config.identity.homeKey,
     ...(config.profile === "full" ? { readGate: scanVocabulary(config.scanning.scanner) } : {}),
   };
 }
 
 /**
- * Checks, before anything is created, every AWS limit the stack's config can push it past (DESIGN
- * invariant 11). Each failure is a `ConfigError` naming the key to change.
+ * Checks, before anything is created, every AWS limit the stack's config can push it past (Limits
+ * checked at plan time). Each failure is a `ConfigError` naming the key to change.
  */
 export function checkQuotas(config: StackConfig): void {
   const apTenants = config.tenants.filter((t) => t.tier === "accessPoint");
@@ -58,23 +72,11 @@ export function checkQuotas(config: StackConfig): void {
   const guardDuty = cdn && config.scanning.scanner === "guardduty";
 
   for (const t of apTenants) {
-    const name = `${layout.accessPointPrefix}${t.id}`;
-    if (name.length > AWS_LIMITS.accessPointNameLength || name.endsWith("-s3alias")) {
-      throw new ConfigError(
-        "tenants",
-        `access point "${name}" for tenant "${t.id}" exceeds ${AWS_LIMITS.accessPointNameLength} characters or ends in -s3alias: shorten the tenant id, [app] or [environment]`,
-      );
-    }
+    tenantName(() => accessPointName(namePrefix(config), t.id));
   }
   for (const t of bucketTenants) {
-    const name = `${layout.dedicatedBucket.prefix}${t.id}${layout.dedicatedBucket.suffix}`;
-    if (name.length > AWS_LIMITS.bucketNameLength) {
-      throw new ConfigError(
-        "tenants",
-        `bucket "${name}" for tenant "${t.id}" exceeds ${AWS_LIMITS.bucketNameLength} characters: shorten the tenant id, [app] or [environment]`,
-      );
-    }
-    assertBucketLogicalName(`${config.app}-${config.environment}-t-${t.id}`);
+    tenantName(() => dedicatedBucketName(layout.dedicatedBucket, t.id));
+    dedicatedBucketLogicalName(namePrefix(config), t.id);
   }
   if (apTenants.length > AWS_LIMITS.accessPointsPerRegion) {
     throw new ConfigError("tenants", `${apTenants.length} access-point tenants exceed the ${AWS_LIMITS.accessPointsPerRegion} access points S3 allows per region`);
@@ -84,20 +86,20 @@ export function checkQuotas(config: StackConfig): void {
     throw new ConfigError("tenants", `${buckets} buckets exceed the ${AWS_LIMITS.bucketsPerAccount} S3 allows per account: move bucket-tier tenants to accessPoint`);
   }
 
-  const sharedPolicy = bucketPolicy({
-    bucketArn: `arn:${layout.partition}:s3:::${layout.sharedBucket}`,
+  const pooledPolicy = bucketPolicy({
+    bucketArn: `arn:${layout.partition}:s3:::${pooledBucketOf(layout)}`,
     kmsKeyArn: `arn:${WORST.partition}:kms:${WORST.region}:${WORST.accountId}:key/00000000-0000-4000-8000-000000000000`,
     grants: [
-      ...sharedBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: apTenants.map((t) => t.id), bucketTenants: bucketTenants.map((t) => t.id) }),
+      ...pooledBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: apTenants.map((t) => t.id), bucketTenants: bucketTenants.map((t) => t.id) }),
       ...(cdn
-        ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${layout.sharedBucket}`, distributionArn, keyPrefix: TENANTS_ROOT, readGate: scanVocabulary(config.scanning.scanner) })]
+        ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${pooledBucketOf(layout)}`, distributionArn, keyPrefix: TENANTS_ROOT, readGate: scanVocabulary(config.scanning.scanner) })]
         : []),
     ],
   });
-  if (compact(sharedPolicy) > AWS_LIMITS.bucketPolicyBytes) {
+  if (compact(pooledPolicy) > AWS_LIMITS.bucketPolicyBytes) {
     throw new ConfigError(
       "tenants",
-      `the pooled bucket's policy would be ${compact(sharedPolicy)} bytes, over S3's ${AWS_LIMITS.bucketPolicyBytes}: ` +
+      `the pooled bucket's policy would be ${compact(pooledPolicy)} bytes, over S3's ${AWS_LIMITS.bucketPolicyBytes}: ` +
         `${apTenants.length + bucketTenants.length} tenants outside the pool is too many; put fewer tenants on the accessPoint or bucket tiers`,
     );
   }
@@ -153,7 +155,7 @@ function checkGuardDutyRole(config: StackConfig, layout: StorageLayout): void {
       accountId: WORST.accountId,
       keyPrefix: TENANTS_ROOT,
       bucketArns: [
-        `arn:${WORST.partition}:s3:::${layout.sharedBucket}`,
+        `arn:${WORST.partition}:s3:::${pooledBucketOf(layout)}`,
         ...(bucketTenants.length > 0 ? [`arn:${WORST.partition}:s3:::${layout.dedicatedBucket.prefix}*${layout.dedicatedBucket.suffix}`] : []),
       ],
       kmsKeyArns: [key(0), ...bucketTenants.filter((t) => t.dedicatedKey).map((_, i) => key(i + 1))],
@@ -174,8 +176,8 @@ function checkGuardDutyRole(config: StackConfig, layout: StorageLayout): void {
 function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
   const apTenants = config.tenants.filter((t) => t.tier === "accessPoint").map((t) => t.id);
   const bucketTenants = config.tenants.filter((t) => t.tier === "bucket").map((t) => t.id);
-  const dedicated = Object.fromEntries(bucketTenants.map((t) => [t, `${layout.dedicatedBucket.prefix}${t}${layout.dedicatedBucket.suffix}`]));
-  const bucketNames = [layout.sharedBucket, ...Object.values(dedicated)];
+  const dedicated = Object.fromEntries(bucketTenants.map((t) => [t, dedicatedBucketName(layout.dedicatedBucket, t)]));
+  const bucketNames = [pooledBucketOf(layout), ...Object.values(dedicated)];
   const routing = JSON.stringify(functionRouting(layout, apTenants, dedicated));
   for (const fn of FUNCTION_NAMES) {
     try {

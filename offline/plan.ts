@@ -1,7 +1,7 @@
 // `npm run plan -- --stack <name> [--config <file>] [--json] [--mock-ids] [--policy-config <file>] [--no-policy]`
 // Runs the Pulumi program offline, under mocks, prints what `pulumi up` would create, and runs the
 // policy pack over it as `pulumi preview --policy-pack policy` would.
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./command-line";
 import { checkWithPolicyPack, findingsText, readPolicyConfig } from "./policy-check";
 import { planJson, planTable } from "./render";
 import { runProgram } from "./run-program";
@@ -11,18 +11,14 @@ const USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json] 
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        config: { type: "string" },
-        json: { type: "boolean", default: false },
-        "mock-ids": { type: "boolean", default: false },
-        "policy-config": { type: "string" },
-        "no-policy": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
+    args = parseCommandLine(argv, {
+      stack: { type: "string" },
+      config: { type: "string" },
+      json: { type: "boolean", default: false },
+      "mock-ids": { type: "boolean", default: false },
+      "policy-config": { type: "string" },
+      "no-policy": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
     }).values;
   } catch (err) {
     process.stderr.write(`plan: ${(err as Error).message}\n${USAGE}\n`);

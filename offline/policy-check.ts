@@ -17,8 +17,9 @@ export function readPolicyConfig(file: string): PolicyPackConfig {
 }
 
 /**
- * Runs the project's policy pack over a planned stack the way the engine does: every resource
- * through `analyze` (its inputs), then the whole stack through `analyzeStack`.
+ * Runs the project's policy pack over a planned stack the way the engine does: configured as the
+ * CLI configures it (the pack's own initial config, then `config` over it), every resource through
+ * `analyze` (its inputs), then the whole stack through `analyzeStack`.
  */
 export async function checkWithPolicyPack(run: ProgramRun, config: PolicyPackConfig = {}, running?: PolicyPackProcess): Promise<PolicyFindings> {
   const pack = running ?? (await PolicyPackProcess.start());

@@ -45,6 +45,12 @@ export interface AnalyzerInfoView {
   version: string;
   supportsConfig: boolean;
   policies: PolicyView[];
+  /**
+   * The config the pack sets for itself (`new PolicyPack(name, args, initialConfig)`), as the wire
+   * carries it: per key (a policy, or `all`) a level and properties. The wire cannot say "no level":
+   * an entry the pack gave only properties arrives as advisory, and the CLI applies it so.
+   */
+  initialConfig: Record<string, { enforcementLevel: EnforcementLevel } & Record<string, unknown>>;
 }
 
 export interface Diagnostic {
@@ -158,56 +164,53 @@ export class PolicyPackProcess {
             : {}),
         };
       }),
+      initialConfig: initialConfigOf(info),
     };
   }
 
   /**
-   * Sends the pack its config the way the CLI does: every policy gets its own enforcement level and
-   * the defaults of its config schema, then the given settings are laid over them. Unknown policies
-   * or properties, and values outside a schema's enum, are refused as the CLI refuses them.
+   * Sends the pack its config the way the CLI does (`ReconcilePolicyPackConfig` in the engine): every
+   * policy starts from its own enforcement level and the defaults of its config schema; the pack's
+   * own initial config is applied over them, then the given settings (a config file's) over that.
+   * Each layer applies its `all` level to every policy first, then its per-policy entries. Unknown
+   * policies or properties in the given settings, and values outside a schema's enum, are refused as
+   * the CLI refuses them.
    */
   async configure(settings: PolicyPackConfig = {}): Promise<Record<string, Record<string, unknown>>> {
     const info = await this.getAnalyzerInfo();
     const byName = new Map(info.policies.map((p) => [p.name, p]));
     const { all, ...perPolicy } = settings;
-    for (const name of Object.keys(perPolicy)) {
-      if (!byName.has(name)) {
+    for (const [name, entry] of Object.entries(perPolicy)) {
+      const policy = byName.get(name);
+      if (!policy) {
         throw new Error(`policy pack ${info.name} has no policy "${name}"`);
+      }
+      const { enforcementLevel: _level, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : entry;
+      for (const key of Object.keys(properties)) {
+        if (!policy.configSchema?.properties[key]) {
+          throw new Error(`policy "${name}" has no config property "${key}"`);
+        }
       }
     }
     if (all !== undefined && typeof all !== "string") {
       throw new Error(`"all" takes an enforcement level, got ${JSON.stringify(all)}`);
     }
+    const reconciled = applyConfig(applyConfig(defaultConfig(info.policies), info.initialConfig), settings);
     const request = new analyzerpb.ConfigureAnalyzerRequest();
     const applied: Record<string, Record<string, unknown>> = {};
     for (const policy of info.policies) {
-      const entry = perPolicy[policy.name];
-      const { enforcementLevel: own, ...overrides } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
-      // A policy's own setting wins over `all`, which wins over the pack's default.
-      const enforcementLevel = own ?? (all as EnforcementLevel | undefined);
-      const schema = policy.configSchema?.properties ?? {};
-      const properties: Record<string, unknown> = {};
-      for (const [key, prop] of Object.entries(schema)) {
-        if (prop.default !== undefined) {
-          properties[key] = prop.default;
-        }
-      }
-      for (const [key, value] of Object.entries(overrides)) {
-        const prop = schema[key];
-        if (!prop) {
-          throw new Error(`policy "${policy.name}" has no config property "${key}"`);
-        }
-        if (prop.enum && !prop.enum.includes(value)) {
+      const { enforcementLevel, properties } = reconciled.get(policy.name)!;
+      for (const [key, value] of Object.entries(properties)) {
+        const prop = policy.configSchema?.properties[key];
+        if (prop?.enum && !prop.enum.includes(value)) {
           throw new Error(`policy "${policy.name}" config "${key}" must be one of ${JSON.stringify(prop.enum)}`);
         }
-        properties[key] = value;
       }
-      const level = enforcementLevel ?? policy.enforcementLevel;
       const config = new analyzerpb.PolicyConfig();
-      config.setEnforcementlevel(LEVEL_VALUES[level]);
+      config.setEnforcementlevel(LEVEL_VALUES[enforcementLevel]);
       config.setProperties(toStruct(properties));
       request.getPolicyconfigMap().set(policy.name, config);
-      applied[policy.name] = { enforcementLevel: level, ...properties };
+      applied[policy.name] = { enforcementLevel, ...properties };
     }
     await call(this.client.configure.bind(this.client), request);
     return applied;
@@ -256,6 +259,58 @@ export class PolicyPackProcess {
     process.kill(this.pid, "SIGTERM");
     await exited;
   }
+}
+
+function initialConfigOf(info: analyzerpb.AnalyzerInfo): AnalyzerInfoView["initialConfig"] {
+  const config: AnalyzerInfoView["initialConfig"] = {};
+  info.getInitialconfigMap().forEach((entry, key) => {
+    config[key] = { enforcementLevel: LEVEL_NAMES[entry.getEnforcementlevel()], ...((entry.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>) };
+  });
+  return config;
+}
+
+/** One policy's reconciled config: the level the pack runs it at, and the properties `getConfig` returns. */
+interface ReconciledConfig {
+  enforcementLevel: EnforcementLevel;
+  properties: Record<string, unknown>;
+}
+
+/** Every policy at its own level with its schema's defaults: where the CLI starts. */
+function defaultConfig(policies: PolicyView[]): Map<string, ReconciledConfig> {
+  return new Map(
+    policies.map((p) => [
+      p.name,
+      {
+        enforcementLevel: p.enforcementLevel,
+        properties: Object.fromEntries(Object.entries(p.configSchema?.properties ?? {}).flatMap(([k, v]) => (v.default === undefined ? [] : [[k, v.default]]))),
+      },
+    ]),
+  );
+}
+
+/**
+ * One layer of config over another, as the CLI's `applyConfig` lays it: the layer's `all` level
+ * first, on every policy; then each entry's level, when it has one, and its properties merged in.
+ */
+function applyConfig(result: Map<string, ReconciledConfig>, layer: PolicyPackConfig): Map<string, ReconciledConfig> {
+  const next = new Map([...result].map(([name, c]) => [name, { ...c, properties: { ...c.properties } }]));
+  const all = layer.all;
+  const allLevel = typeof all === "string" ? all : all?.enforcementLevel;
+  if (allLevel !== undefined) {
+    for (const c of next.values()) {
+      c.enforcementLevel = allLevel;
+    }
+  }
+  for (const [name, entry] of Object.entries(layer)) {
+    const c = next.get(name);
+    if (name === "all" || c === undefined) {
+      continue;
+    }
+    const { enforcementLevel, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : entry;
+    c.enforcementLevel = enforcementLevel ?? c.enforcementLevel;
+    Object.assign(c.properties, properties);
+  }
+  return next;
 }
 
 function options(parent?: string): analyzerpb.AnalyzerResourceOptions {

@@ -88,7 +88,7 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 export function runProgram(opts: RunOptions): Promise<ProgramRun> {
   return runUnderMocks(() => {
-    // Loaded here, not at the top: @pulumi/aws must see the mocks (DESIGN: pitfalls).
+    // Loaded here, not at the top: @pulumi/aws must see the mocks (Pulumi's unit-testing guide: set the mocks before importing the providers).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { program } = require("../infra/program") as typeof programModule;
     return program();

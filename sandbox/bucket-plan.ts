@@ -1,4 +1,5 @@
 import { type CORSRule, type LifecycleRule, type PublicAccessBlockConfiguration } from "@aws-sdk/client-s3";
+import { BUCKET_COMPANIONS, TYPE } from "../offline/resource-types";
 import { type ProgramRun, type RegisteredResource } from "../offline/run-program";
 
 /**
@@ -24,18 +25,8 @@ export interface BucketPlan {
   eventBridge: boolean;
 }
 
-const BUCKET = "aws:s3/bucket:Bucket";
-/** Companion resources, by type token; the v1 `…V2` tokens the policy pack also matches are not used by this program. */
-const COMPANION = {
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
-  cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  notification: "aws:s3/bucketNotification:BucketNotification",
-} as const;
+const BUCKET = TYPE.bucket;
+const COMPANION = BUCKET_COMPANIONS;
 
 /** Pulumi's camelCase input → the S3 API's PascalCase (`id` → `ID`), recursively. */
 export function toS3Shape(value: unknown): unknown {

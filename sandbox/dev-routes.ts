@@ -1,6 +1,6 @@
 import { type LocalIssuer } from "./issuer";
 
-/** An answer of the sandbox itself, outside API.md's `/v1`. */
+/** An answer of the sandbox itself, outside docs/API.md's `/v1`. */
 export interface DevAnswer {
   status: number;
   contentType: string;

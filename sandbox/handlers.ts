@@ -1,15 +1,14 @@
-import { API_FUNCTIONS, type ApiFunctionName, type Env, type FunctionName, type LogLevel, ROUTES } from "@mobile-s3/contract";
+import { type ApiFunctionName, type Env, type FunctionName, type LogLevel } from "@mobile-s3/contract";
 import { type S3Client } from "@aws-sdk/client-s3";
-import { createCdnSessionHandler } from "../functions/cdn-session/app";
-import { createObjectsHandler } from "../functions/objects/app";
-import { createProxyHandler } from "../functions/proxy/app";
-import { s3TaggedWriter } from "../functions/proxy/s3-tagged-writer";
+import { cdnSessionFunction } from "../functions/cdn-session/app";
+import { objectsFunction } from "../functions/objects/app";
+import { proxyFunction } from "../functions/proxy/app";
 import { createScanHandler } from "../functions/scan/app";
 import { type ScanOutcome } from "../functions/scan/core";
 import { type Scanner } from "../functions/scan/scanner";
 import { s3Store } from "../functions/shared/s3-store";
 import { type ObjectStore } from "../functions/shared/store";
-import { createUploadsHandler } from "../functions/uploads/app";
+import { uploadsFunction } from "../functions/uploads/app";
 import { functionLogger } from "./function-log";
 import { type ApiHandler } from "./server";
 
@@ -23,7 +22,8 @@ export interface SandboxHandlers {
 }
 
 /**
- * The functions Lambda runs (`functions/<name>/app.ts`), each built from its environment, each
+ * The functions Lambda runs (`functions/<name>/app.ts`), each built from its environment by the
+ * same runtime as its Lambda handler (`functions/shared/runtime.ts`), each
  * talking to S3 with its own role's credentials (`clients`, through the IAM gateway, which holds
  * it to that role's policy). The scanner is ClamAV from the environment unless the sandbox has
  * none (`scanner`). `owner` is the engine's own client, for what stands in for AWS services (the
@@ -37,17 +37,18 @@ export function sandboxHandlers(
   scanner?: Scanner,
 ): SandboxHandlers {
   const log = (fn: FunctionName) => functionLogger(fn, logLevel);
+  const ports = (fn: ApiFunctionName) => ({ s3: clients[fn], log: log(fn) });
   const withScanner = scanner === undefined ? {} : { scanner };
-  const api: Record<ApiFunctionName, ApiHandler> = {
-    uploads: createUploadsHandler(envs.uploads, { store: s3Store(clients.uploads), log: log("uploads") }),
-    objects: createObjectsHandler(envs.objects, { store: s3Store(clients.objects), log: log("objects") }),
-    "cdn-session": createCdnSessionHandler(envs["cdn-session"], { log: log("cdn-session") }),
-    proxy: createProxyHandler(envs.proxy, { writer: s3TaggedWriter(clients.proxy), log: log("proxy"), ...withScanner }),
-  };
+  const api: [readonly string[], ApiHandler][] = [
+    [uploadsFunction.routes, uploadsFunction.createHandler(envs.uploads, ports("uploads"))],
+    [objectsFunction.routes, objectsFunction.createHandler(envs.objects, ports("objects"))],
+    [cdnSessionFunction.routes, cdnSessionFunction.createHandler(envs["cdn-session"], ports("cdn-session"))],
+    [proxyFunction.routes, proxyFunction.createHandler(envs.proxy, { ...ports("proxy"), ...withScanner })],
+  ];
   const routes: Record<string, ApiHandler> = {};
-  for (const fn of API_FUNCTIONS) {
-    for (const routeKey of ROUTES[fn]) {
-      routes[routeKey] = api[fn];
+  for (const [keys, handler] of api) {
+    for (const routeKey of keys) {
+      routes[routeKey] = handler;
     }
   }
   return { routes, scan: createScanHandler(envs.scan, { store: s3Store(clients.scan), log: log("scan"), ...withScanner }), store: s3Store(owner) };

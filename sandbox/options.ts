@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../offline/command-line";
 
 export const USAGE = "usage: npm start -- [--stack <name>] [--port <n>] [--data-dir <dir>] [--scanner auto|clamav|off]";
 
@@ -18,13 +18,7 @@ export interface SandboxOptions {
   help: boolean;
 }
 
-/** The options were not understood; the message says which and how. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 export const HELP = `${USAGE}
 
@@ -41,23 +35,13 @@ issuer and the malware-scan worker. Ctrl-C stops everything and deletes its data
 `;
 
 export function parseOptions(argv: string[]): SandboxOptions {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string", default: "dev" },
-        port: { type: "string" },
-        "data-dir": { type: "string" },
-        scanner: { type: "string", default: "auto" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(argv, {
+      stack: { type: "string", default: "dev" },
+      port: { type: "string" },
+      "data-dir": { type: "string" },
+      scanner: { type: "string", default: "auto" },
+      help: { type: "boolean", short: "h", default: false },
+  });
   const stack = values.stack ?? "dev";
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
     throw new UsageError(`[--stack] must be a stack name such as dev, got "${stack}"`);

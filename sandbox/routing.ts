@@ -13,7 +13,7 @@ export interface SandboxRouting {
 
 /**
  * Where each tenant's objects live, from the stack outputs the program exports for apps
- * (`appConfig.storage`). Tenants on the accessPoint tier go straight to the shared bucket their
+ * (`appConfig.storage`). Tenants on the accessPoint tier go straight to the pooled bucket their
  * access point fronts, under the same keys: Ceph has no access points.
  */
 export function sandboxRouting(run: ProgramRun): SandboxRouting {

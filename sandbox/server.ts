@@ -2,17 +2,20 @@ import { PROXY_ROUTES } from "@mobile-s3/contract";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 import { internalError } from "../functions/shared/api";
-import { type HttpApiEvent, type HttpApiResult, toHttpResult } from "../functions/shared/http-api";
+import { toHttpResult } from "../functions/shared/http-api";
+import { type HttpHandler } from "../functions/shared/runtime";
 import { type CorsConfiguration, corsHeaders } from "./cors";
 import { devRoute } from "./dev-routes";
 import { toHttpApiEvent } from "./http-event";
 import { type LocalIssuer } from "./issuer";
 import { MalformedPathError, routeMatcher } from "./routes";
+import { readBoundedBody } from "./read-body";
 
 /** API Gateway's payload limit: a larger request never reaches a function. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export type ApiHandler = (event: HttpApiEvent) => Promise<HttpApiResult>;
+/** A function's Lambda handler, as `defineHttpFunction` builds it. */
+export type ApiHandler = HttpHandler;
 
 export interface SandboxApi {
   issuer: LocalIssuer;
@@ -45,24 +48,6 @@ const BINARY_ROUTES: readonly string[] = PROXY_ROUTES;
 
 const error = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-      } else if (!tooLarge) {
-        chunks.push(chunk);
-      }
-    });
-    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
   res.writeHead(status, body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) });
   res.end(body);
@@ -90,7 +75,7 @@ export function createSandboxServer(): SandboxServer {
       send(res, 204, cors.headers);
       return 204;
     }
-    const body = await readBody(req);
+    const body = await readBoundedBody(req, MAX_BODY_BYTES);
     if (body === undefined) {
       send(res, 413, { ...json, ...cors.headers }, error("PayloadTooLarge", `Requests are limited to ${MAX_BODY_BYTES} bytes, as in API Gateway.`));
       return 413;
@@ -111,7 +96,7 @@ export function createSandboxServer(): SandboxServer {
       throw err;
     }
     if (route === undefined) {
-      send(res, 404, { ...json, ...cors.headers }, error("RouteNotFound", `No route ${method} ${url.pathname}; see API.md for the routes.`));
+      send(res, 404, { ...json, ...cors.headers }, error("RouteNotFound", `No route ${method} ${url.pathname}; see docs/API.md for the routes.`));
       return 404;
     }
     const event = toHttpApiEvent(
@@ -129,7 +114,7 @@ export function createSandboxServer(): SandboxServer {
     handle(req, res).then(
       (status) => api?.onRequest?.(`${req.method} ${(req.url ?? "/").split("?")[0]} → ${status} (${Date.now() - started} ms)`),
       () => {
-        // API.md's bare 500: nothing about the cause reaches the caller.
+        // docs/docs/API.md's bare 500: nothing about the cause reaches the caller.
         if (!res.headersSent) {
           const result = toHttpResult(internalError());
           send(res, result.statusCode, result.headers, result.body);

@@ -49,7 +49,7 @@ describe("project files", () => {
     assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
     assert.ok(pkg.dependencies["@pulumi/policy"] && pkg.dependencies["@pulumi/pulumi"]);
     const root = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
-    assert.deepEqual(root.workspaces, ["policy"]);
+    assert.deepEqual(root.workspaces, ["contract", "policy"]);
   });
 
   it("runs on the functions' Node.js 22, in the project and in the policy pack", () => {
@@ -65,15 +65,15 @@ describe("project files", () => {
     assert.match(root.devDependencies.typescript, /^~5\.9\./);
   });
 
-  it("documents every config key in the README's configuration reference", () => {
-    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  it("documents every config key in docs/CONFIGURATION.md's reference", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "docs/CONFIGURATION.md"), "utf8");
     for (const key of Object.keys(CONFIG_SCHEMA)) {
       assert.match(readme, new RegExp(`^\\| \`mobile-s3:${key}\` \\|`, "m"), key);
     }
   });
 
-  it("lists every policy of the pack in the README", () => {
-    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  it("lists every policy of the pack in docs/POLICY-PACK.md", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, "docs/POLICY-PACK.md"), "utf8");
     for (const p of policies) {
       assert.match(readme, new RegExp(`^\\| \`${p.name}\` \\|`, "m"), p.name);
     }

@@ -88,7 +88,7 @@ function parseBody(answer: HttpAnswer): unknown {
   return answer.text === "" ? undefined : parseOrUndefined(answer.text);
 }
 
-/** API.md's error object, or a description of an answer that is not one (a gateway's own 5xx page). */
+/** docs/API.md's error object, or a description of an answer that is not one (a gateway's own 5xx page). */
 function apiError(answer: HttpAnswer): { code?: string; message: string } {
   const body = parseOrUndefined(answer.text) as { error?: { code?: unknown; message?: unknown }; message?: unknown } | undefined;
   const code = typeof body?.error?.code === "string" ? body.error.code : undefined;

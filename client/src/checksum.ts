@@ -12,7 +12,7 @@ export function platformSha256(): Sha256 | undefined {
   return async (bytes) => new Uint8Array(await subtle.digest("SHA-256", bytes));
 }
 
-/** The base64 SHA-256 digest S3's `x-amz-checksum-sha256` and API.md's `checksumSHA256` expect. */
+/** The base64 SHA-256 digest S3's `x-amz-checksum-sha256` and docs/API.md's `checksumSHA256` expect. */
 export async function sha256Base64(bytes: Uint8Array, sha256: Sha256 | undefined): Promise<string> {
   if (sha256 === undefined) {
     throw new StorageArgumentError("upload: checksum needs SHA-256; this platform has no crypto.subtle, so pass createStorageClient({ sha256 })");

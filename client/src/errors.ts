@@ -3,7 +3,7 @@ import { redact } from "@mobile-s3/contract";
 export interface StorageErrorDetails {
   /** HTTP status of the answer that failed the operation, when there was one. */
   status?: number;
-  /** API.md's `error.code` (e.g. `QuotaExceeded`), S3's `<Code>`, or one of this client's own codes. */
+  /** docs/API.md's `error.code` (e.g. `QuotaExceeded`), S3's `<Code>`, or one of this client's own codes. */
   code?: string;
   /** Attempts made, retries included. */
   attempts?: number;

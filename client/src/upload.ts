@@ -459,7 +459,7 @@ const MAX_CHECKSUM_BYTES = 5 * 1024 ** 3;
 /** How far the device clock may be behind S3's when deciding whether an object is this upload's. */
 const CLOCK_SKEW_MS = 15 * 60_000;
 
-/** The confirmed parts as API.md's completion and the result list them: by part number. */
+/** The confirmed parts as docs/API.md's completion and the result list them: by part number. */
 function partsInOrder(record: UploadRecord): { partNumber: number; etag: string }[] {
   return [...record.parts].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
 }

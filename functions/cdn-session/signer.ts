@@ -1,5 +1,6 @@
 import { getSignedCookies } from "@aws-sdk/cloudfront-signer";
-import { type CdnCookies, type CookieSigner, type PrivateKeySource } from "./core";
+import { type PrivateKeySource } from "./config";
+import { type CdnCookies, type CookieSigner } from "./core";
 
 /** Reads a secret's string value (Secrets Manager GetSecretValue in AWS). */
 export type SecretReader = (secretArn: string) => Promise<string>;

@@ -1,13 +1,14 @@
-import { bucketFor, type Env, ENV, type FunctionRouting, LIMIT_BOUNDS, OBJECTS_ROUTES, parseRouting, requireInteger, requireJson, RESERVED_SEGMENTS, ScanStatus, scanStatusFromTags, type ScanVocabulary } from "@mobile-s3/contract";
+import { bucketFor, type ObjectPage, OBJECTS_ROUTES, RESERVED_SEGMENTS, ScanStatus, scanStatusFromTags, type ScanVocabulary, type SignedUrl, type StoredObject } from "@mobile-s3/contract";
 import { createHash } from "node:crypto";
-import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
+import { type ApiResponse, type AuthenticatedRequest, type HttpContext } from "../shared/api";
 import { badRequest, conflict, forbidden, notFound } from "../shared/errors";
-import { type TokenSettings } from "../shared/identity";
 import { type Home, homeOf, relativePath, userKey, userPrefix } from "../shared/keys";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
-import { readS3Endpoint, readScanVocabulary, readTenantClaim, readTokenSettings } from "../shared/settings";
+import { type ObjectsConfig } from "./config";
 
-/** Listing, presigned reads and deletes of the caller's objects (API.md). */
+// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
+
+/** Listing, presigned reads and deletes of the caller's objects (docs/API.md). */
 export { OBJECTS_ROUTES };
 
 /** Page size of a listing when the caller names none, and the most one page may hold (S3's own cap). */
@@ -18,53 +19,27 @@ export const TAG_READ_CONCURRENCY = 16;
 /** A cursor longer than this was not made here. */
 const MAX_CURSOR_CHARS = 4096;
 
-export interface ObjectsConfig {
-  tenantRouting: FunctionRouting;
-  presignTtlSeconds: number;
-  tenantClaim: string;
-  /** The scanner whose tags say an object is clean. */
-  scan: ScanVocabulary;
-  /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
-  s3Endpoint?: string;
-  /** Adapter only: verify bearer tokens here when no JWT authorizer ran (sandbox, tests). */
-  token?: TokenSettings;
+/** One entry of a listing (docs/API.md). */
+export type ListedObject = StoredObject;
+
+export interface ObjectsDeps {
+  store: ObjectStore;
 }
 
-export function loadObjectsConfig(env: Env): ObjectsConfig {
-  const s3Endpoint = readS3Endpoint(env);
-  const token = readTokenSettings(env);
-  return {
-    tenantRouting: parseRouting(requireJson(env, ENV.tenantRouting)),
-    presignTtlSeconds: requireInteger(env, ENV.presignTtlSeconds, LIMIT_BOUNDS.presignTtlSeconds),
-    tenantClaim: readTenantClaim(env),
-    scan: readScanVocabulary(env),
-    ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
-    ...(token === undefined ? {} : { token }),
-  };
-}
+export type ObjectsContext = HttpContext<ObjectsConfig, ObjectsDeps>;
 
-/** One entry of a listing, as API.md gives it. */
-export interface ListedObject {
-  path: string;
-  size: number;
-  etag: string;
-  lastModified: string;
-  scanStatus: ScanStatus;
-}
-
-export function handleObjectsRequest(request: ApiRequest, config: ObjectsConfig, store: ObjectStore): Promise<ApiResponse> {
-  return serveRoutes(OBJECTS_ROUTES, request, (r) => {
-    const home = homeOf(r.caller, config.tenantClaim);
-    const target = { home, bucket: bucketFor(config.tenantRouting, home.tenant), scan: config.scan };
-    switch (r.routeKey as (typeof OBJECTS_ROUTES)[number]) {
-      case "GET /v1/objects":
-        return listObjects(target, r.query, store);
-      case "GET /v1/objects/url":
-        return downloadUrl(target, r.query, store, config.presignTtlSeconds);
-      case "DELETE /v1/objects":
-        return deleteObject(target, r.query, store);
-    }
-  });
+/** The objects core: one of OBJECTS_ROUTES from a verified caller (the runtime has checked both). */
+export function handleObjectsRequest(request: AuthenticatedRequest, { config, deps: { store } }: ObjectsContext): Promise<ApiResponse<ObjectPage | SignedUrl>> {
+  const home = homeOf(request.caller, config.tenantClaim);
+  const target = { home, bucket: bucketFor(config.tenantRouting, home.tenant), scan: config.scan };
+  switch (request.routeKey as (typeof OBJECTS_ROUTES)[number]) {
+    case "GET /v1/objects":
+      return listObjects(target, request.query, store);
+    case "GET /v1/objects/url":
+      return downloadUrl(target, request.query, store, config.presignTtlSeconds);
+    case "DELETE /v1/objects":
+      return deleteObject(target, request.query, store);
+  }
 }
 
 interface Target {
@@ -73,7 +48,7 @@ interface Target {
   scan: ScanVocabulary;
 }
 
-async function listObjects({ home, bucket, scan }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse> {
+async function listObjects({ home, bucket, scan }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse<ObjectPage>> {
   const prefix = userPrefix(home, query.prefix);
   const limit = parseLimit(query.limit);
   const cursor = query.cursor === undefined || query.cursor === "" ? undefined : decodeCursor(query.cursor, prefix);
@@ -108,7 +83,7 @@ async function downloadUrl(
   query: Readonly<Record<string, string>>,
   store: ObjectStore,
   expiresIn: number,
-): Promise<ApiResponse> {
+): Promise<ApiResponse<SignedUrl>> {
   const key = userKey(home, query.path);
   // The tag read answers 404 for a missing object, so it doubles as the existence check.
   const tags = await tagsOf(store, bucket, key);
@@ -174,7 +149,7 @@ export function servedAs(key: string, storedType: string | undefined): { content
  * Deleting is idempotent: an object that is already gone answers 204 like one deleted now, so a
  * client retrying after a lost response never sees an error (S3's DeleteObject behaves the same).
  */
-async function deleteObject({ home, bucket }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse> {
+async function deleteObject({ home, bucket }: Target, query: Readonly<Record<string, string>>, store: ObjectStore): Promise<ApiResponse<never>> {
   await store.delete({ bucket, key: userKey(home, query.path) });
   return { status: 204 };
 }

@@ -1,46 +1,17 @@
-import { bucketFor, type Env, ENV, type FunctionRouting, isMediaType, LIMIT_BOUNDS, parseRouting, PROXY_ROUTES, requireInteger, requireJson, requireStringList, ScanStatus, type ScanVocabulary } from "@mobile-s3/contract";
-import { checkExtension } from "../shared/extension";
-import { type ApiRequest, type ApiResponse, serveRoutes } from "../shared/api";
+import { bucketFor, PROXY_ROUTES, type ProxyStored, ScanStatus } from "@mobile-s3/contract";
+import { type ApiRequest, type ApiResponse, type AuthenticatedRequest, type HttpContext } from "../shared/api";
 import { ApiError, badRequest, tooLarge, unsupportedType } from "../shared/errors";
-import { type TokenSettings } from "../shared/identity";
+import { checkExtension } from "../shared/extension";
 import { homeOf, relativePath, userKey } from "../shared/keys";
 import { type Logger } from "../shared/log";
-import { readS3Endpoint, readScanVocabulary, readTenantClaim, readTokenSettings } from "../shared/settings";
 import { type Scanner } from "../scan/scanner";
+import { type ProxyConfig } from "./config";
 import { sniff } from "./sniff";
 
-/** Small uploads inspected server-side, access pattern 4 (API.md). */
+// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
+
+/** Small uploads inspected server-side, access pattern 4 (docs/API.md). */
 export { PROXY_ROUTES };
-
-export interface ProxyConfig {
-  tenantRouting: FunctionRouting;
-  proxyMaxBytes: number;
-  allowedContentTypes: string[];
-  tenantClaim: string;
-  /**
-   * The stack's scanner. ClamAV scans the body here and the object is written tagged clean; GuardDuty
-   * scans what the proxy writes like any other upload, so the object is written untagged (pending).
-   */
-  scan: ScanVocabulary;
-  /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
-  s3Endpoint?: string;
-  /** Adapter only: verify bearer tokens here when no JWT authorizer ran (sandbox, tests). */
-  token?: TokenSettings;
-}
-
-export function loadProxyConfig(env: Env): ProxyConfig {
-  const s3Endpoint = readS3Endpoint(env);
-  const token = readTokenSettings(env);
-  return {
-    tenantRouting: parseRouting(requireJson(env, ENV.tenantRouting)),
-    proxyMaxBytes: requireInteger(env, ENV.proxyMaxBytes, LIMIT_BOUNDS.proxyMaxBytes),
-    allowedContentTypes: requireStringList(env, ENV.allowedContentTypes, isMediaType),
-    tenantClaim: readTenantClaim(env),
-    scan: readScanVocabulary(env),
-    ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
-    ...(token === undefined ? {} : { token }),
-  };
-}
 
 /**
  * Writes an object together with its tags in one request. Writing first and tagging after would
@@ -51,21 +22,14 @@ export interface TaggedObjectWriter {
   putTagged(p: { bucket: string; key: string; body: Uint8Array; contentType: string; tags: Record<string, string> }): Promise<{ etag: string }>;
 }
 
-export interface ProxyPorts {
+export interface ProxyDeps {
   writer: TaggedObjectWriter;
   /** The inline scanner; required with ClamAV, unused with GuardDuty (which scans after the write). */
   scanner?: Scanner;
   log: Logger;
 }
 
-/** The request with the one header the proxy reads: the body's declared `Content-Type`. */
-export interface ProxyRequest extends ApiRequest {
-  contentType?: string;
-}
-
-export function handleProxyRequest(request: ProxyRequest, config: ProxyConfig, ports: ProxyPorts): Promise<ApiResponse> {
-  return serveRoutes(PROXY_ROUTES, request, (r) => putInspected({ ...r, contentType: request.contentType }, config, ports));
-}
+export type ProxyContext = HttpContext<ProxyConfig, ProxyDeps>;
 
 /**
  * Checks, in order: the path (under the caller's home), the declared type (allowlisted, with a
@@ -74,14 +38,14 @@ export function handleProxyRequest(request: ProxyRequest, config: ProxyConfig, p
  * written: with ClamAV already tagged clean (it was scanned here; a scanner failure is a 500 and
  * writes nothing), with GuardDuty untagged, unreadable until GuardDuty tags it.
  */
-async function putInspected(request: ProxyRequest & Required<Pick<ApiRequest, "caller">>, config: ProxyConfig, ports: ProxyPorts): Promise<ApiResponse> {
+export async function handleProxyRequest(request: AuthenticatedRequest, { config, deps }: ProxyContext): Promise<ApiResponse<ProxyStored>> {
   const home = homeOf(request.caller, config.tenantClaim);
   const path = request.query.path;
   if (path === undefined || path === "") {
     throw badRequest("InvalidPath", "Add ?path= with the object's path relative to your home, such as photos/cat.png.");
   }
   const key = userKey(home, path);
-  const contentType = declaredType(request.contentType, config);
+  const contentType = declaredType(request.headers["content-type"], config);
   checkExtension(relativePath(home, key), contentType);
   const body = bodyBytes(request, config.proxyMaxBytes);
 
@@ -98,19 +62,19 @@ async function putInspected(request: ProxyRequest & Required<Pick<ApiRequest, "c
 
   const scannedHere = config.scan.scanner === "clamav";
   if (scannedHere) {
-    if (ports.scanner === undefined) {
+    if (deps.scanner === undefined) {
       throw new Error("the proxy needs a scanner port with ClamAV");
     }
-    const result = await ports.scanner.scan({ bytes: body });
+    const result = await deps.scanner.scan({ bytes: body });
     if (result.verdict === "infected") {
-      ports.log.warn("infected upload refused", { key, signature: result.signature, size: body.byteLength });
+      deps.log.warn("infected upload refused", { key, signature: result.signature, size: body.byteLength });
       throw new ApiError(422, "Infected", "The file failed its malware scan and was not stored.");
     }
   }
 
   const bucket = bucketFor(config.tenantRouting, home.tenant);
   const tags: Record<string, string> = scannedHere ? { [config.scan.tagKey]: config.scan.clean } : {};
-  const { etag } = await ports.writer.putTagged({ bucket, key, body, contentType, tags });
+  const { etag } = await deps.writer.putTagged({ bucket, key, body, contentType, tags });
   const scanStatus = scannedHere ? ScanStatus.clean : ScanStatus.pending;
   return { status: 200, body: { path: relativePath(home, key), etag, size: body.byteLength, scanStatus } };
 }
@@ -129,7 +93,6 @@ function declaredType(header: string | undefined, config: ProxyConfig): string {
   }
   return type;
 }
-
 
 /** The body's bytes; its size is checked before a base64 body is decoded. */
 function bodyBytes(request: ApiRequest, maxBytes: number): Uint8Array {

@@ -1,5 +1,5 @@
-import { createProxyHandler } from "./app";
+import { proxyFunction } from "./app";
 
 // Module scope: configuration, logger and scanner are built once per cold start; the S3 client
 // (and the SDK it needs) with the first S3 call, so a request that never reaches S3 does not load it.
-export const handler = createProxyHandler(process.env);
+export const handler = proxyFunction.createHandler(process.env);

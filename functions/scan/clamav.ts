@@ -5,10 +5,10 @@ import { type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CLAMAV_ENV, ConfigurationError, type Env } from "@mobile-s3/contract";
 export { CLAMAV_ENV };
-import { createLogger, type Logger, readLogLevel } from "../shared/log";
-import { lazyS3Client, type S3ClientSource, s3Connection } from "../shared/s3-sdk";
-import { isNotFound } from "../shared/s3-store";
-import { readS3Endpoint } from "../shared/settings";
+import { type Logger } from "../shared/log";
+import { isNotFound } from "../shared/s3-objects";
+import { type S3ClientSource, s3Connection } from "../shared/s3-sdk";
+import { envLogger, envS3Client } from "../shared/settings";
 import { type ClamdAddress, ClamdUnreachableError, clamdScanner } from "./clamd";
 import { ClamdDaemon } from "./clamd-daemon";
 import { clamScanner, loadClamAvLocation } from "./clamscan";
@@ -161,11 +161,9 @@ export function createClamAvScanner(env: Env, options: Partial<ClamAvScannerOpti
   if (settings === undefined) {
     return clamScanner({ ...loadClamAvLocation(env), timeoutMs, maxFileBytes });
   }
-  const log = options.log ?? createLogger("clamav", readLogLevel(env));
-  const endpoint = readS3Endpoint(env);
-  const definitions =
-    options.definitions ??
-    s3DefinitionsBucket(lazyS3Client(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }), settings.bucket);
+  const log = options.log ?? envLogger("clamav", env);
+  const s3 = envS3Client(env);
+  const definitions = options.definitions ?? s3DefinitionsBucket(s3, settings.bucket);
   const daemon = new ClamdDaemon(
     {
       binary: settings.clamdPath,

@@ -1,10 +1,12 @@
-import { CLAMAV_VOCABULARY, type Env, ENV, OBJECT_CREATED, QUARANTINE_PREFIX, requireStringList, RESERVED_SEGMENTS, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
+import { CLAMAV_VOCABULARY, OBJECT_CREATED, QUARANTINE_PREFIX, RESERVED_SEGMENTS, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
 import { createHash } from "node:crypto";
 import { type Logger } from "../shared/log";
-import { readS3Endpoint, readScanVocabulary } from "../shared/settings";
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
+import { type ScanConfig } from "./config";
 import { decodeForScan } from "./content-encoding";
 import { type Scanner } from "./scanner";
+
+// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
 
 
 /** ClamAV's tag key and values (the vocabulary this scanner writes). */
@@ -33,29 +35,6 @@ export const DEFAULT_SCAN_MAX_BYTES = 256 * 1024 * 1024;
 
 /** S3's limit; a quarantine key that would exceed it is named by a hash instead. */
 const MAX_KEY_BYTES = 1024;
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export interface ScanConfig {
-  /** Buckets this deployment owns; events naming any other bucket are ignored. */
-  buckets: ReadonlySet<string>;
-  /**
-   * The stack's scanner: with ClamAV this function scans "Object Created" events; with GuardDuty,
-   * which scans and tags by itself, it quarantines what GuardDuty's scan results find infected.
-   */
-  scan: ScanVocabulary;
-  /** Adapter only: an S3-compatible endpoint instead of AWS (sandbox, tests). */
-  s3Endpoint?: string;
-}
-
-export function loadScanConfig(env: Env): ScanConfig {
-  const s3Endpoint = readS3Endpoint(env);
-  return {
-    buckets: new Set(requireStringList(env, ENV.scanBuckets, (name) => BUCKET_NAME.test(name))),
-    scan: readScanVocabulary(env),
-    ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
-  };
-}
 
 export interface ScanPorts {
   store: ObjectStore;

@@ -1,7 +1,6 @@
 import { CLAMAV_ENV, ConfigurationError, type Env, FRESHCLAM_TIMEOUT_MS } from "@mobile-s3/contract";
-import { createLogger, errorName, type Logger, readLogLevel } from "../shared/log";
-import { lazyS3Client } from "../shared/s3-sdk";
-import { readS3Endpoint } from "../shared/settings";
+import { errorName, type Logger } from "../shared/log";
+import { envLogger, envS3Client } from "../shared/settings";
 import { absolutePath, DEFAULT_FRESHCLAM_PATH, readDefinitionsBucket, s3DefinitionsBucket } from "./clamav";
 import { assertMirror, DefinitionsError, type FreshclamMirror, spawnFreshclam, updateDefinitions, type UpdateOutcome, type UpdatePorts } from "./definitions-core";
 
@@ -19,7 +18,6 @@ export interface DefinitionsUpdaterConfig {
   bucket: string;
   freshclamPath: string;
   mirror: FreshclamMirror;
-  s3Endpoint?: string;
 }
 
 export function loadDefinitionsUpdaterConfig(env: Env): DefinitionsUpdaterConfig {
@@ -45,8 +43,7 @@ export function loadDefinitionsUpdaterConfig(env: Env): DefinitionsUpdaterConfig
     ...(databaseMirror ? { databaseMirror: mirrorSetting(CLAMAV_ENV.databaseMirror, databaseMirror) } : {}),
     ...(privateMirrors.length > 0 ? { privateMirrors } : {}),
   };
-  const s3Endpoint = readS3Endpoint(env);
-  return { bucket, freshclamPath, mirror, ...(s3Endpoint === undefined ? {} : { s3Endpoint }) };
+  return { bucket, freshclamPath, mirror };
 }
 
 /** The updater as Lambda runs it: configuration read once per cold start, one update per invocation. */
@@ -55,10 +52,11 @@ export function createDefinitionsUpdater(
   ports: Partial<UpdatePorts> & { workDir?: string } = {},
 ): (event: unknown) => Promise<UpdateOutcome> {
   const config = loadDefinitionsUpdaterConfig(env);
-  const log: Logger = ports.log ?? createLogger("clamav-definitions", readLogLevel(env));
+  const s3 = envS3Client(env);
+  const log: Logger = ports.log ?? envLogger("clamav-definitions", env);
   const bucket =
     ports.bucket ??
-    s3DefinitionsBucket(lazyS3Client(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint, forcePathStyle: true }), config.bucket);
+    s3DefinitionsBucket(s3, config.bucket);
   const freshclam = ports.freshclam ?? spawnFreshclam(config.freshclamPath, FRESHCLAM_TIMEOUT_MS);
   const workDir = ports.workDir ?? DEFINITIONS_WORK_DIR;
   return async () => {

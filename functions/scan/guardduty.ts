@@ -1,5 +1,6 @@
 import { GUARDDUTY_SCAN_RESULT, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
-import { type CreatedObject, logOutcome, outOfScope, quarantine, type ScanConfig, type ScanOutcome, type ScanPorts } from "./core";
+import { type ScanConfig } from "./config";
+import { type CreatedObject, logOutcome, outOfScope, quarantine, type ScanOutcome, type ScanPorts } from "./core";
 
 
 /** What one scan-result event says about one object version. */

@@ -1,8 +1,9 @@
+import { type ErrorBody } from "@mobile-s3/contract";
 import { ApiError } from "./errors";
 
 /**
- * The control-plane request and response as the cores see them (`../shared/API.md` beside the
- * repository), free of any API Gateway shape so the same cores can serve the local sandbox.
+ * The control-plane request and response as the cores see them (docs/API.md), free of any API
+ * Gateway shape so the same cores can serve the local sandbox.
  */
 
 /** The signed-in user, from claims the JWT authorizer has already verified. */
@@ -20,24 +21,39 @@ export interface ApiRequest {
   caller?: Caller;
   pathParameters: Readonly<Record<string, string>>;
   query: Readonly<Record<string, string>>;
+  /**
+   * Request headers, names in lowercase, without Authorization (the adapter verifies the token; the
+   * core never holds it). Never log them (No secrets in logs): read the one header a route needs by name.
+   */
+  headers: Readonly<Record<string, string>>;
   /** Raw body as received; `bodyIsBase64` says whether it is base64-encoded bytes. */
   body?: string;
   bodyIsBase64: boolean;
 }
 
-export interface ApiResponse {
-  status: number;
-  /** Serialised as JSON; absent for 204. */
-  body?: unknown;
+/** A request whose caller is verified: what a route's core is given. */
+export type AuthenticatedRequest = ApiRequest & { caller: Caller };
+
+/** What every core is given besides the request: its configuration and its dependencies. */
+export interface HttpContext<C, D> {
+  config: C;
+  deps: D;
 }
 
-/** API.md's error shape: a machine-readable code and a sentence saying what to change. */
-export function errorResponse(status: number, code: string, message: string): ApiResponse {
+/** `B`: the answer's body type from @mobile-s3/contract (`ObjectPage`, `UploadPlan`, …). */
+export interface ApiResponse<B = unknown> {
+  status: number;
+  /** Serialised as JSON; absent for 204. */
+  body?: B;
+}
+
+/** The API's error shape: a machine-readable code and a sentence saying what to change. */
+export function errorResponse(status: number, code: string, message: string): ApiResponse<ErrorBody> {
   return { status, body: { error: { code, message } } };
 }
 
-/** The bare 500 of API.md: nothing about the cause reaches the caller. */
-export function internalError(): ApiResponse {
+/** The API's bare 500: nothing about the cause reaches the caller. */
+export function internalError(): ApiResponse<ErrorBody> {
   return errorResponse(500, "InternalError", "The request failed. Try again later.");
 }
 
@@ -46,11 +62,11 @@ export function internalError(): ApiResponse {
  * claims a 401 (the API's JWT authorizer should make that impossible; this holds if a route is ever
  * deployed without it), anything else goes to `serve`.
  */
-export async function serveRoutes(
+export async function serveRoutes<B>(
   routes: readonly string[],
   request: ApiRequest,
-  serve: (request: ApiRequest & { caller: Caller }) => ApiResponse | Promise<ApiResponse>,
-): Promise<ApiResponse> {
+  serve: (request: AuthenticatedRequest) => ApiResponse<B> | Promise<ApiResponse<B>>,
+): Promise<ApiResponse<B | ErrorBody>> {
   if (!routes.includes(request.routeKey)) {
     return errorResponse(404, "RouteNotFound", `This function does not serve ${request.routeKey}.`);
   }
@@ -84,9 +100,4 @@ export function jsonBody(request: ApiRequest): Record<string, unknown> {
     throw new ApiError(400, "InvalidJson", "The body must be a JSON object.");
   }
   return value as Record<string, unknown>;
-}
-
-/** The answer of every route until its logic lands. */
-export function notImplemented(routeKey: string): ApiResponse {
-  return errorResponse(501, "NotImplemented", `${routeKey} is not implemented yet.`);
 }

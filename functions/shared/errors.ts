@@ -1,5 +1,5 @@
 /**
- * A mistake the caller can fix: answered with its status and API.md's
+ * A mistake the caller can fix: answered with its status and docs/API.md's
  * `{"error":{"code","message"}}`. Anything else a core throws becomes the bare 500.
  */
 export class ApiError extends Error {

@@ -38,6 +38,26 @@ function defined(record: Record<string, string | undefined> | undefined): Record
 }
 
 /**
+ * The event's headers with lowercase names (payload 2.0 has them so; anything else calling the
+ * handler may not), without Authorization: the token is the adapter's to verify, and a core that
+ * never holds it can never log it (No secrets in logs).
+ */
+export function requestHeaders(event: Pick<HttpApiEvent, "headers">): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(defined(event.headers))) {
+    const name = key.toLowerCase();
+    if (name !== "authorization") {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+function authorizationOf(event: HttpApiEvent): string | undefined {
+  return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === "authorization")?.[1];
+}
+
+/**
  * The request a core sees. The caller comes from the claims API Gateway's JWT authorizer verified,
  * checked again as an ID token (`callerFromClaims` throws a 401 `ApiError` for an access token);
  * without claims there is no caller, and the handler verifies the bearer token itself.
@@ -51,6 +71,7 @@ export function toApiRequest(event: HttpApiEvent): ApiRequest {
     caller: claims && typeof sub === "string" && sub !== "" ? callerFromClaims(claims) : undefined,
     pathParameters: defined(event.pathParameters),
     query: defined(event.queryStringParameters),
+    headers: requestHeaders(event),
     body: event.body,
     bodyIsBase64: event.isBase64Encoded,
   };
@@ -71,7 +92,7 @@ export function toHttpResult(response: ApiResponse): HttpApiResult {
 
 /**
  * Wraps a core into a Lambda handler for the HTTP API. A failure is logged by name only (its
- * message may quote a URL) and answered with API.md's bare 500.
+ * message may quote a URL; No secrets in logs) and answered with the API's bare 500.
  */
 export function httpApiHandler(
   log: Logger,
@@ -85,8 +106,7 @@ export function httpApiHandler(
         request = toApiRequest(event);
         // Behind API Gateway the authorizer has verified the token; elsewhere (sandbox, tests) verify it here.
         if (request.caller === undefined && options.verifier) {
-          const authorization = event.headers?.authorization ?? event.headers?.Authorization;
-          request = { ...request, caller: callerFromClaims(await options.verifier.verify(bearerToken(authorization))) };
+          request = { ...request, caller: callerFromClaims(await options.verifier.verify(bearerToken(authorizationOf(event)))) };
         }
       } catch (err) {
         if (err instanceof ApiError) {

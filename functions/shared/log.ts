@@ -5,7 +5,7 @@ export { LOG_LEVELS, type LogLevel };
 /**
  * Structured fields of one log line. Only scalars: callers name each value they log, so a request,
  * its headers (the JWT), a presigned URL or a cookie never reaches a log by accident
- * (DESIGN invariant 9).
+ * (No secrets in logs).
  */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -46,7 +46,7 @@ function redactFields(fields: LogFields): LogFields {
 
 /**
  * A logger writing one object per line, `{ level, service, message, ...fields }`, at `level` and
- * above. Every string is passed through `redact` (DESIGN invariant 9: nothing logs presigned URLs,
+ * above. Every string is passed through `redact` (No secrets in logs: nothing logs presigned URLs,
  * JWTs or cookies).
  */
 export function createLogger(service: string, level: LogLevel, sink: LogSink = console): Logger {

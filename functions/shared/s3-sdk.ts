@@ -14,7 +14,7 @@ import { type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 export type S3Module = typeof ClientS3;
 export type S3PresignerModule = typeof S3RequestPresigner;
 
-/** Checksums only where S3 requires them (see DESIGN pitfalls). */
+/** Checksums only where S3 requires them (by default the SDK computes and validates them on every request it supports). */
 export const S3_CLIENT_DEFAULTS = {
   requestChecksumCalculation: "WHEN_REQUIRED",
   responseChecksumValidation: "WHEN_REQUIRED",

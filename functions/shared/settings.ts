@@ -1,6 +1,8 @@
-import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV } from "@mobile-s3/contract";
+import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV, type FunctionRouting, parseRouting, requireJson, SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
+import { type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { type TokenSettings } from "./identity";
-import { SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
+import { createLogger, type Logger, type LogLevel, readLogLevel } from "./log";
+import { lazyS3Client } from "./s3-sdk";
 
 /*
  * Optional settings every API function reads the same way. The deployed program sets none of them
@@ -54,6 +56,20 @@ export function readTenantClaim(env: Env): string {
   return claim;
 }
 
+/** Where a caller's objects live and when they may be read, for the functions that read or write them. */
+export interface ObjectScope {
+  /** Where each tenant's objects live (TENANT_ROUTING). */
+  tenantRouting: FunctionRouting;
+  /** The verified claim naming the caller's tenant (TENANT_CLAIM). */
+  tenantClaim: string;
+  /** The scanner whose tags say an object is clean (SCANNER; Scan before read). */
+  scan: ScanVocabulary;
+}
+
+export function readObjectScope(env: Env): ObjectScope {
+  return { tenantRouting: parseRouting(requireJson(env, ENV.tenantRouting)), tenantClaim: readTenantClaim(env), scan: readScanVocabulary(env) };
+}
+
 /**
  * How to verify bearer tokens where no JWT authorizer ran (sandbox, tests): JWT_ISSUER and
  * JWT_AUDIENCE, and optionally JWT_JWKS (the issuer's key set as JSON, so nothing is fetched;
@@ -95,4 +111,38 @@ export function readTokenSettings(env: Env): TokenSettings | undefined {
 export function readS3Endpoint(env: Env): string | undefined {
   const endpoint = optionalString(env, ENV.s3Endpoint);
   return endpoint === undefined ? undefined : httpUrl(ENV.s3Endpoint, endpoint);
+}
+
+/**
+ * The S3 client's settings: the SDK's defaults in AWS (region and role credentials from the
+ * runtime; No long-lived credentials); an S3_ENDPOINT, addressed path-style, in the sandbox and the tests.
+ */
+export function s3ClientConfig(env: Env): S3ClientConfig {
+  const endpoint = readS3Endpoint(env);
+  return endpoint === undefined ? {} : { endpoint, forcePathStyle: true };
+}
+
+/** The S3 client `env` describes, built (and the SDK loaded) by its first call. */
+export function envS3Client(env: Env): () => Promise<S3Client> {
+  return lazyS3Client(s3ClientConfig(env));
+}
+
+/** The logger of `service` at LOG_LEVEL. */
+export function envLogger(service: string, env: Env): Logger {
+  return createLogger(service, readLogLevel(env));
+}
+
+/**
+ * What the runtime reads for itself, none of it a function's own configuration: the log level,
+ * where S3 is, and how to verify tokens where no JWT authorizer ran.
+ */
+export interface AdapterSettings {
+  logLevel: LogLevel;
+  s3: S3ClientConfig;
+  token?: TokenSettings;
+}
+
+export function readAdapterSettings(env: Env): AdapterSettings {
+  const token = readTokenSettings(env);
+  return { logLevel: readLogLevel(env), s3: s3ClientConfig(env), ...(token === undefined ? {} : { token }) };
 }

@@ -1,6 +1,6 @@
+import { bucketFor, type Completed, type ListedParts, type SignedPart, type SignedParts, type UploadPlan, UPLOADS_ROUTES } from "@mobile-s3/contract";
+import { type ApiResponse, type AuthenticatedRequest, type HttpContext, jsonBody } from "../shared/api";
 import { checkExtension } from "../shared/extension";
-import { bucketFor, UPLOADS_ROUTES } from "@mobile-s3/contract";
-import { type ApiRequest, type ApiResponse, type Caller, jsonBody, serveRoutes } from "../shared/api";
 import { badRequest, notFound, tooLarge, unsupportedType } from "../shared/errors";
 import { type Home, homeOf, relativePath, userKey } from "../shared/keys";
 import { NoSuchUploadError, type ObjectStore, type PartInfo } from "../shared/store";
@@ -9,9 +9,9 @@ import { multipartEtag } from "./multipart-etag";
 import { MAX_PARTS, partLayout, partLength } from "./part-layout";
 import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type Reservation } from "./usage";
 
-export { loadUploadsConfig, type UploadsConfig } from "./config";
+// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
 
-/** Presigned single and multipart uploads (API.md). */
+/** Presigned single and multipart uploads (docs/API.md). */
 export { UPLOADS_ROUTES };
 
 export interface UploadsDeps {
@@ -29,7 +29,7 @@ interface Target {
   path: string;
 }
 
-type Request = ApiRequest & { caller: Caller };
+type Request = AuthenticatedRequest;
 type Body = Record<string, unknown>;
 
 // S3 upload ids are opaque printable ASCII; anything else cannot be one.
@@ -112,7 +112,7 @@ const noSuchUpload = () =>
   notFound("NoSuchUpload", "No upload with this uploadId is in progress for this path: it was completed, aborted, or never started here.");
 
 /** POST /v1/uploads: checks everything, then signs one PUT or starts a multipart upload. */
-async function createUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
+async function createUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse<UploadPlan>> {
   const body = jsonBody(request);
   onlyFields(body, ["path", "contentType", "size", "checksumSHA256"]);
   const where = target(request, config, body.path);
@@ -215,12 +215,17 @@ async function declaredUpload(deps: Required<UploadsDeps>, where: Target, upload
   return reservation;
 }
 
-/** POST /v1/uploads/{uploadId}/parts: one presigned PUT per part number of the batch, each of its exact length. */
-async function signParts(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
+/** What every call on an open upload starts with, in this order: its id, its body's fields, the caller's key. */
+function onUpload(request: Request, config: UploadsConfig, fields: readonly string[]): { uploadId: string; body: Body; where: Target } {
   const uploadId = uploadIdOf(request);
   const body = jsonBody(request);
-  onlyFields(body, ["path", "partNumbers"]);
-  const where = target(request, config, body.path);
+  onlyFields(body, ["path", ...fields]);
+  return { uploadId, body, where: target(request, config, body.path) };
+}
+
+/** POST /v1/uploads/{uploadId}/parts: one presigned PUT per part number of the batch, each of its exact length. */
+async function signParts(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse<SignedParts>> {
+  const { uploadId, body, where } = onUpload(request, config, ["partNumbers"]);
   const requested = partNumbersOf(body.partNumbers, config);
   const declared = await declaredUpload(deps, where, uploadId);
   const partNumbers = withinLayout(requested, partLayout(declared.bytes).partCount);
@@ -237,7 +242,7 @@ async function signPartUrls(
   uploadId: string,
   size: number,
   partNumbers: readonly number[],
-): Promise<{ partNumber: number; url: string; size: number; expiresAt: string }[]> {
+): Promise<SignedPart[]> {
   const layout = partLayout(size);
   const signed = await Promise.all(
     partNumbers.map((partNumber) =>
@@ -255,7 +260,7 @@ async function signPartUrls(
 }
 
 /** GET /v1/uploads/{uploadId}/parts?path=: what has arrived, so a client can resume. */
-async function listUploadedParts(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
+async function listUploadedParts(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse<ListedParts>> {
   const uploadId = uploadIdOf(request);
   const where = target(request, config, request.query.path);
   const parts = await listParts(deps.store, where, uploadId);
@@ -298,11 +303,8 @@ function completedPartsOf(value: unknown): { partNumber: number; etag: string }[
  * smaller) than what was declared, checked and reserved ever becomes an object. A mismatch is
  * refused and the upload left open, for the caller to upload the right part or abort.
  */
-async function completeUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
-  const uploadId = uploadIdOf(request);
-  const body = jsonBody(request);
-  onlyFields(body, ["path", "parts"]);
-  const where = target(request, config, body.path);
+async function completeUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse<Completed>> {
+  const { uploadId, body, where } = onUpload(request, config, ["parts"]);
   const parts = completedPartsOf(body.parts);
   const declared = await declaredUpload(deps, where, uploadId);
   const size = declared.bytes;
@@ -380,7 +382,7 @@ function s3ErrorCode(err: unknown): string | undefined {
 }
 
 /** DELETE /v1/uploads/{uploadId}?path=: S3 discards the parts. */
-async function abortUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse> {
+async function abortUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse<never>> {
   const uploadId = uploadIdOf(request);
   const where = target(request, config, request.query.path);
   try {
@@ -395,7 +397,10 @@ async function abortUpload(request: Request, config: UploadsConfig, deps: Requir
   return { status: 204 };
 }
 
-const ROUTE_HANDLERS: Record<(typeof UPLOADS_ROUTES)[number], (r: Request, c: UploadsConfig, d: Required<UploadsDeps>) => Promise<ApiResponse>> = {
+/** What the uploads routes answer with (docs/API.md). */
+export type UploadsAnswer = UploadPlan | SignedParts | ListedParts | Completed;
+
+const ROUTE_HANDLERS: Record<(typeof UPLOADS_ROUTES)[number], (r: Request, c: UploadsConfig, d: Required<UploadsDeps>) => Promise<ApiResponse<UploadsAnswer>>> = {
   "POST /v1/uploads": createUpload,
   "POST /v1/uploads/{uploadId}/parts": signParts,
   "GET /v1/uploads/{uploadId}/parts": listUploadedParts,
@@ -403,7 +408,10 @@ const ROUTE_HANDLERS: Record<(typeof UPLOADS_ROUTES)[number], (r: Request, c: Up
   "DELETE /v1/uploads/{uploadId}": abortUpload,
 };
 
-export function handleUploadsRequest(request: ApiRequest, config: UploadsConfig, deps: UploadsDeps): Promise<ApiResponse> {
+export type UploadsContext = HttpContext<UploadsConfig, UploadsDeps>;
+
+/** The uploads core: one of UPLOADS_ROUTES from a verified caller (the runtime has checked both). */
+export function handleUploadsRequest(request: AuthenticatedRequest, { config, deps }: UploadsContext): Promise<ApiResponse<UploadsAnswer>> {
   const resolved = { store: deps.store, now: deps.now ?? Date.now };
-  return serveRoutes(UPLOADS_ROUTES, request, (r) => ROUTE_HANDLERS[r.routeKey as (typeof UPLOADS_ROUTES)[number]](r, config, resolved));
+  return ROUTE_HANDLERS[request.routeKey as (typeof UPLOADS_ROUTES)[number]](request, config, resolved);
 }

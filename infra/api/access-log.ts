@@ -1,7 +1,7 @@
 /**
  * One JSON line per API request. Only `$context` variables that cannot carry a credential: the
  * route *template* (`$context.routeKey`) rather than the path, no query string, no header, so the
- * bearer JWT and anything presigned are never written (DESIGN invariant 9). The caller is recorded
+ * bearer JWT and anything presigned are never written (No secrets in logs). The caller is recorded
  * by the `sub` claim the authorizer verified.
  */
 export const ACCESS_LOG_FIELDS = {

@@ -92,6 +92,14 @@ export function bundleHandler(name: string, functionsDir: string = FUNCTIONS_DIR
   return output.text;
 }
 
+/**
+ * A `ControlPlane` `functionCode` for a folder laid out like this package's `functions/`: function
+ * `fn` is `<functionsDir>/<fn>/handler.ts`, bundled as `handlerArchive` bundles it.
+ */
+export function bundledFunctions(functionsDir: string): (fn: FunctionName) => pulumi.asset.AssetArchive {
+  return (fn) => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleHandler(fn, functionsDir)) });
+}
+
 /** The deployable package of one function: its bundle as `index.js` (handler `index.handler`). */
 export function handlerArchive(name: FunctionName): pulumi.asset.AssetArchive {
   return new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleHandler(name)) });

@@ -2,6 +2,8 @@ import { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName,
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assertLogRetentionDays } from "../cdn/access-logs";
+import { type ComponentArgs, LibraryComponent, type Transforms } from "../component";
+import { AUTONAME_SUFFIX_LENGTH, NAME_CHARSETS, physicalName } from "../naming";
 import { handlerArchive } from "./bundle";
 import { type PolicyStatement } from "../iam/policy-document";
 import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB } from "./catalog";
@@ -19,7 +21,7 @@ export interface StorageTarget {
   accessPointArn?: string;
 }
 
-export interface ControlPlaneArgs {
+export interface ControlPlaneArgs extends ComponentArgs<ControlPlaneTransform> {
   /**
    * Every bucket (and access point) the functions work in. Their roles get object access under
    * `tenants/` there and nowhere else; the scanner accepts events from these buckets only.
@@ -54,7 +56,7 @@ export interface ControlPlaneArgs {
    */
   scanning: ScanningSettings;
   /**
-   * Limits checked before anything is signed; `presignTtlSeconds` is capped at 900 (DESIGN invariant 5).
+   * Limits checked before anything is signed; `presignTtlSeconds` is capped at 900 (Short lifetimes).
    * @default (required)
    */
   limits: ControlPlaneLimits;
@@ -85,25 +87,37 @@ export interface ControlPlaneArgs {
    */
   throttling?: Throttling;
   /**
-   * Tags for every taggable child.
-   * @default {}
+   * Where each zip function's code comes from: the deployable archive of function `fn`, whose
+   * `index.js` exports `handler`. Pass your own to deploy from another program or build.
+   * @default `handlerArchive`: bundles this package's `functions/<fn>/handler.ts` with esbuild
+   * @example (fn) => new pulumi.asset.FileArchive(`./dist/${fn}`)
    */
-  tags?: Record<string, string>;
+  functionCode?: (fn: FunctionName) => pulumi.Input<pulumi.asset.Archive>;
 }
+
+/** One `Transform` per child of `ControlPlane`: per-function ones get `<name>-<fn>` as name. */
+export type ControlPlaneTransform = Transforms<{
+  role: aws.iam.RoleArgs; rolePolicy: aws.iam.RolePolicyArgs; logGroup: aws.cloudwatch.LogGroupArgs;
+  function: aws.lambda.FunctionArgs; api: aws.apigatewayv2.ApiArgs; authorizer: aws.apigatewayv2.AuthorizerArgs;
+  integration: aws.apigatewayv2.IntegrationArgs; permission: aws.lambda.PermissionArgs; route: aws.apigatewayv2.RouteArgs;
+  accessLogGroup: aws.cloudwatch.LogGroupArgs; stage: aws.apigatewayv2.StageArgs;
+  cdnKeySecret: aws.secretsmanager.SecretArgs; cdnKeySecretVersion: aws.secretsmanager.SecretVersionArgs;
+}>;
 
 /** IAM role and Lambda function names: at most 64 characters, and Pulumi appends "-" and 7 hex digits. */
 const PHYSICAL_NAME_MAX = 64;
-const AUTONAME_SUFFIX_LENGTH = 8;
 
 function assertNameFits(name: string): void {
-  const longest = Math.max(...FUNCTION_NAMES.map((fn) => fn.length));
-  const length = name.length + 1 + longest + AUTONAME_SUFFIX_LENGTH;
-  if (length > PHYSICAL_NAME_MAX) {
-    throw new Error(
+  const longest = FUNCTION_NAMES.reduce((a, b) => (b.length > a.length ? b : a));
+  physicalName({
+    parts: [name, longest],
+    maxLength: PHYSICAL_NAME_MAX,
+    charset: NAME_CHARSETS.iam,
+    reserve: AUTONAME_SUFFIX_LENGTH,
+    message: (_, length) =>
       `ControlPlane name "${name}" makes function and role names ${length} characters, over AWS's ` +
-        `${PHYSICAL_NAME_MAX}: shorten [app] or [environment], or the component name`,
-    );
-  }
+      `${PHYSICAL_NAME_MAX}: shorten [app] or [environment], or the component name`,
+  });
 }
 
 function assertLogLevel(level: string): LogLevel {
@@ -182,19 +196,22 @@ export interface ScanningSettings {
   images?: { scan: FunctionImage; proxy: FunctionImage };
 }
 
-interface DeployedFunction {
+/** One function of the control plane and what it runs with. */
+export interface DeployedFunction {
   role: aws.iam.Role;
+  policy: aws.iam.RolePolicy;
+  logGroup: aws.cloudwatch.LogGroup;
   fn: aws.lambda.Function;
 }
 
 /**
- * The control plane of access patterns 2-4 (DESIGN): an HTTP API whose every route requires a
+ * The control plane of access patterns 2-4: an HTTP API whose every route requires a
  * user-pool JWT, one Lambda function per concern (uploads, objects, CDN session, proxy) with its
  * own least-privilege role and log group, and the malware-scan function EventBridge invokes
  * (`ScanTrigger` wires the events to `scanFunctionArn`). Access logs never hold a token, a query
- * string or a presigned URL (DESIGN invariant 9).
+ * string or a presigned URL (No secrets in logs).
  */
-export class ControlPlane extends pulumi.ComponentResource {
+export class ControlPlane extends LibraryComponent {
   /** Base URL of the API (its `$default` stage). */
   readonly apiUrl: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
@@ -204,9 +221,19 @@ export class ControlPlane extends pulumi.ComponentResource {
   readonly functionRoleArns: pulumi.Output<string[]>;
   /** The malware scanner, for `ScanTrigger`. */
   readonly scanFunctionArn: pulumi.Output<string>;
+  readonly api: aws.apigatewayv2.Api;
+  readonly authorizer: aws.apigatewayv2.Authorizer;
+  readonly stage: aws.apigatewayv2.Stage;
+  readonly accessLogGroup: aws.cloudwatch.LogGroup;
+  /** Each deployed function (no `cdn-session` without `cdn`). */
+  readonly functions: ReadonlyMap<FunctionName, DeployedFunction>;
+  /** Each API function's integration. */
+  readonly integrations: ReadonlyMap<ApiFunctionName, aws.apigatewayv2.Integration>;
+  readonly routes: aws.apigatewayv2.Route[];
+  /** The secret holding the CloudFront private key; present with `cdn`. */
+  readonly cdnKeySecret?: aws.secretsmanager.Secret;
 
   constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:api:ControlPlane", name, {}, opts);
     assertNameFits(name);
     const limits = validateLimits(args.limits);
     const corsConfiguration = apiCorsConfiguration(args.corsOrigins ?? []);
@@ -226,81 +253,49 @@ export class ControlPlane extends pulumi.ComponentResource {
       storageScope(args.storage);
     }
     const scanning = validateScanning(args.scanning);
-    const tags = args.tags ?? {};
-    const parent = { parent: this };
-
-    const account = aws.getCallerIdentityOutput({}, parent);
+    super("mobile-s3:api:ControlPlane", name, args.tags ?? {}, opts);
+    const t = args.transform ?? {};
+    const code = args.functionCode ?? handlerArchive;
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
     const storage = pulumi.output(args.storage).apply(storageScope);
-    const cdnKey = args.cdn ? storeCdnKey(this, args.cdn) : undefined;
-
-    const deployed = new Map<FunctionName, DeployedFunction>();
-    for (const fn of FUNCTION_NAMES) {
-      if (fn !== "cdn-session" || cdnKey) {
-        deployed.set(fn, deployFunction(this, fn));
-      }
-    }
-
-    const api = createApi(this);
-    const authorizer = createAuthorizer(this);
-    const routes = API_FUNCTIONS.flatMap((fn) => {
-      const target = deployed.get(fn);
-      return target ? exposeFunction(this, fn, target.fn) : [];
-    });
-    createStage(this);
-
-    this.apiUrl = api.apiEndpoint;
-    this.apiId = api.id;
-    this.apiExecutionArn = api.executionArn;
-    this.functionRoleArns = pulumi.all([...deployed.values()].map((d) => d.role.arn));
-    this.scanFunctionArn = deployed.get("scan")!.fn.arn;
-    this.registerOutputs({
-      apiUrl: this.apiUrl,
-      apiId: this.apiId,
-      apiExecutionArn: this.apiExecutionArn,
-      functionRoleArns: this.functionRoleArns,
-      scanFunctionArn: this.scanFunctionArn,
-    });
-
     /** `/<component>/<function>`: one readable folder of log groups per control plane. */
-    function logGroupName(purpose: string): string {
-      return `/${name}/${purpose}`;
-    }
+    const logGroupName = (purpose: string) => `/${name}/${purpose}`;
 
-    function storeCdnKey(self: ControlPlane, cdn: NonNullable<ControlPlaneArgs["cdn"]>) {
-      const secret = new aws.secretsmanager.Secret(
+    let cdnKey: { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion; environment: pulumi.Output<CdnEnvironment> } | undefined;
+    if (args.cdn) {
+      const secret = this.child(
+        aws.secretsmanager.Secret,
         `${name}-cdn-key`,
-        { description: "CloudFront private key the cdn-session function signs cookies with", tags },
-        { parent: self },
+        { description: "CloudFront private key the cdn-session function signs cookies with" },
+        t.cdnKeySecret,
       );
-      const version = new aws.secretsmanager.SecretVersion(
+      const version = this.child(
+        aws.secretsmanager.SecretVersion,
         `${name}-cdn-key`,
-        { secretId: secret.id, secretString: pulumi.secret(cdn.privateKeyPem) },
-        { parent: self },
+        { secretId: secret.id, secretString: pulumi.secret(args.cdn.privateKeyPem) },
+        t.cdnKeySecretVersion,
       );
       // What cdn-session is told: where the key is, never the key.
-      const environment = pulumi.output({ domainName: cdn.domainName, keyPairId: cdn.keyPairId, privateKeySecretArn: secret.arn });
-      return { secret, version, environment };
+      cdnKey = { secret, version, environment: pulumi.output({ domainName: args.cdn.domainName, keyPairId: args.cdn.keyPairId, privateKeySecretArn: secret.arn }) };
+      this.cdnKeySecret = secret;
     }
 
-    function deployFunction(self: ControlPlane, fn: FunctionName): DeployedFunction {
+    const deployFunction = (fn: FunctionName): DeployedFunction => {
       const childName = `${name}-${fn}`;
       const image = fn === "scan" || fn === "proxy" ? scanning.images?.[fn] : undefined;
       const sizing = functionSizing(fn, { scanner: scanning.vocabulary.scanner, scanMemoryMb: scanning.scanMemoryMb });
-      const role = new aws.iam.Role(
+      const role = this.child(
+        aws.iam.Role,
         childName,
         {
           description: `Execution role of the ${fn} function of ${name}`,
           assumeRolePolicy: account.accountId.apply((accountId) => JSON.stringify(lambdaTrustPolicy(accountId))),
-          tags,
         },
-        { parent: self },
+        t.role,
       );
-      const logGroup = new aws.cloudwatch.LogGroup(
-        childName,
-        { name: logGroupName(fn), retentionInDays, tags },
-        { parent: self },
-      );
-      const policy = new aws.iam.RolePolicy(
+      const logGroup = this.child(aws.cloudwatch.LogGroup, childName, { name: logGroupName(fn), retentionInDays }, t.logGroup);
+      const policy = this.child(
+        aws.iam.RolePolicy,
         childName,
         {
           role: role.id,
@@ -319,7 +314,7 @@ export class ControlPlane extends pulumi.ComponentResource {
               ),
             ),
         },
-        { parent: self },
+        t.rolePolicy,
       );
       const variables = pulumi
         .all([args.tenantRoutingJson, storage, cdnKey?.environment, image?.environment ?? {}])
@@ -335,70 +330,73 @@ export class ControlPlane extends pulumi.ComponentResource {
           }),
           ...imageVariables,
         }));
-      const code = image
+      const packaging = image
         ? {
             packageType: "Image",
             imageUri: image.imageUri,
             imageConfig: { commands: image.command },
             ...(image.ephemeralStorageMb ? { ephemeralStorage: { size: image.ephemeralStorageMb } } : {}),
           }
-        : { packageType: "Zip", runtime: "nodejs22.x", handler: "index.handler", code: handlerArchive(fn) };
-      const lambda = new aws.lambda.Function(
+        : { packageType: "Zip", runtime: "nodejs22.x", handler: "index.handler", code: code(fn) };
+      const lambda = this.child(
+        aws.lambda.Function,
         childName,
         {
           description: `${fn} function of ${name}`,
-          ...code,
+          ...packaging,
           architectures: ["arm64"],
           role: role.arn,
           memorySize: sizing.memorySize,
           timeout: sizing.timeout,
           environment: { variables },
           loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: logLevel, systemLogLevel: "WARN" },
-          tags,
         },
+        t.function,
         // Invoked only once it may write its logs and reach its data (and, for cdn-session, its key).
-        { parent: self, dependsOn: [policy, logGroup, ...(fn === "cdn-session" && cdnKey ? [cdnKey.version] : [])] },
+        { dependsOn: [policy, logGroup, ...(fn === "cdn-session" && cdnKey ? [cdnKey.version] : [])] },
       );
-      return { role, fn: lambda };
+      return { role, policy, logGroup, fn: lambda };
+    };
+
+    const deployed = new Map<FunctionName, DeployedFunction>();
+    for (const fn of FUNCTION_NAMES) {
+      if (fn !== "cdn-session" || cdnKey) {
+        deployed.set(fn, deployFunction(fn));
+      }
     }
 
-    function createApi(self: ControlPlane) {
-      return new aws.apigatewayv2.Api(
-        name,
-        { protocolType: "HTTP", description: `Control plane of ${name} (API.md v1)`, corsConfiguration, tags },
-        { parent: self },
-      );
-    }
+    const api = this.child(
+      aws.apigatewayv2.Api,
+      name,
+      { protocolType: "HTTP", description: `Control plane of ${name} (API.md v1)`, corsConfiguration },
+      t.api,
+    );
+    const authorizer = this.child(
+      aws.apigatewayv2.Authorizer,
+      `${name}-jwt`,
+      {
+        apiId: api.id,
+        name: "user-pool-jwt",
+        authorizerType: "JWT",
+        identitySources: ["$request.header.Authorization"],
+        jwtConfiguration: { issuer: pulumi.output(args.jwt.issuer).apply(assertIssuer), audiences: args.jwt.audience },
+      },
+      t.authorizer,
+    );
 
-    function createAuthorizer(self: ControlPlane) {
-      return new aws.apigatewayv2.Authorizer(
-        `${name}-jwt`,
-        {
-          apiId: api.id,
-          name: "user-pool-jwt",
-          authorizerType: "JWT",
-          identitySources: ["$request.header.Authorization"],
-          jwtConfiguration: { issuer: pulumi.output(args.jwt.issuer).apply(assertIssuer), audiences: args.jwt.audience },
-        },
-        { parent: self },
-      );
-    }
-
-    function exposeFunction(self: ControlPlane, fn: ApiFunctionName, lambda: aws.lambda.Function): aws.apigatewayv2.Route[] {
-      const integration = new aws.apigatewayv2.Integration(
+    const integrations = new Map<ApiFunctionName, aws.apigatewayv2.Integration>();
+    const exposeFunction = (fn: ApiFunctionName, lambda: aws.lambda.Function): aws.apigatewayv2.Route[] => {
+      const integration = this.child(
+        aws.apigatewayv2.Integration,
         `${name}-${fn}`,
-        {
-          apiId: api.id,
-          integrationType: "AWS_PROXY",
-          integrationMethod: "POST",
-          integrationUri: lambda.invokeArn,
-          payloadFormatVersion: "2.0",
-        },
-        { parent: self },
+        { apiId: api.id, integrationType: "AWS_PROXY", integrationMethod: "POST", integrationUri: lambda.invokeArn, payloadFormatVersion: "2.0" },
+        t.integration,
       );
+      integrations.set(fn, integration);
       return ROUTES[fn].map((routeKey) => {
         const childName = `${name}-${routeSlug(routeKey)}`;
-        const permission = new aws.lambda.Permission(
+        const permission = this.child(
+          aws.lambda.Permission,
           childName,
           {
             action: "lambda:InvokeFunction",
@@ -406,45 +404,66 @@ export class ControlPlane extends pulumi.ComponentResource {
             principal: "apigateway.amazonaws.com",
             sourceArn: api.executionArn.apply((executionArn) => routeSourceArn(executionArn, routeKey)),
           },
-          { parent: self },
+          t.permission,
         );
-        return new aws.apigatewayv2.Route(
+        return this.child(
+          aws.apigatewayv2.Route,
           childName,
-          {
-            apiId: api.id,
-            routeKey,
-            target: pulumi.interpolate`integrations/${integration.id}`,
-            authorizationType: "JWT",
-            authorizerId: authorizer.id,
-          },
-          { parent: self, dependsOn: [permission] },
+          { apiId: api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}`, authorizationType: "JWT", authorizerId: authorizer.id },
+          t.route,
+          { dependsOn: [permission] },
         );
       });
-    }
+    };
+    const routes = API_FUNCTIONS.flatMap((fn) => {
+      const target = deployed.get(fn);
+      return target ? exposeFunction(fn, target.fn) : [];
+    });
 
-    function createStage(self: ControlPlane) {
-      const accessLogs = new aws.cloudwatch.LogGroup(
-        `${name}-access`,
-        { name: logGroupName("access"), retentionInDays, tags },
-        { parent: self },
-      );
-      return new aws.apigatewayv2.Stage(
-        name,
-        {
-          apiId: api.id,
-          name: "$default",
-          autoDeploy: true,
-          accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
-          defaultRouteSettings: {
-            throttlingRateLimit: throttling.rateLimit,
-            throttlingBurstLimit: throttling.burstLimit,
-            // API-wide metrics (what the 4xx/5xx alarms watch) are free; per-route ones bill as custom metrics.
-            detailedMetricsEnabled: false,
-          },
-          tags,
+    const accessLogs = this.child(aws.cloudwatch.LogGroup, `${name}-access`, { name: logGroupName("access"), retentionInDays }, t.accessLogGroup);
+    const stage = this.child(
+      aws.apigatewayv2.Stage,
+      name,
+      {
+        apiId: api.id,
+        name: "$default",
+        autoDeploy: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
+        defaultRouteSettings: {
+          throttlingRateLimit: throttling.rateLimit,
+          throttlingBurstLimit: throttling.burstLimit,
+          // API-wide metrics (what the 4xx/5xx alarms watch) are free; per-route ones bill as custom metrics.
+          detailedMetricsEnabled: false,
         },
-        { parent: self, dependsOn: routes },
-      );
-    }
+      },
+      t.stage,
+      { dependsOn: routes },
+    );
+
+    this.api = api;
+    this.authorizer = authorizer;
+    this.stage = stage;
+    this.accessLogGroup = accessLogs;
+    this.functions = deployed;
+    this.integrations = integrations;
+    this.routes = routes;
+    this.apiUrl = api.apiEndpoint;
+    this.apiId = api.id;
+    this.apiExecutionArn = api.executionArn;
+    this.functionRoleArns = pulumi.all([...deployed.values()].map((d) => d.role.arn));
+    this.scanFunctionArn = deployed.get("scan")!.fn.arn;
+    this.registerOutputs({
+      apiUrl: this.apiUrl,
+      apiId: this.apiId,
+      apiExecutionArn: this.apiExecutionArn,
+      functionRoleArns: this.functionRoleArns,
+      scanFunctionArn: this.scanFunctionArn,
+    });
   }
+}
+
+interface CdnEnvironment {
+  domainName: string;
+  keyPairId: string;
+  privateKeySecretArn: string;
 }

@@ -178,7 +178,7 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
 }
 
 /**
- * The identity policy of one function's role (DESIGN invariant 4): the S3 actions its routes need
+ * The identity policy of one function's role (Least privilege): the S3 actions its routes need
  * on `tenants/*` only, never `s3:*` or a wildcard resource; the CloudFront key secret for
  * `cdn-session` alone; and writing to its own log group. KMS is not granted here: the buckets' key
  * policy names the function roles (through S3 only).

@@ -1,8 +1,8 @@
 import { isMediaType, LIMIT_BOUNDS, type LimitBounds } from "@mobile-s3/contract";
 
-/** What the API checks before it signs anything (API.md: "Rules baked in before anything is signed"). */
+/** What the API checks before it signs anything; the stack config sets them, within `LIMIT_BOUNDS`. */
 export interface ControlPlaneLimits {
-  /** Lifetime of presigned URLs, seconds (1-900). */
+  /** Lifetime of presigned URLs, seconds (bounds in `LIMIT_BOUNDS`). */
   presignTtlSeconds: number;
   /** Largest object a user may upload, bytes. */
   maxObjectBytes: number;

@@ -11,7 +11,7 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /**
- * Access-log fields that can carry a credential (DESIGN invariant 9): `cs(Cookie)` holds the
+ * Access-log fields that can carry a credential (No secrets in logs): `cs(Cookie)` holds the
  * CloudFront signed cookies, `cs-uri-query` a signed URL's `Policy`/`Signature`/`Key-Pair-Id`, and
  * `cs(Referer)` the full URL, query included, of a page on the CDN that linked the request.
  */

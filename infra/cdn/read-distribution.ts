@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { type ComponentArgs, LibraryComponent, type Transforms } from "../component";
+import { AUTONAME_SUFFIX_LENGTH, NAME_CHARSETS, physicalName } from "../naming";
 import { ACCESS_LOG_FIELDS, assertLogRetentionDays, CLOUDFRONT_LOG_REGION } from "./access-logs";
 import { assertPriceClass, assertS3RegionalDomainName, CACHING_OPTIMIZED_POLICY_ID, DEFAULT_PRICE_CLASS } from "./distribution-settings";
 import { corsConfig, READ_METHODS, securityHeaders } from "./response-headers";
 import { aliases, type CustomDomain, viewerCertificate } from "./viewer-certificate";
 
-export interface ReadDistributionArgs {
+export interface ReadDistributionArgs extends ComponentArgs<ReadDistributionTransform> {
   /**
    * The bucket's regional domain name (`bucketRegionalDomainName`), which CloudFront reaches
    * through Origin Access Control. Grant the distribution `s3:GetObject` in the bucket policy with
@@ -47,9 +49,16 @@ export interface ReadDistributionArgs {
    * @default (required)
    */
   logRetentionDays: number;
-  /** Tags for every taggable child. */
-  tags: Record<string, string>;
 }
+
+/** One `Transform` per child of `ReadDistribution`. */
+export type ReadDistributionTransform = Transforms<{
+  originAccessControl: aws.cloudfront.OriginAccessControlArgs; signingKey: tls.PrivateKeyArgs;
+  publicKey: aws.cloudfront.PublicKeyArgs; keyGroup: aws.cloudfront.KeyGroupArgs;
+  responseHeadersPolicy: aws.cloudfront.ResponseHeadersPolicyArgs; distribution: aws.cloudfront.DistributionArgs;
+  logGroup: aws.cloudwatch.LogGroupArgs; logDeliverySource: aws.cloudwatch.LogDeliverySourceArgs;
+  logDeliveryDestination: aws.cloudwatch.LogDeliveryDestinationArgs; logDelivery: aws.cloudwatch.LogDeliveryArgs;
+}>;
 
 /**
  * CloudWatch Logs caps delivery source and destination names at 60 characters; theirs are the
@@ -57,10 +66,10 @@ export interface ReadDistributionArgs {
  * digits. Every other child's name may be far longer.
  */
 const DELIVERY_NAME_MAX = 60;
-const LONGEST_CHILD_SUFFIX = "-log-dst".length + 8;
+const LONGEST_CHILD_SUFFIX = "-log-dst".length + AUTONAME_SUFFIX_LENGTH;
 
 /**
- * The CDN read path (DESIGN pattern 3): a CloudFront distribution in front of the private bucket
+ * The CDN read path (access pattern 3): a CloudFront distribution in front of the private bucket
  * that signs every origin request with SigV4 through Origin Access Control, serves only viewers
  * holding cookies or URLs signed with this component's key (a trusted key group), redirects HTTP
  * to HTTPS, adds security and CORS headers at the edge, and delivers access logs, without
@@ -70,7 +79,7 @@ const LONGEST_CHILD_SUFFIX = "-log-dst".length + 8;
  * everywhere (`BucketOwnerEnforced`), so logs go through standard logging v2 (CloudWatch vended
  * log delivery) instead.
  */
-export class ReadDistribution extends pulumi.ComponentResource {
+export class ReadDistribution extends LibraryComponent {
   readonly distributionArn: pulumi.Output<string>;
   readonly distributionId: pulumi.Output<string>;
   /** The `*.cloudfront.net` name; with `customDomain`, alias that domain to this name in DNS. */
@@ -83,28 +92,131 @@ export class ReadDistribution extends pulumi.ComponentResource {
    * like every secret; hand it to the API through a secret store, never an environment variable.
    */
   readonly privateKeyPem: pulumi.Output<string>;
+  readonly originAccessControl: aws.cloudfront.OriginAccessControl;
+  readonly signingKey: tls.PrivateKey;
+  readonly publicKey: aws.cloudfront.PublicKey;
+  readonly keyGroup: aws.cloudfront.KeyGroup;
+  readonly responseHeadersPolicy: aws.cloudfront.ResponseHeadersPolicy;
+  readonly distribution: aws.cloudfront.Distribution;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly logDelivery: aws.cloudwatch.LogDelivery;
 
   constructor(name: string, args: ReadDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     // Every argument is checked before anything is registered, so a bad one leaves no trace.
     const { priceClass, cors, certificate } = checkArgs(name, args);
-    super("mobile-s3:cdn:ReadDistribution", name, {}, opts);
+    super("mobile-s3:cdn:ReadDistribution", name, args.tags, opts);
+    const t = args.transform ?? {};
 
-    const originAccess = createOriginAccessControl(this);
-    const signingKey = createSigningKey(this);
-    const publicKey = registerPublicKey(this);
-    const keyGroup = createKeyGroup(this);
-    const headers = createResponseHeadersPolicy(this);
-    const distribution = createDistribution(this);
-    deliverAccessLogs(this);
+    this.originAccessControl = this.child(
+      aws.cloudfront.OriginAccessControl,
+      `${name}-oac`,
+      {
+        description: `CloudFront ${name} reads the bucket with SigV4`,
+        originAccessControlOriginType: "s3",
+        // "always": every origin request is signed, even if a viewer sent its own Authorization header.
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      },
+      t.originAccessControl,
+    );
+    // CloudFront verifies signed cookies and URLs with RSA 2048 public keys. Replacing this
+    // resource rotates the key: the key group then trusts only the new one, so cookies signed
+    // with the old key stop working at once, which is also how a leaked key is revoked.
+    this.signingKey = this.child(tls.PrivateKey, `${name}-signing-key`, { algorithm: "RSA", rsaBits: 2048 }, t.signingKey);
+    this.publicKey = this.child(
+      aws.cloudfront.PublicKey,
+      `${name}-public-key`,
+      // Left auto-named: with a fixed name, replacing the key fails while the key group still
+      // holds the old one (the provider's documentation warns of it).
+      { comment: `Verifies ${name} signed cookies and URLs`, encodedKey: this.signingKey.publicKeyPem },
+      t.publicKey,
+    );
+    this.keyGroup = this.child(aws.cloudfront.KeyGroup, `${name}-key-group`, { comment: `Signers trusted by ${name}`, items: [this.publicKey.id] }, t.keyGroup);
+    this.responseHeadersPolicy = this.child(
+      aws.cloudfront.ResponseHeadersPolicy,
+      `${name}-headers`,
+      { comment: `Security${cors ? " and CORS" : ""} headers for ${name}`, securityHeadersConfig: securityHeaders(), corsConfig: cors },
+      t.responseHeadersPolicy,
+    );
 
-    this.distributionArn = distribution.arn;
-    this.distributionId = distribution.id;
-    this.domainName = distribution.domainName;
-    this.keyGroupId = keyGroup.id;
-    this.publicKeyId = publicKey.id;
+    const originId = "s3";
+    // Every behaviour reads the same way; only the origin differs.
+    const signedReads = {
+      viewerProtocolPolicy: "redirect-to-https",
+      // OPTIONS for CORS preflights, which only signed URLs can pass (see ALLOWED_REQUEST_HEADERS).
+      allowedMethods: [...READ_METHODS],
+      cachedMethods: [...READ_METHODS],
+      // Without a valid signed cookie or URL from this key group, CloudFront answers 403.
+      trustedKeyGroups: [this.keyGroup.id],
+      cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+      // No origin request policy: S3 behind OAC needs nothing from the viewer's request, and
+      // forwarding cookies or Authorization would hand the viewer's credentials to the origin.
+      responseHeadersPolicyId: this.responseHeadersPolicy.id,
+      compress: true,
+    };
+    const tenants = args.tenantOrigins ?? [];
+    this.distribution = this.child(
+      aws.cloudfront.Distribution,
+      name,
+      {
+        comment: `Signed reads of ${name}'s bucket`,
+        enabled: true,
+        httpVersion: "http2and3",
+        isIpv6Enabled: true,
+        priceClass,
+        aliases: aliases(args.customDomain),
+        origins: [
+          { originId, domainName: args.originDomainName, originAccessControlId: this.originAccessControl.id },
+          ...tenants.map((o) => ({ originId: `tenant-${o.tenant}`, domainName: o.originDomainName, originAccessControlId: this.originAccessControl.id })),
+        ],
+        defaultCacheBehavior: { targetOriginId: originId, ...signedReads },
+        orderedCacheBehaviors: tenants.map((o) => ({ pathPattern: `/tenants/${o.tenant}/*`, targetOriginId: `tenant-${o.tenant}`, ...signedReads })),
+        viewerCertificate: certificate,
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+      },
+      t.distribution,
+    );
+
+    const inLogRegion = { region: CLOUDFRONT_LOG_REGION };
+    this.logGroup = this.child(
+      aws.cloudwatch.LogGroup,
+      `${name}-logs`,
+      {
+        // CloudWatch adds one resource-policy entry per vended-log group unless the name sits under
+        // /aws/vendedlogs/, which a single account-wide entry covers (resource policies are capped).
+        namePrefix: `/aws/vendedlogs/cloudfront/${name}-`,
+        retentionInDays: args.logRetentionDays,
+        ...inLogRegion,
+      },
+      t.logGroup,
+    );
+    const source = this.child(
+      aws.cloudwatch.LogDeliverySource,
+      `${name}-log-src`,
+      { logType: "ACCESS_LOGS", resourceArn: this.distribution.arn, ...inLogRegion },
+      t.logDeliverySource,
+    );
+    const destination = this.child(
+      aws.cloudwatch.LogDeliveryDestination,
+      `${name}-log-dst`,
+      { outputFormat: "json", deliveryDestinationConfiguration: { destinationResourceArn: this.logGroup.arn }, ...inLogRegion },
+      t.logDeliveryDestination,
+    );
+    this.logDelivery = this.child(
+      aws.cloudwatch.LogDelivery,
+      `${name}-log-delivery`,
+      { deliverySourceName: source.name, deliveryDestinationArn: destination.arn, recordFields: [...ACCESS_LOG_FIELDS], ...inLogRegion },
+      t.logDelivery,
+    );
+
+    this.distributionArn = this.distribution.arn;
+    this.distributionId = this.distribution.id;
+    this.domainName = this.distribution.domainName;
+    this.keyGroupId = this.keyGroup.id;
+    this.publicKeyId = this.publicKey.id;
     // The tls provider marks the PEM secret in its schema; say so here too, so the secrecy does not
     // depend on the engine honouring that schema (mocks, for one, do not).
-    this.privateKeyPem = pulumi.secret(signingKey.privateKeyPem);
+    this.privateKeyPem = pulumi.secret(this.signingKey.privateKeyPem);
     this.registerOutputs({
       distributionArn: this.distributionArn,
       distributionId: this.distributionId,
@@ -113,143 +225,6 @@ export class ReadDistribution extends pulumi.ComponentResource {
       publicKeyId: this.publicKeyId,
       privateKeyPem: this.privateKeyPem,
     });
-
-    function createOriginAccessControl(self: ReadDistribution) {
-      return new aws.cloudfront.OriginAccessControl(
-        `${name}-oac`,
-        {
-          description: `CloudFront ${name} reads the bucket with SigV4`,
-          originAccessControlOriginType: "s3",
-          // "always": every origin request is signed, even if a viewer sent its own Authorization header.
-          signingBehavior: "always",
-          signingProtocol: "sigv4",
-        },
-        { parent: self },
-      );
-    }
-
-    function createSigningKey(self: ReadDistribution) {
-      // CloudFront verifies signed cookies and URLs with RSA 2048 public keys. Replacing this
-      // resource rotates the key: the key group then trusts only the new one, so cookies signed
-      // with the old key stop working at once, which is also how a leaked key is revoked.
-      return new tls.PrivateKey(`${name}-signing-key`, { algorithm: "RSA", rsaBits: 2048 }, { parent: self });
-    }
-
-    function registerPublicKey(self: ReadDistribution) {
-      return new aws.cloudfront.PublicKey(
-        `${name}-public-key`,
-        {
-          // Left auto-named: with a fixed name, replacing the key fails while the key group still
-          // holds the old one (the provider's documentation warns of it).
-          comment: `Verifies ${name} signed cookies and URLs`,
-          encodedKey: signingKey.publicKeyPem,
-        },
-        { parent: self },
-      );
-    }
-
-    function createKeyGroup(self: ReadDistribution) {
-      return new aws.cloudfront.KeyGroup(
-        `${name}-key-group`,
-        { comment: `Signers trusted by ${name}`, items: [publicKey.id] },
-        { parent: self },
-      );
-    }
-
-    function createResponseHeadersPolicy(self: ReadDistribution) {
-      return new aws.cloudfront.ResponseHeadersPolicy(
-        `${name}-headers`,
-        {
-          comment: `Security${cors ? " and CORS" : ""} headers for ${name}`,
-          securityHeadersConfig: securityHeaders(),
-          corsConfig: cors,
-        },
-        { parent: self },
-      );
-    }
-
-    function createDistribution(self: ReadDistribution) {
-      const originId = "s3";
-      // Every behaviour reads the same way; only the origin differs.
-      const signedReads = {
-        viewerProtocolPolicy: "redirect-to-https",
-        // OPTIONS for CORS preflights, which only signed URLs can pass (see ALLOWED_REQUEST_HEADERS).
-        allowedMethods: [...READ_METHODS],
-        cachedMethods: [...READ_METHODS],
-        // Without a valid signed cookie or URL from this key group, CloudFront answers 403.
-        trustedKeyGroups: [keyGroup.id],
-        cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
-        // No origin request policy: S3 behind OAC needs nothing from the viewer's request, and
-        // forwarding cookies or Authorization would hand the viewer's credentials to the origin.
-        responseHeadersPolicyId: headers.id,
-        compress: true,
-      };
-      const tenants = args.tenantOrigins ?? [];
-      return new aws.cloudfront.Distribution(
-        name,
-        {
-          comment: `Signed reads of ${name}'s bucket`,
-          enabled: true,
-          httpVersion: "http2and3",
-          isIpv6Enabled: true,
-          priceClass,
-          aliases: aliases(args.customDomain),
-          origins: [
-            { originId, domainName: args.originDomainName, originAccessControlId: originAccess.id },
-            ...tenants.map((t) => ({ originId: `tenant-${t.tenant}`, domainName: t.originDomainName, originAccessControlId: originAccess.id })),
-          ],
-          defaultCacheBehavior: { targetOriginId: originId, ...signedReads },
-          orderedCacheBehaviors: tenants.map((t) => ({
-            pathPattern: `/tenants/${t.tenant}/*`,
-            targetOriginId: `tenant-${t.tenant}`,
-            ...signedReads,
-          })),
-          viewerCertificate: certificate,
-          restrictions: { geoRestriction: { restrictionType: "none" } },
-          tags: args.tags,
-        },
-        { parent: self },
-      );
-    }
-
-    function deliverAccessLogs(self: ReadDistribution) {
-      const inLogRegion = { region: CLOUDFRONT_LOG_REGION, tags: args.tags };
-      const logGroup = new aws.cloudwatch.LogGroup(
-        `${name}-logs`,
-        {
-          // CloudWatch adds one resource-policy entry per vended-log group unless the name sits under
-          // /aws/vendedlogs/, which a single account-wide entry covers (resource policies are capped).
-          namePrefix: `/aws/vendedlogs/cloudfront/${name}-`,
-          retentionInDays: args.logRetentionDays,
-          ...inLogRegion,
-        },
-        { parent: self },
-      );
-      const source = new aws.cloudwatch.LogDeliverySource(
-        `${name}-log-src`,
-        { logType: "ACCESS_LOGS", resourceArn: distribution.arn, ...inLogRegion },
-        { parent: self },
-      );
-      const destination = new aws.cloudwatch.LogDeliveryDestination(
-        `${name}-log-dst`,
-        {
-          outputFormat: "json",
-          deliveryDestinationConfiguration: { destinationResourceArn: logGroup.arn },
-          ...inLogRegion,
-        },
-        { parent: self },
-      );
-      return new aws.cloudwatch.LogDelivery(
-        `${name}-log-delivery`,
-        {
-          deliverySourceName: source.name,
-          deliveryDestinationArn: destination.arn,
-          recordFields: [...ACCESS_LOG_FIELDS],
-          ...inLogRegion,
-        },
-        { parent: self },
-      );
-    }
   }
 }
 
@@ -269,10 +244,13 @@ function checkArgs(name: string, args: ReadDistributionArgs) {
 }
 
 function assertComponentName(name: string): void {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name.length + LONGEST_CHILD_SUFFIX > DELIVERY_NAME_MAX) {
-    throw new Error(
+  physicalName({
+    parts: [name],
+    maxLength: DELIVERY_NAME_MAX,
+    charset: NAME_CHARSETS.lowerHyphen,
+    reserve: LONGEST_CHILD_SUFFIX,
+    message: () =>
       `ReadDistribution name "${name}" must be lowercase letters, digits and hyphens, at most ` +
-        `${DELIVERY_NAME_MAX - LONGEST_CHILD_SUFFIX} characters (its log delivery names are capped at ${DELIVERY_NAME_MAX}): shorten [app] or [environment]`,
-    );
-  }
+      `${DELIVERY_NAME_MAX - LONGEST_CHILD_SUFFIX} characters (its log delivery names are capped at ${DELIVERY_NAME_MAX}): shorten [app] or [environment]`,
+  });
 }

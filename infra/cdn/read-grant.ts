@@ -52,11 +52,11 @@ function assertKeyPrefix(keyPrefix: string): void {
 }
 
 /**
- * The bucket-policy grant behind the CDN read path (DESIGN pattern 3, invariant 7): the CloudFront
+ * The bucket-policy grant behind the CDN read path (access pattern 3; Scan before read): the CloudFront
  * service may `s3:GetObject` only on behalf of this one distribution (`AWS:SourceArn`, so another
  * customer's distribution pointed at the bucket gets nothing) and only objects the scanner has
- * tagged clean. The distribution ARN belongs in the condition, never in `Resource` (the seed's
- * sample put it there, where it matches nothing and hides the mistake).
+ * tagged clean. The distribution ARN belongs in the condition, never in `Resource` (a common
+ * mistake puts it there, where it matches nothing and hides the mistake).
  */
 export function cloudFrontReadStatement(input: CloudFrontReadGrantInput): PolicyStatement {
   const bucketPartition = bucketArnPartition("bucketArn", input.bucketArn);

@@ -14,7 +14,7 @@ export const READ_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 /**
  * Headers a browser may read from a cross-origin response beyond the CORS-safelisted ones: `ETag`
- * for caching and optimistic concurrency (the seed's CORS advice), the range headers for
+ * for caching and optimistic concurrency (S3's CORS guidance), the range headers for
  * resumable downloads.
  */
 export const EXPOSED_HEADERS = ["ETag", "Content-Range", "Accept-Ranges"];
@@ -34,7 +34,7 @@ const HTTPS_ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-
 const LOCALHOST_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/localhost(:\d{1,5})?$/;
 
 /**
- * Security headers on every response (DESIGN invariant 3): HSTS for two years with subdomains and
+ * Security headers on every response (TLS only): HSTS for two years with subdomains and
  * preload, no MIME sniffing (a user's upload is served as the type it was stored with, never
  * guessed into HTML or script), no framing, and no full URL in the Referer of onward requests.
  * Each one overrides whatever the origin sent: the bucket holds user content, not our headers.

@@ -32,7 +32,7 @@ export function assertCustomDomain(customDomain: CustomDomain): void {
 
 /**
  * How viewers' TLS is terminated. With a custom domain: its ACM certificate, SNI only (no
- * dedicated-IP charge) and TLS 1.2+ (DESIGN invariant 3). Without one the distribution answers on
+ * dedicated-IP charge) and TLS 1.2+ (TLS only). Without one the distribution answers on
  * its `*.cloudfront.net` name with CloudFront's own certificate, and AWS then pins the minimum
  * protocol to TLSv1 whatever is asked for; HTTPS is still enforced (viewers are redirected), but
  * production stacks should set `customDomain` to get the TLS 1.2 floor.

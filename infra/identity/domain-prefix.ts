@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
+import { NAME_CHARSETS, physicalName, shortHash } from "../naming";
 
 /** Cognito domain prefixes: lowercase letters, digits and hyphens, at most 63, no reserved words. */
-const PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const PREFIX_MAX = 63;
 const RESERVED = /aws|amazon|cognito/;
 
 /**
@@ -11,15 +11,15 @@ const RESERVED = /aws|amazon|cognito/;
  * deployment's own prefix stable, readable, and different from every other account's.
  */
 export function defaultAuthDomainPrefix(input: { app: string; environment: string; accountId: string; region: string }): string {
-  const digest = createHash("sha256").update(`${input.accountId}:${input.region}`).digest("hex").slice(0, 8);
-  return assertAuthDomainPrefix(`${input.app}-${input.environment}-${digest}`);
+  return assertAuthDomainPrefix([input.app, input.environment, shortHash([input.accountId, input.region], ":")].join("-"));
 }
 
 export function assertAuthDomainPrefix(prefix: string): string {
-  if (!PREFIX.test(prefix) || RESERVED.test(prefix)) {
-    throw new Error(
-      `[authDomainPrefix] must be 1-63 lowercase letters, digits or hyphens without "aws", "amazon" or "cognito", got "${prefix}"`,
-    );
-  }
-  return prefix;
+  return physicalName({
+    parts: [prefix],
+    maxLength: PREFIX_MAX,
+    charset: NAME_CHARSETS.cognitoDomain,
+    refuse: RESERVED,
+    message: () => `[authDomainPrefix] must be 1-63 lowercase letters, digits or hyphens without "aws", "amazon" or "cognito", got "${prefix}"`,
+  });
 }

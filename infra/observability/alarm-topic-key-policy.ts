@@ -1,5 +1,6 @@
 import { type PolicyDocument, policyDocument } from "../iam/policy-document";
 import { KEY_ADMIN_ACTIONS } from "../kms/key-policy";
+import { NAME_CHARSETS, physicalName } from "../naming";
 
 export interface AlarmTopicKeyPolicyInput {
   partition: string;
@@ -15,10 +16,13 @@ export interface AlarmTopicKeyPolicyInput {
  * wildcard or an empty prefix would let every alarm in the account use the key.
  */
 export function assertAlarmNamePrefix(prefix: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(prefix)) {
-    throw new Error(`alarm name prefix "${prefix}" must be letters, digits, ".", "_" or "-": rename [app] or [environment]`);
-  }
-  return prefix;
+  return physicalName({
+    parts: [prefix],
+    // CloudWatch alarm names: at most 255 characters.
+    maxLength: 255,
+    charset: NAME_CHARSETS.alarm,
+    message: () => `alarm name prefix "${prefix}" must be letters, digits, ".", "_" or "-": rename [app] or [environment]`,
+  });
 }
 
 /**

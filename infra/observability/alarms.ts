@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AlarmSpec, type AlarmThresholds, apiAlarmSpecs, assertAlarmEmail, assertCloudFrontAlarmRegion, CLOUDFRONT_METRICS_REGION, cloudFrontAlarmSpecs, resolveThresholds } from "./alarm-specs";
+import { type ComponentArgs, LibraryComponent, type Transform } from "../component";
 import { alarmTopicKeyPolicy, assertAlarmNamePrefix } from "./alarm-topic-key-policy";
 
-export interface AlarmsArgs {
+export interface AlarmsArgs extends ComponentArgs<AlarmsTransform> {
   /**
    * Address subscribed to every alarm topic. SNS mails a confirmation link first; nothing is delivered
    * until someone follows it (one per topic: two when CloudFront alarms use `usEast1Provider`).
@@ -34,27 +35,37 @@ export interface AlarmsArgs {
    * @default { api5xxCount: 0, api4xxRatePercent: 10, api4xxMinRequests: 20, cloudFront5xxRatePercent: 1, cloudFront4xxRatePercent: 10 }
    */
   thresholds?: Partial<AlarmThresholds>;
-  /** Tags for every taggable child. Required. */
-  tags: Record<string, string>;
+}
+
+/** One `Transform` per child of `Alarms`: the us-east-1 channel's names end in `-us-east-1`. */
+export interface AlarmsTransform {
+  topicKey?: Transform<aws.kms.KeyArgs>;
+  topic?: Transform<aws.sns.TopicArgs>;
+  subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+  alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
 }
 
 type Spec = AlarmSpec<pulumi.Input<string>>;
-type ChildOptions = { parent: pulumi.Resource; provider?: pulumi.ProviderResource };
+type ChildOptions = { provider?: pulumi.ProviderResource };
 
 /**
- * 4xx/5xx alarms for the API and the CloudFront distribution (DESIGN invariant 10), all notifying an
+ * 4xx/5xx alarms for the API and the CloudFront distribution (Observability), all notifying an
  * SNS topic encrypted with a customer managed key that CloudWatch may use. Every alarm reports both
  * ALARM and the return to OK; no traffic counts as OK.
  */
-export class Alarms extends pulumi.ComponentResource {
+export class Alarms extends LibraryComponent {
   /** Topic in the stack's region; the API alarms notify it (and the CloudFront alarms when the stack is in us-east-1). */
   readonly topicArn: pulumi.Output<string>;
   /** Topic the CloudFront alarms notify: `topicArn`, or a us-east-1 topic when `usEast1Provider` is given; absent without a distribution. */
   readonly cloudFrontTopicArn?: pulumi.Output<string>;
   readonly alarmNames: pulumi.Output<string[]>;
+  /** The topic in the stack's region. */
+  readonly topic: aws.sns.Topic;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:observability:Alarms", name, {}, opts);
+    super("mobile-s3:observability:Alarms", name, args.tags, opts);
+    const t = args.transform ?? {};
     // Everything that can refuse the arguments runs before the first child exists.
     assertAlarmNamePrefix(`${name}-`);
     const thresholds = resolveThresholds(args.thresholds);
@@ -62,21 +73,64 @@ export class Alarms extends pulumi.ComponentResource {
     if (args.distributionId !== undefined && !args.usEast1Provider) {
       refuseCloudFrontAlarmsOutsideUsEast1(this);
     }
-    const parent: ChildOptions = { parent: this };
+    const parent = { parent: this };
+    const own: ChildOptions = {};
 
     const account = aws.getCallerIdentityOutput({}, parent);
     const region = aws.getRegionOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
 
-    const topic = createChannel("", region.region, parent);
+    const createChannel = (suffix: string, keyRegion: pulumi.Input<string>, childOpts: ChildOptions) => {
+      const key = this.child(
+        aws.kms.Key,
+        `${name}${suffix}-key`,
+        {
+          description: `Encrypts the ${name}${suffix} alarm topic`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: pulumi
+            .all([partition.partition, account.accountId, keyRegion])
+            .apply(([p, accountId, r]) => JSON.stringify(alarmTopicKeyPolicy({ partition: p, accountId, region: r, alarmNamePrefix: `${name}-` }))),
+        },
+        t.topicKey,
+        childOpts,
+      );
+      const channel = this.child(aws.sns.Topic, `${name}${suffix}`, { kmsMasterKeyId: key.arn }, t.topic, childOpts);
+      if (email !== undefined) {
+        this.child(aws.sns.TopicSubscription, `${name}${suffix}-email`, { topic: channel.arn, protocol: "email", endpoint: email }, t.subscription, childOpts);
+      }
+      return channel;
+    };
+
+    const createAlarm = (spec: Spec, topicArn: pulumi.Output<string>, childOpts: ChildOptions) => {
+      const { suffix, ...alarm } = spec;
+      const alarmName = `${name}-${suffix}`;
+      return this.child(
+        aws.cloudwatch.MetricAlarm,
+        alarmName,
+        {
+          ...alarm,
+          // Named, not auto-named: the topic key's policy admits alarms by this prefix, and the name is
+          // what the e-mail subject shows.
+          name: alarmName,
+          actionsEnabled: true,
+          alarmActions: [topicArn],
+          okActions: [topicArn],
+        },
+        t.alarm,
+        childOpts,
+      );
+    };
+
+    const topic = createChannel("", region.region, own);
     const alarms: aws.cloudwatch.MetricAlarm[] = [];
     if (args.apiId !== undefined) {
-      alarms.push(...apiAlarmSpecs(args.apiId, thresholds).map((spec) => createAlarm(spec, topic.arn, parent)));
+      alarms.push(...apiAlarmSpecs(args.apiId, thresholds).map((spec) => createAlarm(spec, topic.arn, own)));
     }
     let cloudFrontTopic: aws.sns.Topic | undefined;
     if (args.distributionId !== undefined) {
       const provider = args.usEast1Provider;
-      const where: ChildOptions = provider ? { parent: this, provider } : parent;
+      const where: ChildOptions = provider ? { provider } : own;
       const edgeTopic = provider ? createChannel(`-${CLOUDFRONT_METRICS_REGION}`, CLOUDFRONT_METRICS_REGION, where) : topic;
       // Without a us-east-1 provider, the region the alarms land in is known for sure only at deploy.
       const distributionId = provider
@@ -92,49 +146,9 @@ export class Alarms extends pulumi.ComponentResource {
     this.topicArn = topic.arn;
     this.cloudFrontTopicArn = cloudFrontTopic?.arn;
     this.alarmNames = pulumi.all(alarms.map((a) => a.name));
+    this.topic = topic;
+    this.alarms = alarms;
     this.registerOutputs({ topicArn: this.topicArn, cloudFrontTopicArn: this.cloudFrontTopicArn, alarmNames: this.alarmNames });
-
-    function createChannel(suffix: string, keyRegion: pulumi.Input<string>, childOpts: ChildOptions) {
-      const key = new aws.kms.Key(
-        `${name}${suffix}-key`,
-        {
-          description: `Encrypts the ${name}${suffix} alarm topic`,
-          enableKeyRotation: true,
-          deletionWindowInDays: 30,
-          policy: pulumi
-            .all([partition.partition, account.accountId, keyRegion])
-            .apply(([p, accountId, r]) =>
-              JSON.stringify(alarmTopicKeyPolicy({ partition: p, accountId, region: r, alarmNamePrefix: `${name}-` })),
-            ),
-          tags: args.tags,
-        },
-        childOpts,
-      );
-      const channel = new aws.sns.Topic(`${name}${suffix}`, { kmsMasterKeyId: key.arn, tags: args.tags }, childOpts);
-      if (email !== undefined) {
-        new aws.sns.TopicSubscription(`${name}${suffix}-email`, { topic: channel.arn, protocol: "email", endpoint: email }, childOpts);
-      }
-      return channel;
-    }
-
-    function createAlarm(spec: Spec, topicArn: pulumi.Output<string>, childOpts: ChildOptions) {
-      const { suffix, ...alarm } = spec;
-      const alarmName = `${name}-${suffix}`;
-      return new aws.cloudwatch.MetricAlarm(
-        alarmName,
-        {
-          ...alarm,
-          // Named, not auto-named: the topic key's policy admits alarms by this prefix, and the name is
-          // what the e-mail subject shows.
-          name: alarmName,
-          actionsEnabled: true,
-          alarmActions: [topicArn],
-          okActions: [topicArn],
-          tags: args.tags,
-        },
-        childOpts,
-      );
-    }
   }
 }
 

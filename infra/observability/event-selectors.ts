@@ -40,7 +40,7 @@ export function assertSomeDataBuckets(count: number): void {
 }
 
 /**
- * Advanced event selectors for a trail (DESIGN invariant 10): every management event, and S3 data
+ * Advanced event selectors for a trail (Observability): every management event, and S3 data
  * events, reads and writes alike (no `readOnly` condition), for exactly the given buckets and access
  * points. Throws, naming the argument, on an ARN of the wrong kind or more ARNs than one trail holds.
  */

@@ -1,7 +1,7 @@
-/** CloudTrail's naming rules, from its `CreateTrail` reference. */
-const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
-const ADJACENT_SEPARATORS = /[._-]{2}/;
-const IP_ADDRESS = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+import { NAME_CHARSETS, physicalName } from "../naming";
+
+/** CloudTrail's naming rules, from its `CreateTrail` reference: no two separators in a row, not an IP address. */
+const REFUSED = /[._-]{2}|^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 /**
  * Checks a trail name against CloudTrail's rules (3-128 letters, digits, `.`, `_`, `-`; starts and
@@ -9,13 +9,16 @@ const IP_ADDRESS = /^\d{1,3}(?:\.\d{1,3}){3}$/;
  * built from its name before the trail exists, so a name CloudTrail would reject must fail here.
  */
 export function assertTrailName(name: string): string {
-  if (!TRAIL_NAME.test(name) || ADJACENT_SEPARATORS.test(name) || IP_ADDRESS.test(name)) {
-    throw new Error(
+  return physicalName({
+    parts: [name],
+    minLength: 3,
+    maxLength: 128,
+    charset: NAME_CHARSETS.cloudTrail,
+    refuse: REFUSED,
+    message: () =>
       `trail name "${name}" breaks CloudTrail's naming rules (3-128 letters, digits, ".", "_" or "-", ` +
-        `starting and ending with a letter or digit, no two separators in a row): shorten or rename [app] or [environment]`,
-    );
-  }
-  return name;
+      `starting and ending with a letter or digit, no two separators in a row): shorten or rename [app] or [environment]`,
+  });
 }
 
 export interface TrailArnInput {

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler, FUNCTIONS_DIR } from "../api/bundle";
 import { type FunctionImage } from "../api/control-plane";
 import { lambdaTrustPolicy } from "../api/function-policies";
-import { HardenedBucket } from "../storage/hardened-bucket";
+import { type ComponentArgs, LibraryComponent, type Transforms } from "../component";
+import { HardenedBucket, type HardenedBucketTransform } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
 import { definitionsReadStatements, definitionsUpdaterPolicy } from "./clamav-policies";
 
@@ -45,10 +46,10 @@ export interface ImageContext {
  * definitions handlers, built as the zip functions are (infra/api/bundle.ts, deterministic). The
  * directory is named by the content hash, so the same sources always give the same context.
  */
-export function writeImageContext(parentDir: string = os.tmpdir()): ImageContext {
-  const files = new Map<string, string>([["Dockerfile", readFileSync(CLAMAV_DOCKERFILE, "utf8")]]);
+export function writeImageContext(parentDir: string = os.tmpdir(), functionsDir: string = FUNCTIONS_DIR): ImageContext {
+  const files = new Map<string, string>([["Dockerfile", readFileSync(path.join(functionsDir, "scan", "Dockerfile"), "utf8")]]);
   for (const bundle of IMAGE_BUNDLES) {
-    files.set(bundle.file, bundleHandler(bundle.folder, FUNCTIONS_DIR, bundle.entry));
+    files.set(bundle.file, bundleHandler(bundle.folder, functionsDir, bundle.entry));
   }
   const hash = createHash("sha256");
   for (const [name, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
@@ -63,7 +64,7 @@ export function writeImageContext(parentDir: string = os.tmpdir()): ImageContext
   return { dir, contentHash };
 }
 
-export interface ClamAvImageArgs {
+export interface ClamAvImageArgs extends ComponentArgs<ClamAvImageTransform> {
   /** Lifecycle of the definitions bucket (old signature versions expire like any object version). */
   lifecycle: LifecycleSettings;
   /**
@@ -89,13 +90,29 @@ export interface ClamAvImageArgs {
    * @default "public.ecr.aws/lambda/nodejs:22"
    */
   baseImage?: string;
+  /** Days CloudWatch Logs keeps the updater's logs (a period CloudWatch accepts). Required. */
   logRetentionDays: number;
   /** Let `pulumi destroy` delete the repository and the definitions bucket while they hold data. @default false */
   forceDestroy?: boolean;
   /** Writes the build context; the tests give a temporary directory. @default os.tmpdir() */
   contextParentDir?: string;
-  tags: Record<string, string>;
+  /**
+   * The folder holding `scan/Dockerfile`, `scan/handler.ts`, `scan/definitions-handler.ts` and
+   * `proxy/handler.ts`, bundled into the image.
+   * @default this package's `functions/`
+   */
+  functionsDir?: string;
 }
+
+/** One `Transform` per child of `ClamAvImage`. */
+export type ClamAvImageTransform = Transforms<{
+  repository: aws.ecr.RepositoryArgs; repositoryLifecycle: aws.ecr.LifecyclePolicyArgs; image: dockerbuild.ImageArgs;
+  updaterRole: aws.iam.RoleArgs; updaterLogGroup: aws.cloudwatch.LogGroupArgs; updaterPolicy: aws.iam.RolePolicyArgs;
+  updater: aws.lambda.FunctionArgs; schedule: aws.cloudwatch.EventRuleArgs; schedulePermission: aws.lambda.PermissionArgs;
+  scheduleTarget: aws.cloudwatch.EventTargetArgs; firstUpdate: aws.lambda.InvocationArgs;
+}> & {
+  definitionsBucket?: HardenedBucketTransform;
+};
 
 /**
  * The self-hosted scanner's moving parts (`scanner: clamav`): one container image, built by Pulumi
@@ -108,24 +125,29 @@ export interface ClamAvImageArgs {
  * Building needs Docker with buildx on the machine running `pulumi up`, and
  * `BUILDX_NO_DEFAULT_ATTESTATIONS=1` (Lambda refuses image indexes with attestations: docs/deploying.md).
  */
-export class ClamAvImage extends pulumi.ComponentResource {
+export class ClamAvImage extends LibraryComponent {
   readonly images: { scan: FunctionImage; proxy: FunctionImage };
   /** `<repository>@sha256:<digest>` */
   readonly imageUri: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
   readonly definitionsBucketName: pulumi.Output<string>;
   readonly updaterFunctionName: pulumi.Output<string>;
+  readonly repository: aws.ecr.Repository;
+  readonly image: dockerbuild.Image;
+  readonly definitionsBucket: HardenedBucket;
+  readonly updater: aws.lambda.Function;
 
   constructor(name: string, args: ClamAvImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:scanning:ClamAvImage", name, {}, opts);
-    const { tags } = args;
+    super("mobile-s3:scanning:ClamAvImage", name, args.tags, opts);
+    const t = args.transform ?? {};
     const parent = { parent: this };
     const schedule = args.updateSchedule ?? "rate(3 hours)";
     if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/.test(schedule)) {
       throw new Error(`[updateSchedule] must be an EventBridge schedule expression such as "rate(3 hours)", got "${schedule}"`);
     }
 
-    const repository = new aws.ecr.Repository(
+    this.repository = this.child(
+      aws.ecr.Repository,
       name,
       {
         // Tags are content hashes: a tag never moves, so what a function runs is what was scanned.
@@ -133,24 +155,25 @@ export class ClamAvImage extends pulumi.ComponentResource {
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfigurations: [{ encryptionType: "KMS" }],
         forceDelete: args.forceDestroy ?? false,
-        tags,
       },
-      parent,
+      t.repository,
     );
-    new aws.ecr.LifecyclePolicy(
+    this.child(
+      aws.ecr.LifecyclePolicy,
       name,
       {
-        repository: repository.name,
+        repository: this.repository.name,
         policy: JSON.stringify({
           rules: [{ rulePriority: 1, description: "Keep the last 10 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }],
         }),
       },
-      parent,
+      t.repositoryLifecycle,
     );
 
-    const context = writeImageContext(args.contextParentDir);
-    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
-    const image = new dockerbuild.Image(
+    const context = writeImageContext(args.contextParentDir, args.functionsDir);
+    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, parent);
+    this.image = this.child(
+      dockerbuild.Image,
       name,
       {
         context: { location: context.dir },
@@ -159,17 +182,17 @@ export class ClamAvImage extends pulumi.ComponentResource {
         // The functions run on Graviton (`architectures: ["arm64"]`).
         platforms: ["linux/arm64"],
         push: true,
-        tags: [pulumi.interpolate`${repository.repositoryUrl}:${context.contentHash.slice(0, 32)}`],
-        registries: [{ address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+        tags: [pulumi.interpolate`${this.repository.repositoryUrl}:${context.contentHash.slice(0, 32)}`],
+        registries: [{ address: this.repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
       },
-      parent,
+      t.image,
     );
-    this.imageUri = pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`;
-    this.repositoryUrl = repository.repositoryUrl;
+    this.imageUri = pulumi.interpolate`${this.repository.repositoryUrl}@${this.image.digest}`;
+    this.repositoryUrl = this.repository.repositoryUrl;
 
     const definitions = new HardenedBucket(
       `${name}-defs`,
-      { lifecycle: args.lifecycle, keyUserArns: args.scannerRoleArns, forceDestroy: args.forceDestroy, tags },
+      { lifecycle: args.lifecycle, keyUserArns: args.scannerRoleArns, forceDestroy: args.forceDestroy, tags: args.tags, transform: t.definitionsBucket },
       parent,
     );
     this.definitionsBucketName = definitions.bucketName;
@@ -185,17 +208,18 @@ export class ClamAvImage extends pulumi.ComponentResource {
     this.images = { scan: scannerImage("scan.handler"), proxy: scannerImage("proxy.handler") };
 
     const account = aws.getCallerIdentityOutput({}, parent);
-    const role = new aws.iam.Role(
+    const role = this.child(
+      aws.iam.Role,
       `${name}-updater`,
       {
         description: `Execution role of the ClamAV definitions updater of ${name}`,
         assumeRolePolicy: account.accountId.apply((id) => JSON.stringify(lambdaTrustPolicy(id))),
-        tags,
       },
-      parent,
+      t.updaterRole,
     );
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-updater`, { retentionInDays: args.logRetentionDays, tags }, parent);
-    const policy = new aws.iam.RolePolicy(
+    const logGroup = this.child(aws.cloudwatch.LogGroup, `${name}-updater`, { retentionInDays: args.logRetentionDays }, t.updaterLogGroup);
+    const policy = this.child(
+      aws.iam.RolePolicy,
       `${name}-updater`,
       {
         role: role.id,
@@ -203,10 +227,11 @@ export class ClamAvImage extends pulumi.ComponentResource {
           .all([definitions.bucketArn, logGroup.arn])
           .apply(([bucketArn, logGroupArn]) => JSON.stringify(definitionsUpdaterPolicy({ bucketArn, logGroupArn }))),
       },
-      parent,
+      t.updaterPolicy,
     );
     const mirror = args.mirror ?? {};
-    const updater = new aws.lambda.Function(
+    this.updater = this.child(
+      aws.lambda.Function,
       `${name}-updater`,
       {
         description: `ClamAV definitions updater of ${name} (freshclam into the definitions bucket)`,
@@ -228,33 +253,39 @@ export class ClamAvImage extends pulumi.ComponentResource {
           },
         },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        tags,
       },
-      { parent: this, dependsOn: [policy, logGroup] },
+      t.updater,
+      { dependsOn: [policy, logGroup] },
     );
-    this.updaterFunctionName = updater.name;
+    this.updaterFunctionName = this.updater.name;
 
-    const rule = new aws.cloudwatch.EventRule(
+    const rule = this.child(
+      aws.cloudwatch.EventRule,
       `${name}-updater`,
-      { description: "Runs the ClamAV definitions updater", scheduleExpression: schedule, tags },
-      parent,
+      { description: "Runs the ClamAV definitions updater", scheduleExpression: schedule },
+      t.schedule,
     );
-    const permission = new aws.lambda.Permission(
+    const permission = this.child(
+      aws.lambda.Permission,
       `${name}-updater`,
-      { action: "lambda:InvokeFunction", function: updater.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
-      parent,
+      { action: "lambda:InvokeFunction", function: this.updater.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      t.schedulePermission,
     );
-    new aws.cloudwatch.EventTarget(
+    this.child(
+      aws.cloudwatch.EventTarget,
       `${name}-updater`,
-      { rule: rule.name, arn: updater.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
-      { parent: this, dependsOn: [permission] },
+      { rule: rule.name, arn: this.updater.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
+      t.scheduleTarget,
+      { dependsOn: [permission] },
     );
     // Definitions exist before the first object is scanned: the deploy runs the updater once per image.
-    new aws.lambda.Invocation(
+    this.child(
+      aws.lambda.Invocation,
       `${name}-first-update`,
-      { functionName: updater.name, input: JSON.stringify({ source: "mobile-s3.deploy" }), triggers: { image: this.imageUri } },
-      parent,
+      { functionName: this.updater.name, input: JSON.stringify({ source: "mobile-s3.deploy" }), triggers: { image: this.imageUri } },
+      t.firstUpdate,
     );
+    this.definitionsBucket = definitions;
 
     this.registerOutputs({
       imageUri: this.imageUri,

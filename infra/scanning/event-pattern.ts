@@ -7,16 +7,10 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * scanner's own quarantine copies (and anything else outside users' homes) from triggering it again.
  */
 export function objectCreatedPattern(bucketNames: string[], keyPrefix: string): Record<string, unknown> {
-  assertBucketNames(bucketNames);
-  assertKeyPrefix(keyPrefix);
-  return {
-    source: [OBJECT_CREATED.source],
-    "detail-type": [OBJECT_CREATED.detailType],
-    detail: {
-      bucket: { name: [...new Set(bucketNames)].sort() },
-      object: { key: [{ prefix: keyPrefix }] },
-    },
-  };
+  return eventPattern(OBJECT_CREATED, bucketNames, keyPrefix, (buckets) => ({
+    bucket: { name: buckets },
+    object: { key: [{ prefix: keyPrefix }] },
+  }));
 }
 
 /**
@@ -25,16 +19,22 @@ export function objectCreatedPattern(bucketNames: string[], keyPrefix: string): 
  * `scanResultDetails.scanResultStatus`). Clean and unscannable results need no action.
  */
 export function guardDutyThreatsPattern(bucketNames: string[], keyPrefix: string): Record<string, unknown> {
+  return eventPattern(GUARDDUTY_SCAN_RESULT, bucketNames, keyPrefix, (buckets) => ({
+    s3ObjectDetails: { bucketName: buckets, objectKey: [{ prefix: keyPrefix }] },
+    scanResultDetails: { scanResultStatus: [GUARDDUTY_VOCABULARY.infected] },
+  }));
+}
+
+/** One event of `event`'s source and type whose detail matches; the buckets deduplicated and sorted. */
+function eventPattern(
+  event: { source: string; detailType: string },
+  bucketNames: string[],
+  keyPrefix: string,
+  detail: (buckets: string[]) => Record<string, unknown>,
+): Record<string, unknown> {
   assertBucketNames(bucketNames);
   assertKeyPrefix(keyPrefix);
-  return {
-    source: [GUARDDUTY_SCAN_RESULT.source],
-    "detail-type": [GUARDDUTY_SCAN_RESULT.detailType],
-    detail: {
-      s3ObjectDetails: { bucketName: [...new Set(bucketNames)].sort(), objectKey: [{ prefix: keyPrefix }] },
-      scanResultDetails: { scanResultStatus: [GUARDDUTY_VOCABULARY.infected] },
-    },
-  };
+  return { source: [event.source], "detail-type": [event.detailType], detail: detail([...new Set(bucketNames)].sort()) };
 }
 
 function assertBucketNames(bucketNames: string[]): void {

@@ -1,6 +1,7 @@
 import { TENANTS_ROOT } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type ComponentArgs, LibraryComponent, type Transform } from "../component";
 import { guardDutyRolePolicy, guardDutyTrustPolicy } from "./guardduty-policies";
 
 export interface GuardDutyProtectedBucket {
@@ -11,7 +12,7 @@ export interface GuardDutyProtectedBucket {
   kmsKeyArn: pulumi.Input<string>;
 }
 
-export interface GuardDutyProtectionArgs {
+export interface GuardDutyProtectionArgs extends ComponentArgs<GuardDutyProtectionTransform> {
   /**
    * The data buckets to protect, one Malware Protection plan each. Each bucket's key policy must
    * also name `roleArn` (`malwareScannerKeyGrant`), since the keys do not delegate to IAM.
@@ -30,11 +31,13 @@ export interface GuardDutyProtectionArgs {
    * @default "tenants/"
    */
   keyPrefix?: string;
-  /**
-   * Tags for the role and the plans.
-   * @default {}
-   */
-  tags?: Record<string, string>;
+}
+
+/** One `Transform` per child of `GuardDutyProtection`: plans are named `<name>-<bucket id>`. */
+export interface GuardDutyProtectionTransform {
+  role?: Transform<aws.iam.RoleArgs>;
+  rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
+  plan?: Transform<aws.guardduty.MalwareProtectionPlanArgs>;
 }
 
 /**
@@ -44,15 +47,17 @@ export interface GuardDutyProtectionArgs {
  * with exactly the documented permissions on these buckets and their keys. Works without a GuardDuty
  * detector (findings are then not generated; scan results still reach EventBridge).
  */
-export class GuardDutyProtection extends pulumi.ComponentResource {
+export class GuardDutyProtection extends LibraryComponent {
   /** The plans' role; name it in each bucket key's policy. */
   readonly roleArn: pulumi.Output<string>;
   readonly planArns: pulumi.Output<string>[];
+  readonly role: aws.iam.Role;
+  readonly plans: aws.guardduty.MalwareProtectionPlan[];
 
   constructor(name: string, args: GuardDutyProtectionArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:scanning:GuardDutyProtection", name, {}, opts);
+    super("mobile-s3:scanning:GuardDutyProtection", name, args.tags ?? {}, opts);
+    const t = args.transform ?? {};
     const keyPrefix = args.keyPrefix ?? TENANTS_ROOT;
-    const tags = args.tags ?? {};
     if (args.buckets.length === 0) {
       throw new Error("[buckets] must name at least one bucket to protect");
     }
@@ -65,16 +70,14 @@ export class GuardDutyProtection extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
 
-    const role = new aws.iam.Role(
+    const role = this.child(
+      aws.iam.Role,
       name,
-      {
-        description: `Role of the GuardDuty Malware Protection plans of ${name}`,
-        assumeRolePolicy: JSON.stringify(guardDutyTrustPolicy()),
-        tags,
-      },
-      parent,
+      { description: `Role of the GuardDuty Malware Protection plans of ${name}`, assumeRolePolicy: JSON.stringify(guardDutyTrustPolicy()) },
+      t.role,
     );
-    const policy = new aws.iam.RolePolicy(
+    const policy = this.child(
+      aws.iam.RolePolicy,
       name,
       {
         role: role.id,
@@ -90,23 +93,25 @@ export class GuardDutyProtection extends pulumi.ComponentResource {
             JSON.stringify(guardDutyRolePolicy({ partition: p, region: r, accountId, keyPrefix, bucketArns, kmsKeyArns })),
           ),
       },
-      parent,
+      t.rolePolicy,
     );
-    const plans = args.buckets.map(
-      (b) =>
-        new aws.guardduty.MalwareProtectionPlan(
-          `${name}-${b.id}`,
-          {
-            role: role.arn,
-            protectedResource: { s3Bucket: { bucketName: b.bucketName, objectPrefixes: [keyPrefix] } },
-            actions: [{ taggings: [{ status: "ENABLED" }] }],
-            tags,
-          },
-          // GuardDuty validates the role when the plan is created: its permissions must be in place.
-          { parent: this, dependsOn: [policy] },
-        ),
+    const plans = args.buckets.map((b) =>
+      this.child(
+        aws.guardduty.MalwareProtectionPlan,
+        `${name}-${b.id}`,
+        {
+          role: role.arn,
+          protectedResource: { s3Bucket: { bucketName: b.bucketName, objectPrefixes: [keyPrefix] } },
+          actions: [{ taggings: [{ status: "ENABLED" }] }],
+        },
+        t.plan,
+        // GuardDuty validates the role when the plan is created: its permissions must be in place.
+        { dependsOn: [policy] },
+      ),
     );
 
+    this.role = role;
+    this.plans = plans;
     this.roleArn = role.arn;
     this.planArns = plans.map((p) => p.arn);
     this.registerOutputs({ roleArn: this.roleArn, planArns: this.planArns });

@@ -1,6 +1,8 @@
 import { TENANTS_ROOT } from "@mobile-s3/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type ComponentArgs, LibraryComponent, type Transform } from "../component";
+import { NAME_CHARSETS, physicalName } from "../naming";
 import { assertKeyPrefix, guardDutyThreatsPattern, objectCreatedPattern } from "./event-pattern";
 
 /** What the function is sent: new objects to scan (ClamAV), or GuardDuty's infected verdicts to quarantine. */
@@ -11,7 +13,7 @@ const PATTERNS: Record<ScanTriggerEvents, { pattern: (buckets: string[], prefix:
   guardDutyThreats: { pattern: guardDutyThreatsPattern, describe: "GuardDuty scan results that found threats under %s, to quarantine" },
 };
 
-export interface ScanTriggerArgs {
+export interface ScanTriggerArgs extends ComponentArgs<ScanTriggerTransform> {
   /**
    * The scanning function (`ControlPlane.scanFunctionArn`).
    * @default (required)
@@ -39,11 +41,13 @@ export interface ScanTriggerArgs {
    * @default { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 }
    */
   retryPolicy?: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number };
-  /**
-   * Tags for the rule.
-   * @default {}
-   */
-  tags?: Record<string, string>;
+}
+
+/** One `Transform` per child of `ScanTrigger`. */
+export interface ScanTriggerTransform {
+  rule?: Transform<aws.cloudwatch.EventRuleArgs>;
+  permission?: Transform<aws.lambda.PermissionArgs>;
+  target?: Transform<aws.cloudwatch.EventTargetArgs>;
 }
 
 /** EventBridge's own retry defaults, written out so a reader sees them. */
@@ -56,12 +60,16 @@ const DEFAULT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAtt
  * this component owns only the wiring: the rule, its target, and the permission letting this rule,
  * and no other, invoke the function.
  */
-export class ScanTrigger extends pulumi.ComponentResource {
+export class ScanTrigger extends LibraryComponent {
   readonly ruleArn: pulumi.Output<string>;
   readonly ruleName: pulumi.Output<string>;
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly permission: aws.lambda.Permission;
+  readonly target: aws.cloudwatch.EventTarget;
 
   constructor(name: string, args: ScanTriggerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:scanning:ScanTrigger", name, {}, opts);
+    super("mobile-s3:scanning:ScanTrigger", name, args.tags ?? {}, opts);
+    const t = args.transform ?? {};
     const keyPrefix = args.keyPrefix ?? TENANTS_ROOT;
     const events = PATTERNS[args.events ?? "objectCreated"];
     const retryPolicy = args.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -72,7 +80,8 @@ export class ScanTrigger extends pulumi.ComponentResource {
       events.pattern(args.bucketNames, keyPrefix);
     }
 
-    const rule = new aws.cloudwatch.EventRule(
+    const rule = this.child(
+      aws.cloudwatch.EventRule,
       name,
       {
         // Named like the component: one readable rule per stack, never replaced by a pattern change.
@@ -81,21 +90,19 @@ export class ScanTrigger extends pulumi.ComponentResource {
         eventPattern: pulumi
           .output(args.bucketNames)
           .apply((bucketNames) => JSON.stringify(events.pattern(bucketNames, keyPrefix))),
-        tags: args.tags ?? {},
       },
-      { parent: this },
+      t.rule,
     );
-    const permission = new aws.lambda.Permission(
+    const permission = this.child(
+      aws.lambda.Permission,
       name,
       { action: "lambda:InvokeFunction", function: args.functionArn, principal: "events.amazonaws.com", sourceArn: rule.arn },
-      { parent: this },
+      t.permission,
     );
-    new aws.cloudwatch.EventTarget(
-      name,
-      { rule: rule.name, arn: args.functionArn, retryPolicy },
-      // A target created before its permission would drop the first events.
-      { parent: this, dependsOn: [permission] },
-    );
+    // A target created before its permission would drop the first events.
+    this.target = this.child(aws.cloudwatch.EventTarget, name, { rule: rule.name, arn: args.functionArn, retryPolicy }, t.target, { dependsOn: [permission] });
+    this.rule = rule;
+    this.permission = permission;
 
     this.ruleArn = rule.arn;
     this.ruleName = rule.name;
@@ -104,10 +111,12 @@ export class ScanTrigger extends pulumi.ComponentResource {
 }
 
 function assertRuleName(name: string): string {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) {
-    throw new Error(`ScanTrigger name "${name}" must be 1-64 letters, digits, dots, hyphens or underscores (it names the EventBridge rule)`);
-  }
-  return name;
+  return physicalName({
+    parts: [name],
+    maxLength: 64,
+    charset: NAME_CHARSETS.eventBridgeRule,
+    message: () => `ScanTrigger name "${name}" must be 1-64 letters, digits, dots, hyphens or underscores (it names the EventBridge rule)`,
+  });
 }
 
 function assertRetryPolicy(policy: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number }): void {

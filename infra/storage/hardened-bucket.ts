@@ -2,12 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PolicyStatement } from "../iam/policy-document";
 import { bucketKeyPolicy } from "../kms/key-policy";
+import { type ComponentArgs, LibraryComponent, type Transforms } from "../component";
 import { assertBucketLogicalName } from "../naming";
 import { serverAccessLogGrant } from "./access-logging";
 import { bucketPolicy, SSE_S3 } from "./bucket-policy";
 import { type LifecycleSettings, lifecycleRules } from "./lifecycle";
 
-export interface HardenedBucketArgs {
+export interface HardenedBucketArgs extends ComponentArgs<HardenedBucketTransform> {
   /**
    * Physical bucket name, for buckets whose name policies must be able to predict.
    * @default auto-named from the component name plus a random suffix
@@ -73,211 +74,161 @@ export interface HardenedBucketArgs {
    */
   accessLogs?: { targetBucket: pulumi.Input<string>; targetPrefix: string };
   /**
-   * Let `pulumi destroy` delete the bucket while it still holds objects.
+   * Let `pulumi destroy` delete the bucket while it still holds objects (and delete its key).
    * @default false
    */
   forceDestroy?: boolean;
-  /** Tags for every taggable child. */
-  tags: Record<string, string>;
+}
+
+/** One `Transform` per child of `HardenedBucket`. */
+export type HardenedBucketTransform = Transforms<{
+  bucket: aws.s3.BucketArgs; publicAccessBlock: aws.s3.BucketPublicAccessBlockArgs;
+  ownershipControls: aws.s3.BucketOwnershipControlsArgs; key: aws.kms.KeyArgs;
+  encryption: aws.s3.BucketServerSideEncryptionConfigurationArgs; versioning: aws.s3.BucketVersioningArgs;
+  lifecycle: aws.s3.BucketLifecycleConfigurationArgs; cors: aws.s3.BucketCorsConfigurationArgs;
+  notification: aws.s3.BucketNotificationArgs; logging: aws.s3.BucketLoggingArgs; policy: aws.s3.BucketPolicyArgs;
+}>;
+
+/** The same four flags on every bucket and access point (Private buckets). */
+export const BLOCK_ALL_PUBLIC_ACCESS = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+} as const;
+
+/** CORS for web apps talking to S3 directly (pattern 1) or with presigned requests. */
+function corsRule(origins: string[]) {
+  return {
+    allowedOrigins: origins,
+    // DELETE and the amz-sdk-* headers: a web app on STS credentials (pattern 1) deletes
+    // and sends them through the AWS SDK; presigned requests need only GET/HEAD/PUT.
+    allowedMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
+    allowedHeaders: ["authorization", "content-type", "content-md5", "content-length", "x-amz-*", "amz-sdk-invocation-id", "amz-sdk-request"],
+    exposeHeaders: ["ETag"],
+    maxAgeSeconds: 3000,
+  };
 }
 
 /**
- * A private, TLS-only, KMS-encrypted, versioned S3 bucket (DESIGN invariants 2, 3, 6 and 8):
- * all four public-access-block flags, ACLs disabled (`BucketOwnerEnforced`), SSE-KMS with a
- * customer managed key and bucket key, SSE-C blocked, versioning, lifecycle, and a bucket policy
- * that denies non-TLS access and foreign encryption.
+ * A private, TLS-only, KMS-encrypted, versioned S3 bucket (Private buckets, TLS only,
+ * Customer-managed encryption, Lifecycle hygiene): all four public-access-block flags, ACLs disabled
+ * (`BucketOwnerEnforced`), SSE-KMS with a customer managed key and bucket key, SSE-C blocked,
+ * versioning, lifecycle, and a bucket policy that denies non-TLS access and foreign encryption.
  */
-export class HardenedBucket extends pulumi.ComponentResource {
+export class HardenedBucket extends LibraryComponent {
   readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
-  private readonly key: pulumi.Output<string> | undefined;
+  readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
+  readonly ownershipControls: aws.s3.BucketOwnershipControls;
+  /** The bucket's own key; absent when `kmsKeyArn` is given or the bucket is a server-access-log target. */
+  readonly key?: aws.kms.Key;
+  readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
+  readonly versioning: aws.s3.BucketVersioning;
+  readonly lifecycle: aws.s3.BucketLifecycleConfiguration;
+  /** Present with `corsOrigins`. */
+  readonly cors?: aws.s3.BucketCorsConfiguration;
+  /** Present with `eventBridge`. */
+  readonly notification?: aws.s3.BucketNotification;
+  /** Present with `accessLogs`. */
+  readonly logging?: aws.s3.BucketLogging;
   /** Resolves once the bucket policy is in place; depend on it before granting access elsewhere. */
   readonly policy: aws.s3.BucketPolicy;
+  private readonly keyArn: pulumi.Output<string> | undefined;
 
   /** The bucket's customer managed key. A server-access-log target has none (SSE-S3). */
   get kmsKeyArn(): pulumi.Output<string> {
-    if (this.key === undefined) {
+    if (this.keyArn === undefined) {
       throw new Error("a server-access-log target bucket is encrypted with SSE-S3 and has no KMS key");
     }
-    return this.key;
+    return this.keyArn;
   }
 
   constructor(name: string, args: HardenedBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:storage:HardenedBucket", name, {}, opts);
+    super("mobile-s3:storage:HardenedBucket", name, args.tags, opts);
     assertBucketLogicalName(name);
+    const t = args.transform ?? {};
     const parent = { parent: this };
+    const forceDestroy = args.forceDestroy ?? false;
 
     const account = aws.getCallerIdentityOutput({}, parent);
     const region = aws.getRegionOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
 
-    const bucket = createBucket(this);
-    const publicAccessBlock = blockPublicAccess(this);
-    const ownership = enforceBucketOwner(this);
     const logTarget = args.serverAccessLogTarget;
     if (logTarget && (args.kmsKeyArn || args.keyUserArns || args.cloudFrontDistributionArns || args.keyPolicyGrants)) {
       throw new Error(`[serverAccessLogTarget] bucket "${name}" takes no KMS key, key users or key grants: log delivery supports SSE-S3 only`);
     }
-    const kmsKeyArn = logTarget ? undefined : args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : createKey(this).arn;
-    const encryption = encrypt(this);
-    const versioning = enableVersioning(this);
-    configureLifecycle(this);
+    const bucket = this.child(aws.s3.Bucket, name, { bucket: args.bucketName, forceDestroy }, t.bucket);
+    const onBucket = { bucket: bucket.id };
+    this.publicAccessBlock = this.child(aws.s3.BucketPublicAccessBlock, name, { ...onBucket, ...BLOCK_ALL_PUBLIC_ACCESS }, t.publicAccessBlock);
+    this.ownershipControls = this.child(aws.s3.BucketOwnershipControls, name, { ...onBucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, t.ownershipControls);
+    this.key = logTarget || args.kmsKeyArn ? undefined : this.createKey(name, args, { partition, account, region });
+    const kmsKeyArn = logTarget ? undefined : args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : this.key!.arn;
+    const byDefault = kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn } : { sseAlgorithm: "AES256" };
+    this.encryption = this.child(
+      aws.s3.BucketServerSideEncryptionConfiguration,
+      name,
+      { ...onBucket, rules: [{ applyServerSideEncryptionByDefault: byDefault, bucketKeyEnabled: kmsKeyArn !== undefined, blockedEncryptionTypes: ["SSE-C"] }] },
+      t.encryption,
+    );
+    this.versioning = this.child(aws.s3.BucketVersioning, name, { ...onBucket, versioningConfiguration: { status: "Enabled" } }, t.versioning);
+    // S3 applies noncurrent-version rules only once versioning is on.
+    this.lifecycle = this.child(aws.s3.BucketLifecycleConfiguration, name, { ...onBucket, rules: lifecycleRules(args.lifecycle) }, t.lifecycle, {
+      dependsOn: [this.versioning],
+    });
     if (args.corsOrigins && args.corsOrigins.length > 0) {
-      allowBrowsers(this, args.corsOrigins);
+      this.cors = this.child(aws.s3.BucketCorsConfiguration, name, { ...onBucket, corsRules: [corsRule(args.corsOrigins)] }, t.cors);
     }
     if (args.eventBridge) {
-      notifyEventBridge(this);
+      this.notification = this.child(aws.s3.BucketNotification, name, { ...onBucket, eventbridge: true }, t.notification);
     }
     if (args.accessLogs) {
-      logAccess(this, args.accessLogs);
+      const logs = args.accessLogs;
+      this.logging = this.child(aws.s3.BucketLogging, name, { ...onBucket, targetBucket: logs.targetBucket, targetPrefix: logs.targetPrefix }, t.logging);
     }
-    const policy = attachPolicy(this);
+
+    const logDelivery = logTarget
+      ? pulumi
+          .all([bucket.arn, account.accountId, logTarget.sourceBucketArns])
+          .apply(([bucketArn, accountId, sourceBucketArns]) => [serverAccessLogGrant({ bucketArn, prefix: logTarget.prefix, accountId, sourceBucketArns })])
+      : [];
+    const document = pulumi
+      .all([bucket.arn, kmsKeyArn ?? SSE_S3, args.policyGrants ?? [], logDelivery])
+      .apply(([bucketArn, keyArn, grants, delivery]) => JSON.stringify(bucketPolicy({ bucketArn, kmsKeyArn: keyArn, grants: [...delivery, ...grants] })));
+    // S3 rejects policy writes while the public-access block is being applied; encryption must
+    // exist before the policy that insists on it.
+    this.policy = this.child(aws.s3.BucketPolicy, name, { ...onBucket, policy: document }, t.policy, {
+      dependsOn: [this.publicAccessBlock, this.ownershipControls, this.encryption],
+    });
 
     this.bucket = bucket;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
-    this.key = kmsKeyArn;
-    this.policy = policy;
+    this.keyArn = kmsKeyArn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, ...(kmsKeyArn ? { kmsKeyArn } : {}) });
+  }
 
-    function createBucket(self: HardenedBucket) {
-      return new aws.s3.Bucket(
-        name,
-        { bucket: args.bucketName, forceDestroy: args.forceDestroy ?? false, tags: args.tags },
-        { parent: self },
+  private createKey(
+    name: string,
+    args: HardenedBucketArgs,
+    env: { partition: pulumi.Output<aws.GetPartitionResult>; account: pulumi.Output<aws.GetCallerIdentityResult>; region: pulumi.Output<aws.GetRegionResult> },
+  ): aws.kms.Key {
+    const policy = pulumi
+      .all([env.partition.partition, env.account.accountId, env.region.region, args.keyUserArns ?? [], args.cloudFrontDistributionArns ?? [], args.keyPolicyGrants ?? []])
+      .apply(([p, accountId, r, keyUserArns, cloudFrontDistributionArns, grants]) =>
+        JSON.stringify(bucketKeyPolicy({ partition: p, accountId, region: r, keyUserArns, cloudFrontDistributionArns, grants })),
       );
-    }
-
-    function blockPublicAccess(self: HardenedBucket) {
-      return new aws.s3.BucketPublicAccessBlock(
-        name,
-        {
-          bucket: bucket.id,
-          blockPublicAcls: true,
-          blockPublicPolicy: true,
-          ignorePublicAcls: true,
-          restrictPublicBuckets: true,
-        },
-        { parent: self },
-      );
-    }
-
-    function enforceBucketOwner(self: HardenedBucket) {
-      return new aws.s3.BucketOwnershipControls(
-        name,
-        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-        { parent: self },
-      );
-    }
-
-    function createKey(self: HardenedBucket) {
-      const policyJson = pulumi
-        .all([
-          partition.partition,
-          account.accountId,
-          region.region,
-          args.keyUserArns ?? [],
-          args.cloudFrontDistributionArns ?? [],
-          args.keyPolicyGrants ?? [],
-        ])
-        .apply(([p, accountId, r, keyUserArns, cloudFrontDistributionArns, grants]) =>
-          JSON.stringify(bucketKeyPolicy({ partition: p, accountId, region: r, keyUserArns, cloudFrontDistributionArns, grants })),
-        );
-      return new aws.kms.Key(
-        `${name}-key`,
-        {
-          description: `Encrypts objects in the ${name} bucket`,
-          enableKeyRotation: true,
-          deletionWindowInDays: 30,
-          policy: policyJson,
-          tags: args.tags,
-        },
-        // Nothing orders the key's deletion after the bucket's: a destroy that stops at a bucket still
-        // holding objects would schedule their only key for deletion. Outside throwaway stacks
-        // (forceDestroy) `pulumi destroy` keeps the key; it is dropped from the stack, not deleted.
-        { parent: self, retainOnDelete: !(args.forceDestroy ?? false) },
-      );
-    }
-
-    function encrypt(self: HardenedBucket) {
-      const byDefault = kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn } : { sseAlgorithm: "AES256" };
-      return new aws.s3.BucketServerSideEncryptionConfiguration(
-        name,
-        {
-          bucket: bucket.id,
-          rules: [{ applyServerSideEncryptionByDefault: byDefault, bucketKeyEnabled: kmsKeyArn !== undefined, blockedEncryptionTypes: ["SSE-C"] }],
-        },
-        { parent: self },
-      );
-    }
-
-    function logAccess(self: HardenedBucket, logs: NonNullable<HardenedBucketArgs["accessLogs"]>) {
-      return new aws.s3.BucketLogging(
-        name,
-        { bucket: bucket.id, targetBucket: logs.targetBucket, targetPrefix: logs.targetPrefix },
-        { parent: self },
-      );
-    }
-
-    function enableVersioning(self: HardenedBucket) {
-      return new aws.s3.BucketVersioning(
-        name,
-        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-        { parent: self },
-      );
-    }
-
-    function configureLifecycle(self: HardenedBucket) {
-      return new aws.s3.BucketLifecycleConfiguration(
-        name,
-        { bucket: bucket.id, rules: lifecycleRules(args.lifecycle) },
-        // S3 applies noncurrent-version rules only once versioning is on.
-        { parent: self, dependsOn: [versioning] },
-      );
-    }
-
-    function allowBrowsers(self: HardenedBucket, origins: string[]) {
-      return new aws.s3.BucketCorsConfiguration(
-        name,
-        {
-          bucket: bucket.id,
-          corsRules: [
-            {
-              allowedOrigins: origins,
-              // DELETE and the amz-sdk-* headers: a web app on STS credentials (pattern 1) deletes
-              // and sends them through the AWS SDK; presigned requests need only GET/HEAD/PUT.
-              allowedMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
-              allowedHeaders: ["authorization", "content-type", "content-md5", "content-length", "x-amz-*", "amz-sdk-invocation-id", "amz-sdk-request"],
-              exposeHeaders: ["ETag"],
-              maxAgeSeconds: 3000,
-            },
-          ],
-        },
-        { parent: self },
-      );
-    }
-
-    function notifyEventBridge(self: HardenedBucket) {
-      return new aws.s3.BucketNotification(name, { bucket: bucket.id, eventbridge: true }, { parent: self });
-    }
-
-    function attachPolicy(self: HardenedBucket) {
-      const logDelivery = logTarget
-        ? pulumi
-            .all([bucket.arn, account.accountId, logTarget.sourceBucketArns])
-            .apply(([bucketArn, accountId, sourceBucketArns]) => [serverAccessLogGrant({ bucketArn, prefix: logTarget.prefix, accountId, sourceBucketArns })])
-        : [];
-      const document = pulumi
-        .all([bucket.arn, kmsKeyArn ?? SSE_S3, args.policyGrants ?? [], logDelivery])
-        .apply(([bucketArn, keyArn, grants, delivery]) => JSON.stringify(bucketPolicy({ bucketArn, kmsKeyArn: keyArn, grants: [...delivery, ...grants] })));
-      return new aws.s3.BucketPolicy(
-        name,
-        { bucket: bucket.id, policy: document },
-        // S3 rejects policy writes while the public-access block is being applied; encryption must
-        // exist before the policy that insists on it.
-        { parent: self, dependsOn: [publicAccessBlock, ownership, encryption] },
-      );
-    }
+    return this.child(
+      aws.kms.Key,
+      `${name}-key`,
+      { description: `Encrypts objects in the ${name} bucket`, enableKeyRotation: true, deletionWindowInDays: 30, policy },
+      args.transform?.key,
+      // Nothing orders the key's deletion after the bucket's: a destroy that stops at a bucket still
+      // holding objects would schedule their only key for deletion. Outside throwaway stacks
+      // (forceDestroy) `pulumi destroy` keeps the key; it is dropped from the stack, not deleted.
+      { retainOnDelete: !(args.forceDestroy ?? false) },
+    );
   }
 }

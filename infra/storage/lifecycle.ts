@@ -21,7 +21,7 @@ export interface LifecycleRule {
 }
 
 /**
- * DESIGN invariant 8: abort incomplete multipart uploads, expire old versions, optionally tier and
+ * Lifecycle hygiene: abort incomplete multipart uploads, expire old versions, optionally tier and
  * expire current objects. The settings are validated where config is parsed; this only shapes them.
  */
 export function lifecycleRules(s: LifecycleSettings): LifecycleRule[] {

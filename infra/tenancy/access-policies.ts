@@ -1,18 +1,31 @@
 import { cleanObjectCondition, HOME_VARIABLES, homePrefix, type ScanVocabulary, TENANT_VARIABLE, tenantPrefix } from "@mobile-s3/contract";
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
 
+/** What names a user's home prefix: the user-pool `sub`, or the identity pool's identity id. */
+export type HomeKey = keyof typeof HOME_VARIABLES;
+
 /** Where tenants' objects live, with every name the policies need resolved. */
-export interface StorageLayout {
+export type StorageLayout = StorageLayoutNames & PooledBucketName;
+
+export interface PooledBucketName {
+  /** The pooled bucket (also behind every access point). */
+  pooledBucket: string;
+}
+
+/** The pooled bucket of a layout. */
+export function pooledBucketOf(layout: StorageLayout): string {
+  return layout.pooledBucket;
+}
+
+interface StorageLayoutNames {
   partition: string;
   region: string;
   accountId: string;
-  /** The pooled bucket (also behind every access point). */
-  sharedBucket: string;
   /** Access point of tenant `t` is named `<accessPointPrefix><t>`. */
   accessPointPrefix: string;
   /** Dedicated bucket of tenant `t` is named `<prefix><t><suffix>`. */
   dedicatedBucket: { prefix: string; suffix: string };
-  homeKey: keyof typeof HOME_VARIABLES;
+  homeKey: HomeKey;
   /**
    * Full profile: objects are readable only once the scanner tagged them clean, in this scanner's
    * vocabulary. Absent: nothing scans, every object in the home is readable.
@@ -40,14 +53,14 @@ function homeLocations(layout: StorageLayout) {
   const ap = accessPointArn(layout, `${layout.accessPointPrefix}${TENANT_VARIABLE}`);
   const dedicated = bucketArn(layout, `${layout.dedicatedBucket.prefix}${TENANT_VARIABLE}${layout.dedicatedBucket.suffix}`);
   return [
-    { id: "Pool", container: bucketArn(layout, layout.sharedBucket), objects: `${bucketArn(layout, layout.sharedBucket)}/` },
+    { id: "Pool", container: bucketArn(layout, pooledBucketOf(layout)), objects: `${bucketArn(layout, pooledBucketOf(layout))}/` },
     { id: "AccessPoint", container: ap, objects: `${ap}/object/` },
     { id: "DedicatedBucket", container: dedicated, objects: `${dedicated}/` },
   ].map((l) => ({ ...l, home: `${l.objects}${homePrefix(TENANT_VARIABLE, home)}*`, listPrefix: homePrefix(TENANT_VARIABLE, home) }));
 }
 
 /**
- * Identity policy of the identity pool's authenticated role (DESIGN invariant 4): a user reaches
+ * Identity policy of the identity pool's authenticated role (Least privilege): a user reaches
  * only `tenants/<own tenant>/home/<own home>/` in the pooled bucket, their tenant's access point, or
  * their tenant's dedicated bucket; lists only under that prefix; never tags. Every statement is
  * pinned to this account, so the name patterns cannot reach a look-alike bucket elsewhere.
@@ -154,14 +167,14 @@ export function accessPointPolicy(input: { layout: StorageLayout; tenant: string
  * control to this account's access points (AWS's documented pattern), and keeps app users of
  * access-point tenants from bypassing their access point, and of bucket tenants from using the pool.
  */
-export function sharedBucketTenancyStatements(input: {
+export function pooledBucketTenancyStatements(input: {
   layout: StorageLayout;
   appRoleArn: string;
   accessPointTenants: string[];
   bucketTenants: string[];
 }): PolicyStatement[] {
   const { layout, appRoleArn } = input;
-  const bucket = bucketArn(layout, layout.sharedBucket);
+  const bucket = bucketArn(layout, pooledBucketOf(layout));
   const statements: PolicyStatement[] = [];
   if (input.accessPointTenants.length > 0) {
     statements.push(
@@ -234,3 +247,4 @@ export function sharedBucketTenancyStatements(input: {
 
 /** The listings that take `s3:prefix`. */
 const LISTINGS = ["s3:ListBucket", "s3:ListBucketVersions"];
+

@@ -2,29 +2,51 @@ import { type FunctionRouting, type ScanVocabulary, type Tenant, TENANTS_ROOT } 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudFrontReadStatement } from "../cdn/read-grant";
-import { type HomeKey } from "../config";
 import { type PolicyStatement } from "../iam/policy-document";
-import { HardenedBucket } from "../storage/hardened-bucket";
+import { type ComponentArgs, LibraryComponent, type Transform } from "../component";
+import { BLOCK_ALL_PUBLIC_ACCESS, HardenedBucket, type HardenedBucketTransform } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
 import { malwareScannerKeyGrant } from "../scanning/guardduty-policies";
-import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "./access-policies";
-import { accessPointPrefix, dedicatedBucketPattern } from "./names";
+import { accessPointArn, accessPointPolicy, appUserPolicy, type HomeKey, pooledBucketOf, pooledBucketTenancyStatements, type StorageLayout } from "./access-policies";
+import { accessPointName, accessPointPrefix, dedicatedBucketLogicalName, dedicatedBucketName, dedicatedBucketPattern } from "./names";
 
-export interface TenantStorageArgs {
-  app: string;
-  environment: string;
-  /** Tenants and their tiers; tenants not listed use the pooled bucket. */
-  tenants: Tenant[];
-  homeKey: HomeKey;
+export interface TenantStorageArgs extends ComponentArgs<TenantStorageTransform> {
   /**
-   * Objects readable only once this scanner tagged them clean (full profile, where a scanner runs).
+   * Prefix of the tenants' physical names: access point `<namePrefix>-<tenant>`, dedicated bucket
+   * `<namePrefix>-t-<tenant>-<hash>`. Fixed for the life of the stack.
+   * @default the component name
+   * @example "photos-prod"
+   */
+  namePrefix?: string;
+  /**
+   * Hashed with the account and region into the dedicated buckets' name suffix: keeps bucket names,
+   * which are global, unique per deployment. Fixed for the life of the stack.
+   * @default the component name
+   * @example `${pulumi.getProject()}/${pulumi.getStack()}`
+   */
+  deploymentKey?: string;
+  /**
+   * Tenants and their tiers; tenants not listed use the pooled bucket.
+   * @default []
+   */
+  tenants?: Tenant[];
+  /**
+   * What names a user's home prefix: the user-pool `sub` or the identity pool's identity id.
+   * @default "userSub"
+   */
+  homeKey?: HomeKey;
+  /**
+   * Objects readable only once this scanner tagged them clean (Scan before read; full profile, where a scanner runs).
    * @default none: every object is readable (minimal profile)
    */
   readGate?: ScanVocabulary;
-  /** The identity pool's authenticated role; this component attaches its access policy. */
+  /** The identity pool's authenticated role; this component attaches its access policy. Required. */
   appRole: aws.iam.Role;
-  /** Roles that use the KMS keys through S3 (the app role, the control plane's functions). */
-  keyUserArns: pulumi.Input<string[]>;
+  /**
+   * Roles that use the KMS keys through S3 (the app role, the control plane's functions).
+   * @default []
+   */
+  keyUserArns?: pulumi.Input<string[]>;
   /**
    * The CloudFront distribution reading through OAC, if any; it is granted clean objects under
    * `tenants/` and decryption with the keys.
@@ -37,12 +59,34 @@ export interface TenantStorageArgs {
    * @default none
    */
   malwareScannerRoleArn?: pulumi.Input<string | undefined>;
+  /** Lifecycle of every bucket (Lifecycle hygiene). Required. */
   lifecycle: LifecycleSettings;
-  corsOrigins: string[];
-  /** Send object events to EventBridge (the scanner listens). */
-  eventBridge: boolean;
-  forceDestroy: boolean;
-  tags: Record<string, string>;
+  /**
+   * Web origins allowed to call S3 from a browser.
+   * @default []
+   */
+  corsOrigins?: string[];
+  /**
+   * Send object events to EventBridge (the ClamAV scanner listens).
+   * @default false
+   */
+  eventBridge?: boolean;
+  /**
+   * Let `pulumi destroy` delete buckets that still hold objects.
+   * @default false
+   */
+  forceDestroy?: boolean;
+}
+
+/** One `Transform` per child of `TenantStorage`. */
+export interface TenantStorageTransform {
+  /** The pooled bucket's children. */
+  pooledBucket?: HardenedBucketTransform;
+  /** Every dedicated bucket's children (the transform's `name` tells them apart). */
+  dedicatedBucket?: HardenedBucketTransform;
+  accessPoint?: Transform<aws.s3.AccessPointArgs>;
+  /** The app role's access policy. */
+  appUserPolicy?: Transform<aws.iam.RolePolicyArgs>;
 }
 
 export interface AccessPointInfo {
@@ -50,11 +94,12 @@ export interface AccessPointInfo {
   name: string;
   arn: pulumi.Output<string>;
   alias: pulumi.Output<string>;
+  accessPoint: aws.s3.AccessPoint;
 }
 
 export function functionRouting(layout: StorageLayout, accessPointTenants: string[], dedicatedBuckets: Record<string, string>): FunctionRouting {
   return {
-    pooledBucket: layout.sharedBucket,
+    pooledBucket: pooledBucketOf(layout),
     accessPointArnPrefix: accessPointArn(layout, layout.accessPointPrefix),
     accessPointTenants,
     dedicatedBuckets,
@@ -75,33 +120,38 @@ export interface DedicatedBucketInfo {
 }
 
 /**
- * Storage for every tier (DESIGN: tenancy tiers): the pooled bucket (no per-tenant resources), one
- * access point on it per access-point tenant (1 resource each, its policy inline), and one
- * hardened bucket per bucket tenant (sharing the stack's key unless it asks for its own), plus
- * the app role's single, tag-templated access policy.
+ * Storage for every tier (tenancy tiers: pooled, accessPoint, bucket): the pooled bucket (no
+ * per-tenant resources), one access point on it per access-point tenant (1 resource each, its policy
+ * inline), and one hardened bucket per bucket tenant (sharing the pooled bucket's key unless it asks
+ * for its own), plus the app role's single, tag-templated access policy (Least privilege).
  */
-export class TenantStorage extends pulumi.ComponentResource {
-  readonly shared: HardenedBucket;
+export class TenantStorage extends LibraryComponent {
+  readonly pooled: HardenedBucket;
   readonly accessPoints: AccessPointInfo[];
   readonly dedicated: DedicatedBucketInfo[];
   readonly layout: pulumi.Output<StorageLayout>;
+  /** The app role's access policy. */
+  readonly appUserPolicy: aws.iam.RolePolicy;
 
   constructor(name: string, args: TenantStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mobile-s3:tenancy:TenantStorage", name, {}, opts);
+    super("mobile-s3:tenancy:TenantStorage", name, args.tags, opts);
     const parent = { parent: this };
+    const namePrefix = args.namePrefix ?? name;
+    const deploymentKey = args.deploymentKey ?? name;
+    const tenants = args.tenants ?? [];
     const account = aws.getCallerIdentityOutput({}, parent);
     const region = aws.getRegionOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
-    const apTenants = args.tenants.filter((t) => t.tier === "accessPoint").map((t) => t.id);
-    const bucketTenants = args.tenants.filter((t) => t.tier === "bucket");
+    const apTenants = tenants.filter((t) => t.tier === "accessPoint").map((t) => t.id);
+    const bucketTenants = tenants.filter((t) => t.tier === "bucket");
     const cdn = pulumi.output(args.cdnDistributionArn);
     const common = {
       lifecycle: args.lifecycle,
-      corsOrigins: args.corsOrigins,
-      eventBridge: args.eventBridge,
-      forceDestroy: args.forceDestroy,
+      corsOrigins: args.corsOrigins ?? [],
+      eventBridge: args.eventBridge ?? false,
+      forceDestroy: args.forceDestroy ?? false,
       tags: args.tags,
-      keyUserArns: args.keyUserArns,
+      keyUserArns: args.keyUserArns ?? [],
       cloudFrontDistributionArns: cdn.apply((arn) => (arn ? [arn] : [])),
       keyPolicyGrants: pulumi
         .all([pulumi.output(args.malwareScannerRoleArn), region.region, account.accountId])
@@ -110,89 +160,87 @@ export class TenantStorage extends pulumi.ComponentResource {
 
     const dedicatedPattern = pulumi
       .all([account.accountId, region.region])
-      .apply(([accountId, r]) =>
-        dedicatedBucketPattern({ app: args.app, environment: args.environment, accountId, region: r, project: pulumi.getProject(), stack: pulumi.getStack() }),
-      );
+      .apply(([accountId, r]) => dedicatedBucketPattern({ namePrefix, accountId, region: r, deploymentKey }));
     // The layout names the pooled bucket, which exists only after the bucket is created; the
     // bucket's own policy needs the layout. A deferred output breaks the cycle.
-    const [sharedName, resolveSharedName] = pulumi.deferredOutput<string>();
+    const [pooledName, resolvePooledName] = pulumi.deferredOutput<string>();
     const layout = pulumi
-      .all([partition.partition, region.region, account.accountId, sharedName, dedicatedPattern])
+      .all([partition.partition, region.region, account.accountId, pooledName, dedicatedPattern])
       .apply(
-        ([p, r, accountId, sharedBucket, dedicatedBucket]): StorageLayout => ({
+        ([p, r, accountId, pooledBucket, dedicatedBucket]): StorageLayout => ({
           partition: p,
           region: r,
           accountId,
-          sharedBucket,
-          accessPointPrefix: accessPointPrefix(args.app, args.environment),
+          pooledBucket,
+          accessPointPrefix: accessPointPrefix(namePrefix),
           dedicatedBucket,
-          homeKey: args.homeKey,
+          homeKey: args.homeKey ?? "userSub",
           ...(args.readGate ? { readGate: args.readGate } : {}),
         }),
       );
 
-    const shared = new HardenedBucket(
+    const pooled = new HardenedBucket(
       `${name}`,
       {
         ...common,
+        transform: args.transform?.pooledBucket,
         policyGrants: pulumi.all([layout, args.appRole.arn, cdn]).apply(([l, appRoleArn, distributionArn]) => [
-          ...sharedBucketTenancyStatements({ layout: l, appRoleArn, accessPointTenants: apTenants, bucketTenants: bucketTenants.map((t) => t.id) }),
-          ...cdnGrant(`arn:${l.partition}:s3:::${l.sharedBucket}`, distributionArn),
+          ...pooledBucketTenancyStatements({ layout: l, appRoleArn, accessPointTenants: apTenants, bucketTenants: bucketTenants.map((t) => t.id) }),
+          ...cdnGrant(`arn:${l.partition}:s3:::${pooledBucketOf(l)}`, distributionArn),
         ]),
       },
       parent,
     );
-    resolveSharedName(shared.bucketName);
+    resolvePooledName(pooled.bucketName);
 
     const accessPoints = apTenants.map((tenant): AccessPointInfo => {
-      const apName = `${accessPointPrefix(args.app, args.environment)}${tenant}`;
-      const ap = new aws.s3.AccessPoint(
+      const apName = accessPointName(namePrefix, tenant);
+      const ap = this.child(
+        aws.s3.AccessPoint,
         apName,
         {
-          bucket: shared.bucketName,
+          bucket: pooled.bucketName,
           name: apName,
           policy: pulumi.all([layout, args.appRole.arn]).apply(([l, appRoleArn]) => JSON.stringify(accessPointPolicy({ layout: l, tenant, appRoleArn }))),
-          publicAccessBlockConfiguration: {
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-          },
+          publicAccessBlockConfiguration: { ...BLOCK_ALL_PUBLIC_ACCESS },
         },
+        args.transform?.accessPoint,
         // The bucket must delegate to access points before they are used.
-        { parent: this, dependsOn: [shared.policy] },
+        { dependsOn: [pooled.policy] },
       );
-      return { tenant, name: apName, arn: ap.arn, alias: ap.alias };
+      return { tenant, name: apName, arn: ap.arn, alias: ap.alias, accessPoint: ap };
     });
 
     const dedicated = bucketTenants.map((tenant): DedicatedBucketInfo => {
       const bucket = new HardenedBucket(
-        `${args.app}-${args.environment}-t-${tenant.id}`,
+        dedicatedBucketLogicalName(namePrefix, tenant.id),
         {
           ...common,
-          bucketName: dedicatedPattern.apply((d) => `${d.prefix}${tenant.id}${d.suffix}`),
-          ...(tenant.dedicatedKey ? {} : { kmsKeyArn: shared.kmsKeyArn }),
+          transform: args.transform?.dedicatedBucket,
+          bucketName: dedicatedPattern.apply((d) => dedicatedBucketName(d, tenant.id)),
+          ...(tenant.dedicatedKey ? {} : { kmsKeyArn: pooled.kmsKeyArn }),
           policyGrants: pulumi
             .all([dedicatedPattern, partition.partition, cdn])
-            .apply(([d, p, distributionArn]) => cdnGrant(`arn:${p}:s3:::${d.prefix}${tenant.id}${d.suffix}`, distributionArn)),
+            .apply(([d, p, distributionArn]) => cdnGrant(`arn:${p}:s3:::${dedicatedBucketName(d, tenant.id)}`, distributionArn)),
         },
         parent,
       );
       return { tenant: tenant.id, bucket };
     });
 
-    new aws.iam.RolePolicy(
+    this.appUserPolicy = this.child(
+      aws.iam.RolePolicy,
       `${name}-app-user`,
       { role: args.appRole.id, policy: layout.apply((l) => JSON.stringify(appUserPolicy(l))) },
-      parent,
+      args.transform?.appUserPolicy,
     );
 
-    this.shared = shared;
+    this.pooled = pooled;
     this.accessPoints = accessPoints;
     this.dedicated = dedicated;
     this.layout = layout;
     this.registerOutputs({
-      sharedBucketName: shared.bucketName,
+      pooledBucketName: pooled.bucketName,
       accessPointArns: accessPoints.map((a) => a.arn),
       dedicatedBucketNames: dedicated.map((d) => d.bucket.bucketName),
     });
@@ -217,14 +265,14 @@ export class TenantStorage extends pulumi.ComponentResource {
     const anyAccessPoint = this.accessPoints.length > 0;
     return pulumi
       .all([
-        pulumi.all([this.shared.bucketArn, this.shared.bucketName]),
+        pulumi.all([this.pooled.bucketArn, this.pooled.bucketName]),
         pulumi.all(this.dedicated.map((d) => pulumi.all([d.bucket.bucketArn, d.bucket.bucketName]))),
         this.layout,
       ])
-      .apply(([[sharedArn, sharedBucket], dedicated, l]) => [
-        { bucketArn: sharedArn, bucketName: sharedBucket },
+      .apply(([[pooledArn, pooledBucket], dedicated, l]) => [
+        { bucketArn: pooledArn, bucketName: pooledBucket },
         ...(anyAccessPoint
-          ? [{ bucketArn: sharedArn, bucketName: sharedBucket, accessPointArn: `${accessPointArn(l, l.accessPointPrefix)}*` }]
+          ? [{ bucketArn: pooledArn, bucketName: pooledBucket, accessPointArn: `${accessPointArn(l, l.accessPointPrefix)}*` }]
           : []),
         ...dedicated.map(([bucketArn, bucketName]) => ({ bucketArn, bucketName })),
       ]);
@@ -245,14 +293,14 @@ export class TenantStorage extends pulumi.ComponentResource {
   routing(): pulumi.Output<Record<string, TenantRoute>> {
     return pulumi
       .all([
-        this.shared.bucketName,
+        this.pooled.bucketName,
         pulumi.all(this.accessPoints.map((a) => pulumi.all([a.tenant, a.arn, a.alias]))),
         pulumi.all(this.dedicated.map((d) => pulumi.all([d.tenant, d.bucket.bucketName]))),
       ])
-      .apply(([sharedBucket, aps, buckets]) => {
+      .apply(([pooledBucket, aps, buckets]) => {
         const routes: Record<string, TenantRoute> = {};
         for (const [tenant, accessPointArn, accessPointAlias] of aps) {
-          routes[tenant] = { tier: "accessPoint", bucket: sharedBucket, accessPointArn, accessPointAlias };
+          routes[tenant] = { tier: "accessPoint", bucket: pooledBucket, accessPointArn, accessPointAlias };
         }
         for (const [tenant, bucket] of buckets) {
           routes[tenant] = { tier: "bucket", bucket };

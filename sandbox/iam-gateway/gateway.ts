@@ -8,6 +8,7 @@ import { type IdentityPoolStandIn } from "./identity-pool";
 import { accountOf, type Principal, type PrincipalRegistry, roleArnOfSession } from "./principals";
 import { type Check, classify, type ClassifiedRequest, gatesOf, parseTaggingXml, requestTagContext, type Target } from "./s3-request";
 import { checkSignedPayload, decodeAwsChunked, failure, headerValue, parseQuery, type S3Failure, signRequest, type VerifiedRequest, verifySignature } from "./sigv4";
+import { readBoundedBody } from "../read-body";
 
 /**
  * An S3 endpoint on 127.0.0.1 in front of the engine (Ceph RGW) that decides every request the way
@@ -110,23 +111,8 @@ function sendError(req: IncomingMessage, res: ServerResponse, f: S3Failure, reso
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | S3Failure> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-      } else if (!over) {
-        chunks.push(c);
-      }
-    });
-    req.on("end", () => resolve(over ? failure(400, "EntityTooLarge", `The gateway holds bodies it checks in memory, up to ${limit} bytes`) : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | S3Failure> {
+  return (await readBoundedBody(req, limit)) ?? failure(400, "EntityTooLarge", `The gateway holds bodies it checks in memory, up to ${limit} bytes`);
 }
 
 export async function startIamGateway(options: IamGatewayOptions): Promise<IamGateway> {

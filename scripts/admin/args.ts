@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../offline/command-line";
 import { UsageError } from "./errors";
 import { emailProblem, endpointProblem, groupProblem, normaliseEmail, regionProblem, tenantProblem, userPoolIdProblem } from "./validation";
 
@@ -79,11 +79,9 @@ const OPTIONS_OF: Record<"create" | "get", readonly string[]> = {
 };
 
 export function parseAdminArgs(argv: string[]): AdminCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
         email: { type: "string" },
         tenant: { type: "string" },
         group: { type: "string", multiple: true },
@@ -96,14 +94,9 @@ export function parseAdminArgs(argv: string[]): AdminCommand {
         "user-pool-id": { type: "string" },
         endpoint: { type: "string" },
         help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+    },
+    true,
+  );
   if (values.help) {
     return { kind: "help" };
   }

@@ -1,10 +1,5 @@
 /** The command line was wrong; the message says what to change. Exit code 2, before any request is sent. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError } from "../../offline/command-line";
 
 /**
  * The command was right but could not be carried out (the stack, the credentials or Cognito said

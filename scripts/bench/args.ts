@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../../offline/command-line";
 import { SECTION_NAMES, type SectionName } from "./sections";
 
 export const USAGE = "usage: npm run bench -- [--quick] [--json <file>] [--only <section,...>] [--help]";
@@ -22,31 +22,15 @@ export interface BenchArgs {
   help: boolean;
 }
 
-/** The command line was wrong; the message says what to change. Exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        quick: { type: "boolean", default: false },
-        json: { type: "string" },
-        only: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(argv, {
+      quick: { type: "boolean", default: false },
+      json: { type: "string" },
+      only: { type: "string" },
+      help: { type: "boolean", default: false },
+  });
   if (values.json !== undefined && values.json.trim() === "") {
     throw new UsageError("--json needs a file name");
   }

@@ -130,7 +130,7 @@ export const benchUpload: Bench<UploadJson> = async ({ quick, note }) => {
 };
 
 
-/** The shared bucket: the one whose name the sandbox lists first that is not a log or audit bucket. */
+/** The pooled bucket: the one whose name the sandbox lists first that is not a log or audit bucket. */
 function pooledBucket(sandbox: RunningSandbox): string {
   const bucket = sandbox.ready.s3.buckets.find((name) => !/log|audit|trail/.test(name));
   if (bucket === undefined) {

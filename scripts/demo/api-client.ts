@@ -1,6 +1,6 @@
 /**
  * What a mobile app holds: the API's base URL and, once signed in, an ID token. Every call is plain
- * HTTP (fetch) against API.md; nothing here knows how keys, buckets or handlers are built.
+ * HTTP (fetch) against docs/API.md; nothing here knows how keys, buckets or handlers are built.
  */
 
 /** One answer of the API (or of S3): status, parsed JSON body when there is one, headers. */
@@ -16,7 +16,7 @@ export interface CallOptions {
   body?: unknown;
 }
 
-/** What a step expected to hear back: a status and, for errors, API.md's machine-readable code. */
+/** What a step expected to hear back: a status and, for errors, docs/API.md's machine-readable code. */
 export interface Expected {
   status: number;
   code?: string;
@@ -87,7 +87,7 @@ export function expectAnswer<T = Record<string, unknown>>(answer: Answer, expect
   return answer.body as T;
 }
 
-/** API.md's `error.code`, or S3's `<Code>` for an XML error, or undefined. */
+/** docs/API.md's `error.code`, or S3's `<Code>` for an XML error, or undefined. */
 export function errorCodeOf(answer: Answer): string | undefined {
   const body = answer.body;
   if (typeof body === "string") {

@@ -61,9 +61,7 @@ describe("infra/program (the whole program under mocks)", function () {
 
   describe("the multi-tenant example (all three tiers)", () => {
     let run: ProgramRun;
-    before(async () => {
-      run = await runProgram({ stack: "demo", configFile: MULTI_TENANT });
-    });
+    before(async () => (run = await runProgram({ stack: "demo", configFile: MULTI_TENANT })));
 
     it("hardens every bucket: public access blocked, ACLs off, SSE-KMS with bucket key (SSE-S3 for the access-log target), versioning, lifecycle, TLS-only policy", () => {
       const buckets = ofType(run, "aws:s3/bucket:Bucket");
@@ -246,11 +244,9 @@ describe("infra/program (the whole program under mocks)", function () {
     });
   });
 
-  describe("DESIGN's security invariants, across the whole full-profile plan", () => {
+  describe("the security invariants, across the whole full-profile plan", () => {
     let run: ProgramRun;
-    before(async () => {
-      run = await runProgram({ stack: "demo", configFile: MULTI_TENANT });
-    });
+    before(async () => (run = await runProgram({ stack: "demo", configFile: MULTI_TENANT })));
 
     /** Every IAM-grammar document any resource carries: role, bucket, access point, key and topic policies. */
     function policyDocuments(): { owner: string; doc: { Statement: Record<string, unknown>[] } }[] {
@@ -307,9 +303,7 @@ describe("infra/program (the whole program under mocks)", function () {
 
   describe("identity", () => {
     let run: ProgramRun;
-    before(async () => {
-      run = await runProgram({ stack: "dev" });
-    });
+    before(async () => (run = await runProgram({ stack: "dev" })));
 
     it("has no guest identities and trusts only this identity pool's signed-in users", async () => {
       const pool = onlyOfType(run, "aws:cognito/identityPool:IdentityPool");

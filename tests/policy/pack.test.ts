@@ -46,7 +46,7 @@ describe("policy pack over gRPC (harness: the pack as the engine drives it)", fu
     for (const p of info.policies) {
       assert.match(p.name, /^aws-[a-z0-9]+-[a-z0-9]+-(disallow|enforce|missing|enable)-[a-z0-9-]+$/, p.name);
       assert.match(p.description, /^Checks that .+\.$/, p.name);
-      // The card's three families block; the hardening beyond it advises unless an organisation says otherwise.
+      // Private buckets (2), Least privilege (4) and TLS only (3) block; hardening advises unless an organisation says otherwise.
       assert.ok(["mandatory", "advisory"].includes(p.enforcementLevel), p.name);
     }
   });

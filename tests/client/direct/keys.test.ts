@@ -71,22 +71,19 @@ describe("client/direct/keys (agrees with the API's functions/shared/keys)", () 
     "x/.MOBILE-S3/y",
   ];
 
-  const serverAnswer = (build: () => string): string | undefined => {
-    try {
-      return build();
-    } catch (err) {
-      assert.ok(err instanceof ApiError, String(err));
-      return undefined;
-    }
-  };
-  const clientAnswer = (build: () => string): string | undefined => {
-    try {
-      return build();
-    } catch (err) {
-      assert.ok(err instanceof StorageArgumentError, String(err));
-      return undefined;
-    }
-  };
+  /** The key `build` answers, or undefined when it refuses with an error of class `refusal`. */
+  const answerOf =
+    (refusal: new (...args: never[]) => Error) =>
+    (build: () => string): string | undefined => {
+      try {
+        return build();
+      } catch (err) {
+        assert.ok(err instanceof refusal, String(err));
+        return undefined;
+      }
+    };
+  const serverAnswer = answerOf(ApiError);
+  const clientAnswer = answerOf(StorageArgumentError);
 
   it("accepts and refuses the same object paths as functions/shared/keys.ts, as the same keys", () => {
     for (const path of paths) {

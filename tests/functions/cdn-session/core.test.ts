@@ -1,7 +1,10 @@
 import { CDN_SESSION_ROUTES, ConfigurationError } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import { cdnPolicy, type CookieSigner, handleCdnSessionRequest, loadCdnSessionConfig } from "../../../functions/cdn-session/core";
+import { cdnSessionFunction } from "../../../functions/cdn-session/app";
+import { loadCdnSessionConfig } from "../../../functions/cdn-session/config";
+import { cdnPolicy, type CookieSigner } from "../../../functions/cdn-session/core";
+import { type ApiRequest } from "../../../functions/shared/api";
 import { privateKeyLoader } from "../../../functions/cdn-session/signer";
 import { apiRequest, CALLER } from "../fixtures";
 
@@ -14,6 +17,10 @@ const ENV = {
   CDN_PRIVATE_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cdn-key-AbCdEf",
   CDN_SESSION_TTL_SECONDS: "3600",
 };
+
+/** The core behind the runtime's route and caller checks, as the handler calls it. */
+const handleCdnSessionRequest = (request: ApiRequest, config: ReturnType<typeof loadCdnSessionConfig>, signer: CookieSigner, now?: () => number) =>
+  cdnSessionFunction.serve(request, { config, deps: { signer, ...(now === undefined ? {} : { now }) } });
 
 /** A signer that records the policy it was asked to sign. */
 function recordingSigner(): CookieSigner & { policies: string[] } {
@@ -29,7 +36,7 @@ function recordingSigner(): CookieSigner & { policies: string[] } {
 
 describe("functions/cdn-session/core", () => {
   describe("routes and configuration", () => {
-    it("declares exactly the routes API.md gives it", () => {
+    it("declares exactly the routes docs/API.md gives it", () => {
       assert.deepEqual([...CDN_SESSION_ROUTES], ["POST /v1/cdn-session"]);
     });
 
@@ -69,7 +76,7 @@ describe("functions/cdn-session/core", () => {
     for (const [name, change, variable, message] of refused) {
       it(`refuses to start with ${name}, naming ${variable}`, () => {
         assert.throws(
-          () => loadCdnSessionConfig({ ...ENV, ...change }),
+          () => cdnSessionFunction.load({ ...ENV, ...change }),
           (err: unknown) =>
             err instanceof ConfigurationError && err.variable === variable && message.test(err.message) && !err.message.includes("BEGIN"),
         );

@@ -1,6 +1,9 @@
 import { CLAMAV_VOCABULARY, ConfigurationError, GUARDDUTY_VOCABULARY, OBJECTS_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { decodeCursor, DEFAULT_LIST_LIMIT, encodeCursor, handleObjectsRequest, loadObjectsConfig, MAX_LIST_LIMIT, parseLimit } from "../../../functions/objects/core";
+import { objectsFunction } from "../../../functions/objects/app";
+import { loadObjectsConfig } from "../../../functions/objects/config";
+import { decodeCursor, DEFAULT_LIST_LIMIT, encodeCursor, MAX_LIST_LIMIT, parseLimit } from "../../../functions/objects/core";
+import { type ApiRequest } from "../../../functions/shared/api";
 import { ApiError } from "../../../functions/shared/errors";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { apiRequest } from "../fixtures";
@@ -13,6 +16,10 @@ const ROUTING = {
 };
 const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PRESIGN_TTL_SECONDS: "120", SCANNER: "clamav" };
 
+/** The core behind the runtime's route and caller checks, as the handler calls it. */
+const handleObjectsRequest = (request: ApiRequest, config: ReturnType<typeof loadObjectsConfig>, store: ObjectStore) =>
+  objectsFunction.serve(request, { config, deps: { store } });
+
 const codeOf = (code: string) => (err: unknown) => err instanceof ApiError && err.status === 400 && err.code === code;
 
 /** A store whose every call fails the test, with the calls it was asked for overridden. */
@@ -24,7 +31,7 @@ function store(overrides: Partial<ObjectStore> = {}): ObjectStore {
 
 describe("functions/objects/core", () => {
   describe("routes and configuration", () => {
-    it("declares exactly the routes API.md gives it", () => {
+    it("declares exactly the routes docs/API.md gives it", () => {
       assert.deepEqual([...OBJECTS_ROUTES].sort(), ["DELETE /v1/objects", "GET /v1/objects", "GET /v1/objects/url"]);
     });
 
@@ -35,7 +42,7 @@ describe("functions/objects/core", () => {
 
     it("takes the sandbox's endpoint, tenant claim and token settings when they are set", () => {
       const jwks = { keys: [{ kty: "RSA", n: "x", e: "AQAB", kid: "k1" }] };
-      const config = loadObjectsConfig({
+      const { config, settings } = objectsFunction.load({
         ...ENV,
         S3_ENDPOINT: "http://127.0.0.1:8000",
         TENANT_CLAIM: "custom:org",
@@ -43,9 +50,9 @@ describe("functions/objects/core", () => {
         JWT_AUDIENCE: "sandbox-app",
         JWT_JWKS: JSON.stringify(jwks),
       });
-      assert.equal(config.s3Endpoint, "http://127.0.0.1:8000");
+      assert.equal(settings.s3.endpoint, "http://127.0.0.1:8000");
       assert.equal(config.tenantClaim, "custom:org");
-      assert.deepEqual(config.token, { issuer: "http://127.0.0.1:4000/issuer", audience: "sandbox-app", jwks });
+      assert.deepEqual(settings.token, { issuer: "http://127.0.0.1:4000/issuer", audience: "sandbox-app", jwks });
     });
 
     const refused: [string, Record<string, string | undefined>, string, RegExp][] = [
@@ -63,7 +70,7 @@ describe("functions/objects/core", () => {
     for (const [name, change, variable, message] of refused) {
       it(`refuses to start with ${name}, naming ${variable}`, () => {
         assert.throws(
-          () => loadObjectsConfig({ ...ENV, ...change }),
+          () => objectsFunction.load({ ...ENV, ...change }),
           (err: unknown) => err instanceof ConfigurationError && err.variable === variable && message.test(err.message),
         );
       });

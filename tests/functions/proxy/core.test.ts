@@ -1,6 +1,6 @@
 import { CLAMAV_VOCABULARY, ConfigurationError, EXTENSIONS, PROXY_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { loadProxyConfig } from "../../../functions/proxy/core";
+import { loadProxyConfig } from "../../../functions/proxy/config";
 import { CONTENT_CHECKS, sniff } from "../../../functions/proxy/sniff";
 import { PNG_1PX } from "../scan/clamav-fixture";
 
@@ -17,7 +17,7 @@ const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) =
 const ftyp = (brand: string, compatible = "isom") => bytes([0, 0, 0, 0x18], "ftyp", brand, [0, 0, 0, 0], compatible, [0, 0, 0, 0]);
 
 describe("functions/proxy/core", () => {
-  it("declares exactly the route API.md gives it", () => {
+  it("declares exactly the route docs/API.md gives it", () => {
     assert.deepEqual([...PROXY_ROUTES], ["POST /v1/proxy/objects"]);
   });
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { loadScanConfig } from "../../../functions/scan/core";
+import { loadScanConfig } from "../../../functions/scan/config";
 import { createScanHandler } from "../../../functions/scan/app";
 import { handleGuardDutyScanResult, parseScanResult } from "../../../functions/scan/guardduty";
 import { type ObjectStore } from "../../../functions/shared/store";

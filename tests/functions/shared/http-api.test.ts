@@ -18,6 +18,11 @@ describe("functions/shared/http-api (adapter)", () => {
     assert.ok(!JSON.stringify(request).includes("Bearer"), "the request the core sees holds no JWT");
   });
 
+  it("passes the headers through with lowercase names, all but Authorization (the adapter's to verify)", () => {
+    const event = { ...httpApiEvent("POST /v1/proxy/objects"), headers: { Authorization: "Bearer a.b.c", "Content-Type": "image/png", "x-trace": "t1" } };
+    assert.deepEqual(toApiRequest(event).headers, { "content-type": "image/png", "x-trace": "t1" });
+  });
+
   it("has no caller when the claims are missing or carry no sub", () => {
     assert.equal(toApiRequest(httpApiEvent("GET /v1/objects", null)).caller, undefined);
     assert.equal(toApiRequest(httpApiEvent("GET /v1/objects", { "custom:tenant": "acme" })).caller, undefined);

@@ -1,8 +1,11 @@
 import { ConfigurationError, UPLOADS_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { type ObjectStore } from "../../../functions/shared/store";
-import { s3ClientConfig } from "../../../functions/uploads/app";
-import { handleUploadsRequest, loadUploadsConfig } from "../../../functions/uploads/core";
+import { type ApiRequest } from "../../../functions/shared/api";
+import { s3ClientConfig } from "../../../functions/shared/settings";
+import { uploadsFunction } from "../../../functions/uploads/app";
+import { loadUploadsConfig } from "../../../functions/uploads/config";
+import { type UploadsDeps } from "../../../functions/uploads/core";
 import { apiRequest } from "../fixtures";
 
 const ROUTING = { pooledBucket: "mobile-s3-dev-storage", accessPointArnPrefix: "arn:aws:s3:us-east-1:123456789012:accesspoint/mobile-s3-dev-", accessPointTenants: [], dedicatedBuckets: {} };
@@ -17,6 +20,9 @@ const ENV = {
   PART_URL_BATCH_MAX: "20",
 };
 
+/** The core behind the runtime's route and caller checks, as the handler calls it. */
+const handleUploadsRequest = (request: ApiRequest, config: ReturnType<typeof loadUploadsConfig>, deps: UploadsDeps) => uploadsFunction.serve(request, { config, deps });
+
 /** A store that must never be reached. */
 const untouchable = new Proxy({} as ObjectStore, {
   get: (_target, method) => () => {
@@ -25,7 +31,7 @@ const untouchable = new Proxy({} as ObjectStore, {
 });
 
 describe("functions/uploads/core", () => {
-  it("declares exactly the routes API.md gives it", () => {
+  it("declares exactly the routes docs/API.md gives it", () => {
     assert.deepEqual(
       [...UPLOADS_ROUTES].sort(),
       [

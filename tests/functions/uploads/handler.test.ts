@@ -26,7 +26,7 @@ const dave: User = { sub: "0da7e000-0000-4000-8000-000000000004", tenant: "acme"
 const homeOf = (user: User) => `tenants/${user.tenant}/home/${user.sub}/`;
 
 /**
- * Every field an answer of API.md's upload routes can carry, as the tests read them; each answer
+ * Every field an answer of docs/API.md's upload routes can carry, as the tests read them; each answer
  * holds some of them (a missing one fails the assertion that reads it).
  */
 interface AnswerBody {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ACCESS_LOG_FIELDS, accessLogFormat } from "../../../infra/api/access-log";
 
 describe("infra/api/access-log", () => {
-  it("invariant 9: the access-log format holds no header, query string, path, cookie or token", () => {
+  it("No secrets in logs: the access-log format holds no header, query string, path, cookie or token", () => {
     const format = JSON.parse(accessLogFormat()) as Record<string, string>;
     assert.deepEqual(format, ACCESS_LOG_FIELDS);
     for (const [field, variable] of Object.entries(format)) {

@@ -7,23 +7,10 @@ import { ControlPlane, type ControlPlaneArgs } from "../../../infra/api/control-
 import { functionPolicy, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";
 import { ACCESS_POINT_ARN, AUDIENCE, controlPlaneArgs, ISSUER, POOLED_BUCKET, PRIVATE_KEY_PEM, SILO_BUCKET, LOADERS } from "./fixtures";
+import { TYPE } from "../../../offline/resource-types";
 
 const NAME = "mobile-s3-dev-api";
-const T = {
-  component: "mobile-s3:api:ControlPlane",
-  api: "aws:apigatewayv2/api:Api",
-  stage: "aws:apigatewayv2/stage:Stage",
-  authorizer: "aws:apigatewayv2/authorizer:Authorizer",
-  route: "aws:apigatewayv2/route:Route",
-  integration: "aws:apigatewayv2/integration:Integration",
-  fn: "aws:lambda/function:Function",
-  permission: "aws:lambda/permission:Permission",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  secret: "aws:secretsmanager/secret:Secret",
-  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
-};
+const T = { ...TYPE, component: "mobile-s3:api:ControlPlane" };
 
 /** API.md's table, written out here rather than read from the code under test. */
 const API_MD: [routeKey: string, fn: FunctionName][] = [
@@ -69,9 +56,7 @@ const envOf = (r: RegisteredResource) => (r.inputs.environment as { variables: E
 
 describe("infra/api/control-plane (component under mocks)", () => {
   let run: ProgramRun;
-  before(async () => {
-    run = await build();
-  });
+  before(async () => (run = await build()));
 
   it("parents every child to the mobile-s3:api:ControlPlane component", () => {
     const component = onlyOfType(run, T.component);
@@ -225,7 +210,7 @@ describe("infra/api/control-plane (component under mocks)", () => {
     assert.ok(fnOf(run, "cdn-session").dependencies.includes(version.urn), "cdn-session starts once its key is stored");
   });
 
-  it("invariant 9: the $default stage auto-deploys, throttles, and access-logs to its own group without tokens or query strings", () => {
+  it("No secrets in logs: the $default stage auto-deploys, throttles, and access-logs to its own group without tokens or query strings", () => {
     const stage = onlyOfType(run, T.stage);
     const accessLogs = named(run, T.logGroup, `${NAME}-access`);
     assert.equal(stage.inputs.apiId, onlyOfType(run, T.api).id);
@@ -266,9 +251,7 @@ describe("infra/api/control-plane (component under mocks)", () => {
 
   describe("without a CDN", () => {
     let plain: ProgramRun;
-    before(async () => {
-      plain = await build({ ...controlPlaneArgs(), cdn: undefined });
-    });
+    before(async () => (plain = await build({ ...controlPlaneArgs(), cdn: undefined })));
 
     it("has no cdn-session function, role, route or secret, and every other route", () => {
       assert.equal(ofType(plain, T.fn).filter((r) => r.name.endsWith("cdn-session")).length, 0);

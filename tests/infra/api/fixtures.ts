@@ -1,9 +1,9 @@
 import { type FunctionName, type FunctionRouting, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
-import { loadCdnSessionConfig } from "../../../functions/cdn-session/core";
-import { loadObjectsConfig } from "../../../functions/objects/core";
-import { loadProxyConfig } from "../../../functions/proxy/core";
-import { loadScanConfig } from "../../../functions/scan/core";
-import { loadUploadsConfig } from "../../../functions/uploads/core";
+import { loadCdnSessionConfig } from "../../../functions/cdn-session/config";
+import { loadObjectsConfig } from "../../../functions/objects/config";
+import { loadProxyConfig } from "../../../functions/proxy/config";
+import { loadScanConfig } from "../../../functions/scan/config";
+import { loadUploadsConfig } from "../../../functions/uploads/config";
 import { type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { type ControlPlaneLimits } from "../../../infra/api/limits";

@@ -20,9 +20,7 @@ const fromCloudFrontBase64 = (text: string) => Buffer.from(text.replace(/-/g, "+
 describe("cdn-session with cdnDomainName: the program's own environment, the real handler", function () {
   this.timeout(120_000);
   let run: ProgramRun;
-  before(async () => {
-    run = await runProgram({ stack: "prod", config: { cdnDomainName: CUSTOM_DOMAIN, cdnCertificateArn: CERTIFICATE } });
-  });
+  before(async () => (run = await runProgram({ stack: "prod", config: { cdnDomainName: CUSTOM_DOMAIN, cdnCertificateArn: CERTIFICATE } })));
 
   it("tells the app to use the custom domain, and serves it from the distribution", () => {
     assert.equal((run.outputs.appConfig as { cdnDomain: string }).cdnDomain, CUSTOM_DOMAIN);

@@ -108,7 +108,7 @@ describe("infra/cdn/read-grant (IAM simulator)", () => {
   describe("input validation", () => {
     const cases: [string, Parameters<typeof cloudFrontReadStatement>[0], RegExp][] = [
       [
-        "a distribution ARN as the bucket (the seed's mistake)",
+        "a distribution ARN as the bucket (a common mistake)",
         { bucketArn: DISTRIBUTION, distributionArn: DISTRIBUTION, readGate: SCAN },
         /^Error: \[bucketArn\] must be an S3 bucket ARN/,
       ],

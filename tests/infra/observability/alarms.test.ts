@@ -3,15 +3,9 @@ import * as aws from "@pulumi/aws";
 import { Alarms, type AlarmsArgs } from "../../../infra/observability/alarms";
 import { simulate } from "../../harness/iam";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";
+import { TYPE } from "../../../offline/resource-types";
 
-const T = {
-  component: "mobile-s3:observability:Alarms",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  topic: "aws:sns/topic:Topic",
-  key: "aws:kms/key:Key",
-  subscription: "aws:sns/topicSubscription:TopicSubscription",
-  provider: "pulumi:providers:aws",
-};
+const T = { ...TYPE, component: "mobile-s3:observability:Alarms" };
 
 const NAME = "mobile-s3-dev-alarms";
 const API_ID = "a1b2c3d4e5";
@@ -61,9 +55,7 @@ async function alarmMayPublish(run: ProgramRun, alarm: RegisteredResource, regio
 
 describe("infra/observability/alarms (program under mocks)", () => {
   let full: ProgramRun;
-  before(async () => {
-    full = await build({ apiId: API_ID, distributionId: DISTRIBUTION_ID, alarmEmail: "ops@example.com" });
-  });
+  before(async () => (full = await build({ apiId: API_ID, distributionId: DISTRIBUTION_ID, alarmEmail: "ops@example.com" })));
 
   it("creates API 4xx/5xx and CloudFront error-rate alarms when both ids are given", () => {
     assert.deepEqual(alarmNames(full), [`${NAME}-api-4xx-rate`, `${NAME}-api-5xx`, `${NAME}-cdn-4xx-rate`, `${NAME}-cdn-5xx-rate`]);

@@ -3,19 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { AuditTrail, type AuditTrailArgs } from "../../../infra/observability/audit-trail";
 import { type Decision, decideAll } from "../../harness/iam";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";
+import { TYPE } from "../../../offline/resource-types";
+import { type ComponentRunOptions, runComponent } from "../component-run";
 
-const T = {
-  component: "mobile-s3:observability:AuditTrail",
-  hardenedBucket: "mobile-s3:storage:HardenedBucket",
-  trail: "aws:cloudtrail/trail:Trail",
-  bucket: "aws:s3/bucket:Bucket",
-  key: "aws:kms/key:Key",
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-};
+const T = { ...TYPE, component: "mobile-s3:observability:AuditTrail" };
 
 const NAME = "mobile-s3-dev-audit";
 const STORAGE = "arn:aws:s3:::mobile-s3-dev-storage-abc1234";
@@ -29,13 +20,13 @@ const BASE: AuditTrailArgs = {
   tags: TAGS,
 };
 
-function build(args: Partial<AuditTrailArgs> = {}, opts: { preview?: boolean; region?: string } = {}): Promise<ProgramRun> {
-  return runUnderMocks(
+function build(args: Partial<AuditTrailArgs> = {}, opts: ComponentRunOptions = {}): Promise<ProgramRun> {
+  return runComponent(
     () => {
       const t = new AuditTrail(NAME, { ...BASE, ...args });
       return { trailArn: t.trailArn, logBucketName: t.logBucketName, logBucketArn: t.logBucketArn };
     },
-    { stack: "dev", preview: opts.preview, config: opts.region ? { "aws:region": opts.region } : undefined },
+    opts,
   );
 }
 
@@ -74,9 +65,7 @@ const arnsSelectedFor = (run: ProgramRun, resourceType: string): string[] | unde
 
 describe("infra/observability/audit-trail (program under mocks)", () => {
   let run: ProgramRun;
-  before(async () => {
-    run = await build({ logReaderArns: [READER] });
-  });
+  before(async () => (run = await build({ logReaderArns: [READER] })));
 
   it("records S3 object data events, reads and writes, for exactly the given buckets, plus management events", () => {
     assert.deepEqual(arnsSelectedFor(run, "AWS::S3::Object"), [`${STORAGE}/`, `${TENANT_BUCKET}/`]);

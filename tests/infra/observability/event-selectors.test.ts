@@ -45,7 +45,7 @@ describe("infra/observability/event-selectors", () => {
     ["no bucket", { bucketArns: [] }, /\[dataBucketArns\] must name at least one bucket/],
     ["an object ARN as a bucket", { bucketArns: [`${PHOTOS}/tenants/*`] }, /\[dataBucketArns\] must hold S3 bucket .* got "arn:aws:s3:::photos\/tenants\/\*"/],
     ["an access point ARN as a bucket", { bucketArns: [ACCESS_POINT] }, /\[dataBucketArns\] must hold S3 bucket/],
-    ["a CloudFront ARN as a bucket (the seed's mistake)", { bucketArns: ["arn:aws:cloudfront::123456789012:distribution/E1"] }, /\[dataBucketArns\]/],
+    ["a CloudFront ARN as a bucket (a common mistake)", { bucketArns: ["arn:aws:cloudfront::123456789012:distribution/E1"] }, /\[dataBucketArns\]/],
     ["a bucket ARN as an access point", { bucketArns: [PHOTOS], accessPointArns: [ARCHIVE] }, /\[accessPointArns\] must hold S3 access point/],
   ];
   for (const [label, targets, message] of refused) {

@@ -16,9 +16,7 @@ import { ofType, onlyOfType, type ProgramRun, runProgram } from "../../harness/p
 describe("infra/scanning/clamav-image (scanner: clamav)", function () {
   this.timeout(180_000);
   let run: ProgramRun;
-  before(async () => {
-    run = await runProgram({ stack: "prod", config: { scanner: "clamav" } });
-  });
+  before(async () => (run = await runProgram({ stack: "prod", config: { scanner: "clamav" } })));
 
   const fn = (suffix: string) => {
     const found = ofType(run, "aws:lambda/function:Function").filter((f) => f.name.endsWith(suffix));

@@ -4,15 +4,11 @@ import { ControlPlane } from "../../../infra/api/control-plane";
 import { ScanTrigger, type ScanTriggerArgs } from "../../../infra/scanning/scan-trigger";
 import { ofType, onlyOfType, type ProgramRun, runUnderMocks } from "../../harness/program";
 import { controlPlaneArgs, POOLED_BUCKET, SILO_BUCKET } from "../api/fixtures";
+import { TYPE } from "../../../offline/resource-types";
 
 const NAME = "mobile-s3-dev-scan";
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:mobile-s3-dev-api-scan-0123abc";
-const T = {
-  component: "mobile-s3:scanning:ScanTrigger",
-  rule: "aws:cloudwatch/eventRule:EventRule",
-  target: "aws:cloudwatch/eventTarget:EventTarget",
-  permission: "aws:lambda/permission:Permission",
-};
+const T = { ...TYPE, component: "mobile-s3:scanning:ScanTrigger" };
 
 function args(change: Partial<ScanTriggerArgs> = {}): ScanTriggerArgs {
   return { functionArn: FUNCTION_ARN, bucketNames: [POOLED_BUCKET, SILO_BUCKET], tags: { app: "mobile-s3", env: "dev" }, ...change };
@@ -30,9 +26,7 @@ function build(a: ScanTriggerArgs = args()): Promise<ProgramRun> {
 
 describe("infra/scanning/scan-trigger (component under mocks)", () => {
   let run: ProgramRun;
-  before(async () => {
-    run = await build();
-  });
+  before(async () => (run = await build()));
 
   it("parents the rule, its target and the permission to the mobile-s3:scanning:ScanTrigger component", () => {
     const component = onlyOfType(run, T.component);
@@ -42,7 +36,7 @@ describe("infra/scanning/scan-trigger (component under mocks)", () => {
     }
   });
 
-  it("invariant 7: matches every new object under tenants/ in the given buckets, and nothing else", () => {
+  it("Scan before read: matches every new object under tenants/ in the given buckets, and nothing else", () => {
     const rule = onlyOfType(run, T.rule);
     assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
       source: ["aws.s3"],

@@ -115,7 +115,7 @@ describe("infra/storage/bucket-policy (IAM simulator)", () => {
     assert.equal(decision, "ImplicitlyDenied");
   });
 
-  it("rejects a Resource that is not a bucket ARN (the seed put a CloudFront ARN there)", () => {
+  it("rejects a Resource that is not a bucket ARN (such as a CloudFront ARN, a common mistake)", () => {
     assert.throws(
       () => bucketPolicy({ bucketArn: "arn:aws:cloudfront::123456789012:distribution/E123ABC456", kmsKeyArn: KEY }),
       /\[bucketArn\] must be an S3 bucket ARN/,

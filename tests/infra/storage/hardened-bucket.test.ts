@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { HardenedBucket } from "../../../infra/storage/hardened-bucket";
 import { onlyOfType, type ProgramRun, runUnderMocks } from "../../harness/program";
+import { TYPE } from "../../../offline/resource-types";
 
 /** One HardenedBucket on its own, with the dev stack's lifecycle (1 and 7 days). */
 function runBucket(extra: Record<string, unknown> = {}) {
@@ -15,28 +16,16 @@ function runBucket(extra: Record<string, unknown> = {}) {
   }, { stack: "dev" });
 }
 
-const T = {
-  component: "mobile-s3:storage:HardenedBucket",
-  bucket: "aws:s3/bucket:Bucket",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
-  key: "aws:kms/key:Key",
-};
+const T = { ...TYPE, component: "mobile-s3:storage:HardenedBucket" };
 
 describe("infra/storage/hardened-bucket (component under mocks)", () => {
   let run: ProgramRun;
-  before(async () => {
-    run = await runBucket();
-  });
+  before(async () => (run = await runBucket()));
 
   it("parents every child to the component and ties each companion to the bucket through its `bucket` input", () => {
     const component = onlyOfType(run, T.component);
     const bucket = onlyOfType(run, T.bucket);
-    for (const type of Object.values(T).filter((t) => t !== T.component)) {
+    for (const type of [T.bucket, T.publicAccessBlock, T.ownership, T.encryption, T.versioning, T.lifecycle, T.policy, T.key]) {
       assert.equal(onlyOfType(run, type).parent, component.urn, `${type} is a child of the component`);
     }
     for (const type of [T.publicAccessBlock, T.ownership, T.encryption, T.versioning, T.lifecycle, T.policy]) {
@@ -44,7 +33,7 @@ describe("infra/storage/hardened-bucket (component under mocks)", () => {
     }
   });
 
-  it("invariant 2: blocks all public access and disables ACLs", () => {
+  it("Private buckets: blocks all public access and disables ACLs", () => {
     const pab = onlyOfType(run, T.publicAccessBlock).inputs;
     for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
       assert.equal(pab[flag], true, flag);
@@ -56,7 +45,7 @@ describe("infra/storage/hardened-bucket (component under mocks)", () => {
     assert.equal(run.resources.some((r) => r.type.startsWith("aws:s3/bucketAcl")), false, "no BucketAcl resource");
   });
 
-  it("invariant 3: the bucket policy is applied only after public access is blocked, ACLs are off and encryption is set", () => {
+  it("TLS only: the bucket policy is applied only after public access is blocked, ACLs are off and encryption is set", () => {
     const policy = onlyOfType(run, T.policy);
     for (const type of [T.publicAccessBlock, T.ownership, T.encryption]) {
       assert.ok(policy.dependencies.includes(onlyOfType(run, type).urn), `policy depends on ${type}`);
@@ -69,7 +58,7 @@ describe("infra/storage/hardened-bucket (component under mocks)", () => {
     );
   });
 
-  it("invariant 6: SSE-KMS with this stack's rotating customer managed key, bucket key on, SSE-C blocked", () => {
+  it("Customer-managed encryption: SSE-KMS with this stack's rotating customer managed key, bucket key on, SSE-C blocked", () => {
     const key = onlyOfType(run, T.key);
     assert.equal(key.inputs.enableKeyRotation, true);
     const [rule] = onlyOfType(run, T.encryption).inputs.rules as Record<string, unknown>[];
@@ -83,7 +72,7 @@ describe("infra/storage/hardened-bucket (component under mocks)", () => {
     assert.equal(grantsUse, false, "with no key users, nobody may decrypt");
   });
 
-  it("invariant 8: versioning on; lifecycle aborts incomplete uploads per stack config, after versioning exists", () => {
+  it("Lifecycle hygiene: versioning on; lifecycle aborts incomplete uploads per stack config, after versioning exists", () => {
     assert.deepEqual(onlyOfType(run, T.versioning).inputs.versioningConfiguration, { status: "Enabled" });
     const lifecycle = onlyOfType(run, T.lifecycle);
     assert.ok(lifecycle.dependencies.includes(onlyOfType(run, T.versioning).urn));

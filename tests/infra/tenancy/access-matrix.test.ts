@@ -1,11 +1,11 @@
 import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketOf, pooledBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
 import { type Decision, type IamRequest, simulate, simulateThroughAccessPoint } from "../../harness/iam";
 
 /**
- * DESIGN invariant 4, for every tier and both home-key modes: 3 tenants (one per tier) × 2 users ×
+ * Least privilege, for every tier and both home-key modes: 3 tenants (one per tier) × 2 users ×
  * {GetObject, PutObject, DeleteObject, AbortMultipartUpload, ListMultipartUploadParts} on their own
  * home, another user's home and another tenant's storage, plus ListBucket with the prefix of their
  * own home, another user's, another tenant's and the root. Own-home requests are allowed; every
@@ -30,7 +30,7 @@ function layoutFor(homeKey: StorageLayout["homeKey"], readGate: ScanVocabulary |
     partition: "aws",
     region: REGION,
     accountId: ACCOUNT,
-    sharedBucket: "photos-dev-storage-abc1234",
+    pooledBucket: "photos-dev-storage-abc1234",
     accessPointPrefix: "photos-dev-",
     dedicatedBucket: { prefix: "photos-dev-t-", suffix: "-5f3a9c1d" },
     homeKey,
@@ -56,10 +56,10 @@ function sessionContext(tenant: string, user: string, homeKey: StorageLayout["ho
 
 /** Where the objects of `tenant` live, as the ARNs a request names. */
 function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
-  const shared = `arn:aws:s3:::${layout.sharedBucket}`;
+  const pooled = `arn:aws:s3:::${pooledBucketOf(layout)}`;
   switch (tenant.tier) {
     case "pooled":
-      return { kind: "bucket" as const, container: shared, object: (key: string) => `${shared}/${key}` };
+      return { kind: "bucket" as const, container: pooled, object: (key: string) => `${pooled}/${key}` };
     case "bucket": {
       const bucket = `arn:aws:s3:::${layout.dedicatedBucket.prefix}${tenant.id}${layout.dedicatedBucket.suffix}`;
       return { kind: "bucket" as const, container: bucket, object: (key: string) => `${bucket}/${key}` };
@@ -70,8 +70,8 @@ function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
         kind: "accessPoint" as const,
         container: ap,
         object: (key: string) => `${ap}/object/${key}`,
-        bucketObject: (key: string) => `${shared}/${key}`,
-        bucketContainer: shared,
+        bucketObject: (key: string) => `${pooled}/${key}`,
+        bucketContainer: pooled,
       };
     }
   }
@@ -79,10 +79,10 @@ function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
 
 function policiesFor(layout: StorageLayout) {
   const identity = appUserPolicy(layout);
-  const shared = bucketPolicy({
-    bucketArn: `arn:aws:s3:::${layout.sharedBucket}`,
+  const pooled = bucketPolicy({
+    bucketArn: `arn:aws:s3:::${pooledBucketOf(layout)}`,
     kmsKeyArn: KEY_ARN,
-    grants: sharedBucketTenancyStatements({
+    grants: pooledBucketTenancyStatements({
       layout,
       appRoleArn: ROLE_ARN,
       accessPointTenants: TENANTS.filter((t) => t.tier === "accessPoint").map((t) => t.id),
@@ -92,7 +92,7 @@ function policiesFor(layout: StorageLayout) {
   const dedicated = (tenant: string) =>
     bucketPolicy({ bucketArn: `arn:aws:s3:::${layout.dedicatedBucket.prefix}${tenant}${layout.dedicatedBucket.suffix}`, kmsKeyArn: KEY_ARN });
   const accessPoint = (tenant: string) => accessPointPolicy({ layout, tenant, appRoleArn: ROLE_ARN });
-  return { identity, shared, dedicated, accessPoint };
+  return { identity, pooled, dedicated, accessPoint };
 }
 
 /** Decides one request the way AWS would for where it is addressed. */
@@ -113,11 +113,11 @@ async function decide(
   };
   if (storage.kind === "accessPoint") {
     return simulateThroughAccessPoint(
-      { identityPolicies: [p.identity], accessPointPolicy: p.accessPoint(target.id), bucketPolicy: p.shared },
+      { identityPolicies: [p.identity], accessPointPolicy: p.accessPoint(target.id), bucketPolicy: p.pooled },
       { ...base, accessPointArn: storage.container, bucketResource: isList ? storage.bucketContainer : storage.bucketObject(request.key!) },
     );
   }
-  const resourcePolicy = target.tier === "bucket" ? p.dedicated(target.id) : p.shared;
+  const resourcePolicy = target.tier === "bucket" ? p.dedicated(target.id) : p.pooled;
   return (await simulate({ identityPolicies: [p.identity], resourcePolicy }, base)).decision;
 }
 

@@ -2,7 +2,7 @@ import { type AnalyzerInput } from "../../harness/policy-pack";
 import { companion, resource, unrelated } from "./build";
 import { type PolicyCases } from "./types";
 
-// Beyond the card: each table shows one policy its non-compliant cases (one broken thing each),
+// Hardening (advisory by default): each table shows one policy its non-compliant cases (one broken thing each),
 // compliant cases, and resources or stacks it does not concern.
 
 /** What the engine sends for a value a preview cannot know yet. */
@@ -482,7 +482,7 @@ const presignTtlCases: PolicyCases = {
   ],
 };
 
-/** Beyond the card. */
+/** Hardening: Customer-managed encryption (6), Lifecycle hygiene (8), Observability (10) and the identity and function settings. */
 export const hardeningCases: PolicyCases[] = [
   sseKmsCases,
   kmsRotationCases,

@@ -4,7 +4,7 @@ import { functionPolicy } from "../../../infra/api/function-policies";
 import { cloudFrontReadStatement } from "../../../infra/cdn/read-grant";
 import { trailBucketPolicyGrants } from "../../../infra/observability/trail-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
-import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { type AnalyzerInput } from "../../harness/policy-pack";
 import { policyJson, resource, unrelated } from "./build";
 import { type PolicyCase, type PolicyCases } from "./types";
@@ -22,7 +22,7 @@ const LAYOUT: StorageLayout = {
   partition: "aws",
   region: REGION,
   accountId: ACCOUNT,
-  sharedBucket: BUCKET,
+  pooledBucket: BUCKET,
   accessPointPrefix: "photos-demo-",
   dedicatedBucket: { prefix: "photos-demo-t-", suffix: "-a1b2" },
   homeKey: "userSub",
@@ -113,12 +113,12 @@ const single = (label: string, input: AnalyzerInput, config?: PolicyCase["config
 
 /** The program's own documents, from the same builders the program uses. */
 const program = {
-  sharedBucketPolicy: () =>
+  pooledBucketPolicy: () =>
     bucketPolicy({
       bucketArn: BUCKET_ARN,
       kmsKeyArn: KEY_ARN,
       grants: [
-        ...sharedBucketTenancyStatements({ layout: LAYOUT, appRoleArn: ROLE_ARN, accessPointTenants: ["globex"], bucketTenants: ["initech"] }),
+        ...pooledBucketTenancyStatements({ layout: LAYOUT, appRoleArn: ROLE_ARN, accessPointTenants: ["globex"], bucketTenants: ["initech"] }),
         cloudFrontReadStatement({ bucketArn: BUCKET_ARN, distributionArn: DISTRIBUTION_ARN, keyPrefix: "tenants/", readGate: GUARDDUTY_VOCABULARY }),
       ],
     }),
@@ -221,7 +221,7 @@ const bucketWildcardPrincipal: PolicyCases = {
     ),
   ],
   compliant: [
-    single("the program's shared-bucket policy (guards, access-point delegation, CloudFront OAC)", bucketPolicyOf("shared", JSON.stringify(program.sharedBucketPolicy()))),
+    single("the program's pooled-bucket policy (guards, access-point delegation, CloudFront OAC)", bucketPolicyOf("shared", JSON.stringify(program.pooledBucketPolicy()))),
     single("the program's audit-log bucket policy (CloudTrail under aws:SourceArn)", bucketPolicyOf("audit", JSON.stringify(program.trailBucketPolicy()))),
     single(
       "Deny to Principal \"*\" without a condition (only takes away)",
@@ -381,7 +381,7 @@ const bucketWildcardActions: PolicyCases = {
     ),
   ],
   compliant: [
-    single("the program's shared-bucket policy (Deny \"s3:*\" guards, named grants)", bucketPolicyOf("shared", JSON.stringify(program.sharedBucketPolicy()))),
+    single("the program's pooled-bucket policy (Deny \"s3:*\" guards, named grants)", bucketPolicyOf("shared", JSON.stringify(program.pooledBucketPolicy()))),
     single("Allow \"s3:Get*\": a * after a fixed prefix is not every action", bucketPolicyOf("get-star", policyJson([allow("Reads", { ...toRole, Action: "s3:Get*", Resource: `${BUCKET_ARN}/*` })]))),
     single("Allow named actions (object)", bucketPolicyOf("named", policyObject([allow("Reads", { ...toRole, Action: ["s3:GetObject", "s3:ListBucket"], Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`] })]))),
     single("Deny with NotAction (takes away everything else)", bucketPolicyOf("deny-not-action", policyJson([{ Sid: "OnlyReads", Effect: "Deny", ...toRole, NotAction: "s3:GetObject", Resource: `${BUCKET_ARN}/*` }]))),

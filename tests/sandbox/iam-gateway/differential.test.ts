@@ -14,7 +14,7 @@ interface Row {
   storage: string;
   action: Action;
   key: string;
-  /** The design's verdict for app users (DESIGN invariant 4), when the row has one. */
+  /** The design's verdict for app users (Least privilege, docs/ARCHITECTURE.md), when the row has one. */
   expected?: "Allowed" | "Denied";
 }
 

@@ -4,7 +4,7 @@ import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/cli
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
 import { functionPolicy } from "../../../infra/api/function-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
-import { accessPointArn, accessPointPolicy, appUserPolicy, sharedBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { startIamGateway, type IamGateway } from "../../../sandbox/iam-gateway/gateway";
 import { identityPoolStandIn, type IdentityPoolStandIn } from "../../../sandbox/iam-gateway/identity-pool";
 import { PrincipalRegistry, type RoleCredentials } from "../../../sandbox/iam-gateway/principals";
@@ -62,13 +62,13 @@ export async function startWorld(): Promise<GatewayWorld> {
     partition: "aws",
     region: engine.region,
     accountId: ACCOUNT,
-    sharedBucket: `iamgw-pool-${tag}`,
+    pooledBucket: `iamgw-pool-${tag}`,
     accessPointPrefix: `iamgw${tag}-`,
     dedicatedBucket: { prefix: "iamgw-t-", suffix: `-${tag}` },
     homeKey: "userSub",
     readGate: CLAMAV_VOCABULARY,
   };
-  const pooled = layout.sharedBucket;
+  const pooled = layout.pooledBucket;
   const dedicated = `${layout.dedicatedBucket.prefix}initech${layout.dedicatedBucket.suffix}`;
   const apName = `${layout.accessPointPrefix}globex`;
   const accessPoint = { alias: apName, arn: accessPointArn(layout, apName) };
@@ -79,7 +79,7 @@ export async function startWorld(): Promise<GatewayWorld> {
     pooled: bucketPolicy({
       bucketArn: `arn:aws:s3:::${pooled}`,
       kmsKeyArn,
-      grants: sharedBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: ["globex"], bucketTenants: ["initech"] }),
+      grants: pooledBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: ["globex"], bucketTenants: ["initech"] }),
     }),
     dedicated: bucketPolicy({ bucketArn: `arn:aws:s3:::${dedicated}`, kmsKeyArn }),
     accessPoint: accessPointPolicy({ layout, tenant: "globex", appRoleArn }),

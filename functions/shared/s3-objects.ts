@@ -1,0 +1,115 @@
+import { type S3ClientSource, s3Connection } from "./s3-sdk";
+import { type Encryption, type ObjectStore } from "./store";
+
+/** The object half of the ObjectStore port: reads, writes, listings, tags. */
+export type ObjectOperations = Omit<ObjectStore, "presignPut" | "presignUploadPart" | "presignGet" | "createMultipartUpload" | "listParts" | "completeMultipartUpload" | "abortMultipartUpload" | "listMultipartUploads">;
+
+/** The SDK's parameters for SSE-KMS under `encryption`'s key (Customer-managed encryption); none: the bucket's default. */
+export function sse(encryption: Encryption | undefined) {
+  return encryption ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: encryption.kmsKeyId } : {};
+}
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** Every item of a paged listing: `page` is asked for the next page until it names no marker. */
+export async function allPages<T, M>(page: (marker: M | undefined) => Promise<{ items: T[]; next?: M }>): Promise<T[]> {
+  const items: T[] = [];
+  let marker: M | undefined;
+  do {
+    const out = await page(marker);
+    items.push(...out.items);
+    marker = out.next;
+  } while (marker !== undefined);
+  return items;
+}
+
+const iso = (date: Date | undefined) => (date ?? new Date(0)).toISOString();
+
+/** Object operations over the AWS SDK v3; the client is built with the first call when `source` builds it. */
+export function s3Objects(source: S3ClientSource): ObjectOperations {
+  const connect = s3Connection(source);
+  return {
+    async head(p) {
+      const { sdk, client } = await connect();
+      try {
+        const out = await client.send(new sdk.HeadObjectCommand({ Bucket: p.bucket, Key: p.key }));
+        return {
+          key: p.key,
+          size: out.ContentLength ?? 0,
+          etag: out.ETag ?? "",
+          lastModified: iso(out.LastModified),
+          contentType: out.ContentType,
+          ...(out.ContentEncoding === undefined ? {} : { contentEncoding: out.ContentEncoding }),
+        };
+      } catch (err) {
+        if (isNotFound(err)) {
+          return undefined;
+        }
+        throw err;
+      }
+    },
+
+    async list(p) {
+      const { sdk, client } = await connect();
+      const out = await client.send(new sdk.ListObjectsV2Command({ Bucket: p.bucket, Prefix: p.prefix, ContinuationToken: p.cursor, MaxKeys: p.limit }));
+      return {
+        objects: (out.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: o.ETag ?? "", lastModified: iso(o.LastModified) })),
+        nextCursor: out.IsTruncated ? out.NextContinuationToken : undefined,
+      };
+    },
+
+    async listVersions(p) {
+      const { sdk, client } = await connect();
+      return allPages(async (marker: { key?: string; versionId?: string } | undefined) => {
+        const out = await client.send(
+          new sdk.ListObjectVersionsCommand({ Bucket: p.bucket, Prefix: p.prefix, KeyMarker: marker?.key, VersionIdMarker: marker?.versionId }),
+        );
+        return {
+          items: (out.Versions ?? []).map((v) => ({ key: v.Key!, size: v.Size ?? 0, isLatest: v.IsLatest === true, lastModified: iso(v.LastModified) })),
+          next: out.IsTruncated && out.NextKeyMarker !== undefined ? { key: out.NextKeyMarker, versionId: out.NextVersionIdMarker } : undefined,
+        };
+      });
+    },
+
+    async getTags(p) {
+      const { sdk, client } = await connect();
+      const out = await client.send(new sdk.GetObjectTaggingCommand({ Bucket: p.bucket, Key: p.key }));
+      return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    },
+
+    async putTags(p) {
+      const { sdk, client } = await connect();
+      const TagSet = Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value }));
+      await client.send(new sdk.PutObjectTaggingCommand({ Bucket: p.bucket, Key: p.key, Tagging: { TagSet } }));
+    },
+
+    async delete(p) {
+      const { sdk, client } = await connect();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: p.bucket, Key: p.key }));
+    },
+
+    async put(p) {
+      const { sdk, client } = await connect();
+      const out = await client.send(
+        new sdk.PutObjectCommand({ Bucket: p.bucket, Key: p.key, Body: p.body, ContentType: p.contentType, ContentLength: p.body.byteLength, ...sse(p.encryption) }),
+      );
+      return { etag: out.ETag ?? "" };
+    },
+
+    async get(p) {
+      const { sdk, client } = await connect();
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: p.bucket, Key: p.key }));
+      return out.Body!.transformToByteArray();
+    },
+
+    async copy(p) {
+      const { sdk, client } = await connect();
+      // Through an access point the source is `<access point ARN>/object/<key>`.
+      const CopySource = `${p.bucket}${p.bucket.startsWith("arn:") ? "/object" : ""}/${p.fromKey.split("/").map(encodeURIComponent).join("/")}`;
+      await client.send(new sdk.CopyObjectCommand({ Bucket: p.bucket, Key: p.toKey, CopySource, ...sse(p.encryption) }));
+    },
+  };
+}
