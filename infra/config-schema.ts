@@ -1,4 +1,5 @@
 import { type IntegerBounds, LIMIT_BOUNDS, SCANNERS, TIERS } from "@mobile-s3/contract";
+import { NEW_ACCOUNT_MAX_MEMORY_MB, SCAN_MEMORY_BOUNDS } from "./api/catalog";
 import { LOG_RETENTION_DAYS } from "./cdn/access-logs";
 
 /**
@@ -184,8 +185,8 @@ export const CONFIG_SCHEMA = {
   },
   scanMemoryMb: {
     type: "integer",
-    default: 3008,
-    bounds: { min: 1024, max: 10240 },
+    default: NEW_ACCOUNT_MAX_MEMORY_MB,
+    bounds: SCAN_MEMORY_BOUNDS,
     description:
       "Memory of the ClamAV scan function in MB (scanner clamav). New accounts are capped at 3008 until Lambda raises their quota.",
   },

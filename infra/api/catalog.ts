@@ -10,6 +10,11 @@ export interface FunctionSizing {
 
 /** Lambda's memory quota on new accounts; more needs a quota increase ("Lambda quotas"). */
 export const NEW_ACCOUNT_MAX_MEMORY_MB = 3008;
+/**
+ * The ClamAV scan function's memory: Lambda's maximum at most, and at least what clamd needs beside
+ * the public signature database (see functions/scan/README.md).
+ */
+export const SCAN_MEMORY_BOUNDS = { min: 1024, max: 10_240 } as const;
 
 /**
  * Memory and timeout per function. Signing, listing and cookies are light, and so are the proxy and

@@ -6,7 +6,7 @@ import { type ComponentArgs, LibraryComponent, type Transforms } from "../compon
 import { AUTONAME_SUFFIX_LENGTH, NAME_CHARSETS, physicalName } from "../naming";
 import { handlerArchive } from "./bundle";
 import { type PolicyStatement } from "../iam/policy-document";
-import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB } from "./catalog";
+import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB, SCAN_MEMORY_BOUNDS } from "./catalog";
 import { apiCorsConfiguration } from "./cors";
 import { functionEnvironment, type UserSettings } from "./function-environment";
 import { functionPolicy, lambdaTrustPolicy } from "./function-policies";
@@ -129,8 +129,9 @@ function assertLogLevel(level: string): LogLevel {
 
 function validateScanning(scanning: ScanningSettings): ScanningSettings {
   const memory = scanning.scanMemoryMb;
-  if (memory !== undefined && (!Number.isInteger(memory) || memory < 1024 || memory > 10240)) {
-    throw new Error(`[scanning.scanMemoryMb] must be an integer from 1024 to 10240 (Lambda's range; above ${NEW_ACCOUNT_MAX_MEMORY_MB} needs a quota increase on new accounts), got ${memory}`);
+  const { min, max } = SCAN_MEMORY_BOUNDS;
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < min || memory > max)) {
+    throw new Error(`[scanning.scanMemoryMb] must be an integer from ${min} to ${max} (Lambda's range; above ${NEW_ACCOUNT_MAX_MEMORY_MB} needs a quota increase on new accounts), got ${memory}`);
   }
   if (scanning.vocabulary.scanner === "clamav" && scanning.images === undefined) {
     throw new Error("[scanning.images] is required with ClamAV: clamd does not fit a zip package, so the scan and proxy functions run container images (ClamAvImage)");
