@@ -1,4 +1,4 @@
-import { CDN_SESSION_ROUTES, type CdnSession } from "@mobile-s3/contract";
+import { type CdnSession } from "@mobile-s3/contract";
 import { type ApiResponse, type AuthenticatedRequest, type HttpContext } from "../shared/api";
 import { homeOf } from "../shared/keys";
 import { type CdnSessionConfig } from "./config";
@@ -6,7 +6,6 @@ import { type CdnSessionConfig } from "./config";
 // Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
 
 /** CloudFront signed cookies scoped to the caller's home (docs/API.md). */
-export { CDN_SESSION_ROUTES };
 
 /** The three cookies CloudFront checks for a custom policy. */
 export interface CdnCookies {

@@ -1,4 +1,4 @@
-import { bucketFor, type ObjectPage, OBJECTS_ROUTES, RESERVED_SEGMENTS, ScanStatus, scanStatusFromTags, type ScanVocabulary, type SignedUrl, type StoredObject } from "@mobile-s3/contract";
+import { bucketFor, type ObjectPage, type OBJECTS_ROUTES, RESERVED_SEGMENTS, ScanStatus, scanStatusFromTags, type ScanVocabulary, type SignedUrl, type StoredObject } from "@mobile-s3/contract";
 import { createHash } from "node:crypto";
 import { type ApiResponse, type AuthenticatedRequest, type HttpContext } from "../shared/api";
 import { badRequest, conflict, forbidden, notFound } from "../shared/errors";
@@ -9,7 +9,6 @@ import { type ObjectsConfig } from "./config";
 // Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
 
 /** Listing, presigned reads and deletes of the caller's objects (docs/API.md). */
-export { OBJECTS_ROUTES };
 
 /** Page size of a listing when the caller names none, and the most one page may hold (S3's own cap). */
 export const DEFAULT_LIST_LIMIT = 100;

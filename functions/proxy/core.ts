@@ -1,4 +1,4 @@
-import { bucketFor, PROXY_ROUTES, type ProxyStored, ScanStatus } from "@mobile-s3/contract";
+import { bucketFor, type ProxyStored, ScanStatus } from "@mobile-s3/contract";
 import { type ApiRequest, type ApiResponse, type AuthenticatedRequest, type HttpContext } from "../shared/api";
 import { ApiError, badRequest, tooLarge, unsupportedType } from "../shared/errors";
 import { checkExtension } from "../shared/extension";
@@ -11,7 +11,6 @@ import { sniff } from "./sniff";
 // Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
 
 /** Small uploads inspected server-side, access pattern 4 (docs/API.md). */
-export { PROXY_ROUTES };
 
 /**
  * Writes an object together with its tags in one request. Writing first and tagging after would

@@ -1,4 +1,4 @@
-import { bucketFor, type Completed, type ListedParts, type SignedPart, type SignedParts, type UploadPlan, UPLOADS_ROUTES } from "@mobile-s3/contract";
+import { bucketFor, type Completed, type ListedParts, type SignedPart, type SignedParts, type UploadPlan, type UPLOADS_ROUTES } from "@mobile-s3/contract";
 import { type ApiResponse, type AuthenticatedRequest, type HttpContext, jsonBody } from "../shared/api";
 import { checkExtension } from "../shared/extension";
 import { badRequest, notFound, tooLarge, unsupportedType } from "../shared/errors";
@@ -12,7 +12,6 @@ import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type 
 // Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
 
 /** Presigned single and multipart uploads (docs/API.md). */
-export { UPLOADS_ROUTES };
 
 export interface UploadsDeps {
   store: ObjectStore;
