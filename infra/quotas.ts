@@ -7,7 +7,7 @@ import { cloudFrontReadStatement } from "./cdn/read-grant";
 import { guardDutyRolePolicy, malwareScannerKeyGrant } from "./scanning/guardduty-policies";
 import { S3_NAME_LIMITS, stackResourceName } from "./naming";
 import { bucketPolicy } from "./storage/bucket-policy";
-import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketOf, pooledBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketTenancyStatements, type StorageLayout } from "./tenancy/access-policies";
 import { accessPointName, accessPointPrefix, dedicatedBucketLogicalName, dedicatedBucketName } from "./tenancy/names";
 import { functionRouting } from "./tenancy/tenant-storage";
 
@@ -87,12 +87,12 @@ export function checkQuotas(config: StackConfig): void {
   }
 
   const pooledPolicy = bucketPolicy({
-    bucketArn: `arn:${layout.partition}:s3:::${pooledBucketOf(layout)}`,
+    bucketArn: `arn:${layout.partition}:s3:::${layout.pooledBucket}`,
     kmsKeyArn: `arn:${WORST.partition}:kms:${WORST.region}:${WORST.accountId}:key/00000000-0000-4000-8000-000000000000`,
     grants: [
       ...pooledBucketTenancyStatements({ layout, appRoleArn, accessPointTenants: apTenants.map((t) => t.id), bucketTenants: bucketTenants.map((t) => t.id) }),
       ...(cdn
-        ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${pooledBucketOf(layout)}`, distributionArn, keyPrefix: TENANTS_ROOT, readGate: scanVocabulary(config.scanning.scanner) })]
+        ? [cloudFrontReadStatement({ bucketArn: `arn:${layout.partition}:s3:::${layout.pooledBucket}`, distributionArn, keyPrefix: TENANTS_ROOT, readGate: scanVocabulary(config.scanning.scanner) })]
         : []),
     ],
   });
@@ -155,7 +155,7 @@ function checkGuardDutyRole(config: StackConfig, layout: StorageLayout): void {
       accountId: WORST.accountId,
       keyPrefix: TENANTS_ROOT,
       bucketArns: [
-        `arn:${WORST.partition}:s3:::${pooledBucketOf(layout)}`,
+        `arn:${WORST.partition}:s3:::${layout.pooledBucket}`,
         ...(bucketTenants.length > 0 ? [`arn:${WORST.partition}:s3:::${layout.dedicatedBucket.prefix}*${layout.dedicatedBucket.suffix}`] : []),
       ],
       kmsKeyArns: [key(0), ...bucketTenants.filter((t) => t.dedicatedKey).map((_, i) => key(i + 1))],
@@ -177,7 +177,7 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
   const apTenants = config.tenants.filter((t) => t.tier === "accessPoint").map((t) => t.id);
   const bucketTenants = config.tenants.filter((t) => t.tier === "bucket").map((t) => t.id);
   const dedicated = Object.fromEntries(bucketTenants.map((t) => [t, dedicatedBucketName(layout.dedicatedBucket, t)]));
-  const bucketNames = [pooledBucketOf(layout), ...Object.values(dedicated)];
+  const bucketNames = [layout.pooledBucket, ...Object.values(dedicated)];
   const routing = JSON.stringify(functionRouting(layout, apTenants, dedicated));
   for (const fn of FUNCTION_NAMES) {
     try {

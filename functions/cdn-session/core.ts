@@ -3,9 +3,7 @@ import { type ApiResponse, type AuthenticatedRequest, type HttpContext } from ".
 import { homeOf } from "../shared/keys";
 import { type CdnSessionConfig } from "./config";
 
-// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
-
-/** CloudFront signed cookies scoped to the caller's home (docs/API.md). */
+// The core: CloudFront signed cookies scoped to the caller's home (docs/API.md).
 
 /** The three cookies CloudFront checks for a custom policy. */
 export interface CdnCookies {

@@ -6,9 +6,7 @@ import { type Home, homeOf, relativePath, userKey, userPrefix } from "../shared/
 import { type ObjectInfo, type ObjectStore } from "../shared/store";
 import { type ObjectsConfig } from "./config";
 
-// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
-
-/** Listing, presigned reads and deletes of the caller's objects (docs/API.md). */
+// The core: listing, presigned reads and deletes of the caller's objects (docs/API.md).
 
 /** Page size of a listing when the caller names none, and the most one page may hold (S3's own cap). */
 export const DEFAULT_LIST_LIMIT = 100;

@@ -8,9 +8,7 @@ import { type Scanner } from "../scan/scanner";
 import { type ProxyConfig } from "./config";
 import { sniff } from "./sniff";
 
-// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
-
-/** Small uploads inspected server-side, access pattern 4 (docs/API.md). */
+// The core: small uploads inspected server-side, access pattern 4 (docs/API.md).
 
 /**
  * Writes an object together with its tags in one request. Writing first and tagging after would

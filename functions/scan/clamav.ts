@@ -4,7 +4,6 @@ import * as path from "node:path";
 import { type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CLAMAV_ENV, ConfigurationError, type Env } from "@mobile-s3/contract";
-export { CLAMAV_ENV };
 import { type Logger } from "../shared/log";
 import { isNotFound } from "../shared/s3-objects";
 import { type S3ClientSource, s3Connection } from "../shared/s3-sdk";

@@ -6,8 +6,6 @@ import { type ScanConfig } from "./config";
 import { decodeForScan } from "./content-encoding";
 import { type Scanner } from "./scanner";
 
-// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
-
 
 /** ClamAV's tag key and values (the vocabulary this scanner writes). */
 const SCAN_STATUS_TAG = CLAMAV_VOCABULARY.tagKey;

@@ -1,7 +1,5 @@
 import { ConfigurationError, type Env, ENV, LOG_LEVELS, type LogLevel, redact } from "@mobile-s3/contract";
 
-export { LOG_LEVELS, type LogLevel };
-
 /**
  * Structured fields of one log line. Only scalars: callers name each value they log, so a request,
  * its headers (the JWT), a presigned URL or a cookie never reaches a log by accident

@@ -15,7 +15,6 @@ import { type ObjectStore } from "./store";
  * and caller checks, the answer's shape and the bare 500).
  */
 
-export { type AuthenticatedRequest, type HttpContext };
 
 /** A Lambda handler for the HTTP API (payload format 2.0); the sandbox serves the same one. */
 export type HttpHandler = (event: HttpApiEvent) => Promise<HttpApiResult>;

@@ -4,7 +4,6 @@ import { s3Presigner } from "./s3-presign";
 import { type S3ClientSource } from "./s3-sdk";
 import { type ObjectStore } from "./store";
 
-export { isNotFound } from "./s3-objects";
 
 /**
  * The ObjectStore port over the AWS SDK v3, for S3 and for any S3 engine that speaks it: the

@@ -1,7 +1,7 @@
-import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV, type FunctionRouting, parseRouting, requireJson, SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
+import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV, type FunctionRouting, type LogLevel, parseRouting, requireJson, SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
 import { type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { type TokenSettings } from "./identity";
-import { createLogger, type Logger, type LogLevel, readLogLevel } from "./log";
+import { createLogger, type Logger, readLogLevel } from "./log";
 import { lazyS3Client } from "./s3-sdk";
 
 /*
@@ -10,7 +10,6 @@ import { lazyS3Client } from "./s3-sdk";
  * `custom:tenant`); the sandbox and the tests set them.
  */
 
-export { DEFAULT_TENANT_CLAIM };
 
 const CLAIM_NAME = /^[A-Za-z0-9:_.-]{1,128}$/;
 

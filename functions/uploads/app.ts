@@ -3,7 +3,6 @@ import { defineHttpFunction } from "../shared/runtime";
 import { loadUploadsConfig } from "./config";
 import { handleUploadsRequest } from "./core";
 
-export { s3ClientConfig } from "../shared/settings";
 
 /** The uploads function: presigned single and multipart uploads. */
 export const uploadsFunction = defineHttpFunction({

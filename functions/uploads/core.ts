@@ -9,9 +9,7 @@ import { multipartEtag } from "./multipart-etag";
 import { MAX_PARTS, partLayout, partLength } from "./part-layout";
 import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type Reservation } from "./usage";
 
-// Kept for importers outside functions/ (tests/infra/api/fixtures.ts); the loader lives in config.ts.
-
-/** Presigned single and multipart uploads (docs/API.md). */
+// The core: presigned single and multipart uploads (docs/API.md).
 
 export interface UploadsDeps {
   store: ObjectStore;

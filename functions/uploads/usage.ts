@@ -27,7 +27,6 @@ import { type ObjectStore, type OpenUpload, type VersionInfo } from "../shared/s
  * item; `reserve` and `usageOf` are the functions that move there.
  */
 
-export { RESERVATIONS_DIR };
 
 /** Multipart uploads one user may have open at once; past it, finish or abort one first. */
 export const MAX_OPEN_UPLOADS = 10;

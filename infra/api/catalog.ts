@@ -1,6 +1,5 @@
 import { type FunctionName, type ScannerName } from "@mobile-s3/contract";
 
-export { API_FUNCTIONS, type ApiFunctionName, FUNCTION_NAMES, type FunctionName, ROUTES } from "@mobile-s3/contract";
 
 export interface FunctionSizing {
   memorySize: number;

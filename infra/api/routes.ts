@@ -1,6 +1,5 @@
 import { parseRouteKey } from "@mobile-s3/contract";
 
-export { parseRouteKey };
 
 /** A stable logical-name part for a route: `POST /v1/uploads/{uploadId}/parts` → `post-v1-uploads-uploadid-parts`. */
 export function routeSlug(routeKey: string): string {

@@ -5,22 +5,12 @@ import { type PolicyDocument, type PolicyStatement, policyDocument } from "../ia
 export type HomeKey = keyof typeof HOME_VARIABLES;
 
 /** Where tenants' objects live, with every name the policies need resolved. */
-export type StorageLayout = StorageLayoutNames & PooledBucketName;
-
-export interface PooledBucketName {
-  /** The pooled bucket (also behind every access point). */
-  pooledBucket: string;
-}
-
-/** The pooled bucket of a layout. */
-export function pooledBucketOf(layout: StorageLayout): string {
-  return layout.pooledBucket;
-}
-
-interface StorageLayoutNames {
+export interface StorageLayout {
   partition: string;
   region: string;
   accountId: string;
+  /** The pooled bucket (also behind every access point). */
+  pooledBucket: string;
   /** Access point of tenant `t` is named `<accessPointPrefix><t>`. */
   accessPointPrefix: string;
   /** Dedicated bucket of tenant `t` is named `<prefix><t><suffix>`. */
@@ -53,7 +43,7 @@ function homeLocations(layout: StorageLayout) {
   const ap = accessPointArn(layout, `${layout.accessPointPrefix}${TENANT_VARIABLE}`);
   const dedicated = bucketArn(layout, `${layout.dedicatedBucket.prefix}${TENANT_VARIABLE}${layout.dedicatedBucket.suffix}`);
   return [
-    { id: "Pool", container: bucketArn(layout, pooledBucketOf(layout)), objects: `${bucketArn(layout, pooledBucketOf(layout))}/` },
+    { id: "Pool", container: bucketArn(layout, layout.pooledBucket), objects: `${bucketArn(layout, layout.pooledBucket)}/` },
     { id: "AccessPoint", container: ap, objects: `${ap}/object/` },
     { id: "DedicatedBucket", container: dedicated, objects: `${dedicated}/` },
   ].map((l) => ({ ...l, home: `${l.objects}${homePrefix(TENANT_VARIABLE, home)}*`, listPrefix: homePrefix(TENANT_VARIABLE, home) }));
@@ -174,7 +164,7 @@ export function pooledBucketTenancyStatements(input: {
   bucketTenants: string[];
 }): PolicyStatement[] {
   const { layout, appRoleArn } = input;
-  const bucket = bucketArn(layout, pooledBucketOf(layout));
+  const bucket = bucketArn(layout, layout.pooledBucket);
   const statements: PolicyStatement[] = [];
   if (input.accessPointTenants.length > 0) {
     statements.push(

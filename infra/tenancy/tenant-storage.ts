@@ -7,7 +7,7 @@ import { type ComponentArgs, LibraryComponent, type Transform } from "../compone
 import { BLOCK_ALL_PUBLIC_ACCESS, HardenedBucket, type HardenedBucketTransform } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
 import { malwareScannerKeyGrant } from "../scanning/guardduty-policies";
-import { accessPointArn, accessPointPolicy, appUserPolicy, type HomeKey, pooledBucketOf, pooledBucketTenancyStatements, type StorageLayout } from "./access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, type HomeKey, pooledBucketTenancyStatements, type StorageLayout } from "./access-policies";
 import { accessPointName, accessPointPrefix, dedicatedBucketLogicalName, dedicatedBucketName, dedicatedBucketPattern } from "./names";
 
 export interface TenantStorageArgs extends ComponentArgs<TenantStorageTransform> {
@@ -99,7 +99,7 @@ export interface AccessPointInfo {
 
 export function functionRouting(layout: StorageLayout, accessPointTenants: string[], dedicatedBuckets: Record<string, string>): FunctionRouting {
   return {
-    pooledBucket: pooledBucketOf(layout),
+    pooledBucket: layout.pooledBucket,
     accessPointArnPrefix: accessPointArn(layout, layout.accessPointPrefix),
     accessPointTenants,
     dedicatedBuckets,
@@ -186,7 +186,7 @@ export class TenantStorage extends LibraryComponent {
         transform: args.transform?.pooledBucket,
         policyGrants: pulumi.all([layout, args.appRole.arn, cdn]).apply(([l, appRoleArn, distributionArn]) => [
           ...pooledBucketTenancyStatements({ layout: l, appRoleArn, accessPointTenants: apTenants, bucketTenants: bucketTenants.map((t) => t.id) }),
-          ...cdnGrant(`arn:${l.partition}:s3:::${pooledBucketOf(l)}`, distributionArn),
+          ...cdnGrant(`arn:${l.partition}:s3:::${l.pooledBucket}`, distributionArn),
         ]),
       },
       parent,

@@ -1,7 +1,7 @@
-import { LIMIT_BOUNDS, MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from "@mobile-s3/contract";
+import { LIMIT_BOUNDS, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, RESERVATIONS_DIR } from "@mobile-s3/contract";
 import { createHash, createHmac } from "node:crypto";
 import { UploadPartCommand } from "@aws-sdk/client-s3";
-import { digest, RESERVATIONS_DIR } from "../../functions/uploads/usage";
+import { digest } from "../../functions/uploads/usage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type HttpApiResult } from "../../functions/shared/http-api";
 import { type Logger } from "../../functions/shared/log";

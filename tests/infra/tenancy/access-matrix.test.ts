@@ -1,6 +1,6 @@
 import { CLAMAV_VOCABULARY, GUARDDUTY_VOCABULARY, type ScanVocabulary } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketOf, pooledBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
+import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
 import { type Decision, type IamRequest, simulate, simulateThroughAccessPoint } from "../../harness/iam";
 
@@ -56,7 +56,7 @@ function sessionContext(tenant: string, user: string, homeKey: StorageLayout["ho
 
 /** Where the objects of `tenant` live, as the ARNs a request names. */
 function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
-  const pooled = `arn:aws:s3:::${pooledBucketOf(layout)}`;
+  const pooled = `arn:aws:s3:::${layout.pooledBucket}`;
   switch (tenant.tier) {
     case "pooled":
       return { kind: "bucket" as const, container: pooled, object: (key: string) => `${pooled}/${key}` };
@@ -80,7 +80,7 @@ function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
 function policiesFor(layout: StorageLayout) {
   const identity = appUserPolicy(layout);
   const pooled = bucketPolicy({
-    bucketArn: `arn:aws:s3:::${pooledBucketOf(layout)}`,
+    bucketArn: `arn:aws:s3:::${layout.pooledBucket}`,
     kmsKeyArn: KEY_ARN,
     grants: pooledBucketTenancyStatements({
       layout,
