@@ -39,3 +39,21 @@ export type ObjectPage = { objects: StoredObject[]; nextCursor?: string };
 export type SignedUrl = { url: string; expiresAt: string };
 /** `POST /v1/cdn-session`: cookies valid for `https://{domain}/{path}*` (the caller's home). */
 export type CdnSession = { domain: string; path: string; cookies: Record<string, string>; expiresAt: string };
+
+/** One entry of `GET /v1/objects` and the answer of `GET /v1/objects/meta`, from the object index. */
+export interface IndexedObject extends StoredObject {
+  contentType: string;
+  /** Custom metadata given at upload (`POST /v1/uploads` `metadata`), keys lowercased. */
+  metadata: Record<string, string>;
+}
+/** `GET /v1/objects/meta`: the object's record, with its version and when its key first held an object. */
+export type ObjectRecord = IndexedObject & { versionId?: string; created: string };
+/** `GET /v1/objects` (from the object index): objects and, with `delimiter=/`, the folders directly under `prefix`. */
+export type ObjectListing = { objects: IndexedObject[]; folders: string[]; nextCursor?: string };
+/** `POST /v1/objects/copy` and `POST /v1/objects/move` */
+export type CopyRequest = { from: string; to: string; overwrite?: boolean };
+export type Copied = Completed;
+/** `DELETE /v1/objects?prefix=`: how many objects went; `nextCursor` when more remain (call again with it). */
+export type DeletedFolder = { deleted: number; nextCursor?: string };
+/** `GET /v1/usage`: bytes stored (every version) and promised to uploads in progress, against the quota (`null`: none). */
+export type Usage = { storedBytes: number; reservedBytes: number; quotaBytes: number | null; objects: number; openUploads: number };

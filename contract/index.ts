@@ -10,6 +10,7 @@ export * from "./environment";
 export * from "./keys";
 export * from "./limits";
 export * from "./media-types";
+export * from "./object-index";
 export * from "./redact";
 export * from "./routes";
 export * from "./routing";

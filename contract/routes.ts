@@ -9,7 +9,15 @@ export const UPLOADS_ROUTES = [
   "POST /v1/uploads/{uploadId}/complete",
   "DELETE /v1/uploads/{uploadId}",
 ] as const;
-export const OBJECTS_ROUTES = ["GET /v1/objects", "GET /v1/objects/url", "DELETE /v1/objects"] as const;
+export const OBJECTS_ROUTES = [
+  "GET /v1/objects",
+  "GET /v1/objects/meta",
+  "GET /v1/objects/url",
+  "DELETE /v1/objects",
+  "POST /v1/objects/copy",
+  "POST /v1/objects/move",
+  "GET /v1/usage",
+] as const;
 export const CDN_SESSION_ROUTES = ["POST /v1/cdn-session"] as const;
 export const PROXY_ROUTES = ["POST /v1/proxy/objects"] as const;
 
@@ -17,8 +25,11 @@ export const PROXY_ROUTES = ["POST /v1/proxy/objects"] as const;
 export const API_FUNCTIONS = ["uploads", "objects", "cdn-session", "proxy"] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-/** Every function the control plane deploys: the API's, and the scanner EventBridge invokes. */
-export const FUNCTION_NAMES = [...API_FUNCTIONS, "scan"] as const;
+/**
+ * Every function the control plane deploys: the API's, and the two EventBridge invokes: the scanner,
+ * and the indexer (S3's object events, scan verdicts and the scheduled reconciliation).
+ */
+export const FUNCTION_NAMES = [...API_FUNCTIONS, "scan", "indexer"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The routes each API function serves. */

@@ -1,13 +1,15 @@
 import { OBJECTS_ROUTES } from "@mobile-s3/contract";
+import { indexFrom, type IndexPorts } from "../shared/index-port";
 import { defineHttpFunction } from "../shared/runtime";
-import { loadObjectsConfig } from "./config";
-import { handleObjectsRequest } from "./core";
+import { loadObjectsConfig, type ObjectsConfig } from "./config";
+import { handleObjectsRequest, type ObjectsAnswer, type ObjectsDeps } from "./core";
 
 /** The objects function: listing, presigned reads and deletes of the caller's objects. */
-export const objectsFunction = defineHttpFunction({
+export const objectsFunction = defineHttpFunction<ObjectsConfig, ObjectsDeps, IndexPorts, ObjectsAnswer>({
   name: "objects",
   routes: OBJECTS_ROUTES,
   loadConfig: loadObjectsConfig,
+  deps: (parts, ports) => ({ store: parts.store, index: indexFrom(parts, ports) }),
   handle: handleObjectsRequest,
 });
 

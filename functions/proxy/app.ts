@@ -1,6 +1,7 @@
 import { PROXY_ROUTES } from "@mobile-s3/contract";
 import { createClamAvScanner } from "../scan/clamav";
 import { type Scanner } from "../scan/scanner";
+import { indexFrom, type IndexPorts } from "../shared/index-port";
 import { defineHttpFunction } from "../shared/runtime";
 import { loadProxyConfig } from "./config";
 import { handleProxyRequest, type ProxyDeps, type TaggedObjectWriter } from "./core";
@@ -10,7 +11,7 @@ import { s3TaggedWriter } from "./s3-tagged-writer";
 export const PROXY_SCAN_TIMEOUT_MS = 15_000;
 
 /** What a test or the sandbox may put in place of the defaults built from the environment. */
-export interface ProxyPorts {
+export interface ProxyPorts extends IndexPorts {
   writer: TaggedObjectWriter;
   scanner: Scanner;
 }
@@ -20,13 +21,14 @@ export const proxyFunction = defineHttpFunction({
   name: "proxy",
   routes: PROXY_ROUTES,
   loadConfig: loadProxyConfig,
-  deps: ({ env, config, log, s3 }, ports: Partial<ProxyPorts>): ProxyDeps => ({
-    writer: ports.writer ?? s3TaggedWriter(s3),
+  deps: (parts, ports: Partial<ProxyPorts>): ProxyDeps => ({
+    writer: ports.writer ?? s3TaggedWriter(parts.s3),
+    index: indexFrom(parts, ports),
     // GuardDuty scans after the write; only ClamAV scans inline (Scan before read).
-    ...(config.scan.scanner !== "clamav"
+    ...(parts.config.scan.scanner !== "clamav"
       ? {}
-      : { scanner: ports.scanner ?? createClamAvScanner(env, { timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: config.proxyMaxBytes, log }) }),
-    log,
+      : { scanner: ports.scanner ?? createClamAvScanner(parts.env, { timeoutMs: PROXY_SCAN_TIMEOUT_MS, maxFileBytes: parts.config.proxyMaxBytes, log: parts.log }) }),
+    log: parts.log,
   }),
   handle: handleProxyRequest,
 });

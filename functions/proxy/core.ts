@@ -1,9 +1,12 @@
-import { bucketFor, type ProxyStored, ScanStatus } from "@mobile-s3/contract";
+import { bucketFor, OWNER_TAG, type ProxyStored, ScanStatus } from "@mobile-s3/contract";
+import { randomBytes } from "node:crypto";
 import { type ApiRequest, type ApiResponse, type AuthenticatedRequest, type HttpContext } from "../shared/api";
 import { ApiError, badRequest, tooLarge, unsupportedType } from "../shared/errors";
 import { checkExtension } from "../shared/extension";
 import { homeOf, relativePath, userKey } from "../shared/keys";
 import { type Logger } from "../shared/log";
+import { type ObjectIndex } from "../shared/object-index";
+import { reserveOrRefuse } from "../shared/quota";
 import { type Scanner } from "../scan/scanner";
 import { type ProxyConfig } from "./config";
 import { sniff } from "./sniff";
@@ -24,7 +27,13 @@ export interface ProxyDeps {
   /** The inline scanner; required with ClamAV, unused with GuardDuty (which scans after the write). */
   scanner?: Scanner;
   log: Logger;
+  /** The object index: the write is reserved against the home's quota first, like every upload. */
+  index: ObjectIndex;
+  now?: () => number;
 }
+
+/** How long the proxy's promise lasts if the indexer never sees the object (its event lost): the reconciliation's window. */
+const PROXY_PROMISE_MS = 15 * 60_000;
 
 export type ProxyContext = HttpContext<ProxyConfig, ProxyDeps>;
 
@@ -70,8 +79,19 @@ export async function handleProxyRequest(request: AuthenticatedRequest, { config
   }
 
   const bucket = bucketFor(config.tenantRouting, home.tenant);
-  const tags: Record<string, string> = scannedHere ? { [config.scan.tagKey]: config.scan.clean } : {};
-  const { etag } = await deps.writer.putTagged({ bucket, key, body, contentType, tags });
+  const now = (deps.now ?? Date.now)();
+  const ref = { tenant: home.tenant, home: home.sub };
+  const reservation = { id: `x${randomBytes(12).toString("base64url")}`, kind: "put" as const, path: relativePath(home, key), bytes: body.byteLength, createdAt: now, expiresAt: now + PROXY_PROMISE_MS };
+  await reserveOrRefuse(deps.index, ref, reservation, { quotaBytes: config.userQuotaBytes }, now);
+  // Tagged with its owner on this write path too (Objects tagged with their owner).
+  const tags: Record<string, string> = { [OWNER_TAG]: home.sub, ...(scannedHere ? { [config.scan.tagKey]: config.scan.clean } : {}) };
+  let etag: string;
+  try {
+    ({ etag } = await deps.writer.putTagged({ bucket, key, body, contentType, tags }));
+  } catch (err) {
+    await deps.index.release(ref, reservation);
+    throw err;
+  }
   const scanStatus = scannedHere ? ScanStatus.clean : ScanStatus.pending;
   return { status: 200, body: { path: relativePath(home, key), etag, size: body.byteLength, scanStatus } };
 }

@@ -30,7 +30,14 @@ export function s3Multipart(source: S3ClientSource): MultipartOperations {
     async createMultipartUpload(p) {
       const { sdk, client } = await connect();
       const out = await client.send(
-        new sdk.CreateMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, ContentType: p.contentType, ...sse(p.encryption) }),
+        new sdk.CreateMultipartUploadCommand({
+          Bucket: p.bucket,
+          Key: p.key,
+          ContentType: p.contentType,
+          ...(p.tags === undefined ? {} : { Tagging: new URLSearchParams(p.tags).toString() }),
+          ...(p.metadata === undefined ? {} : { Metadata: p.metadata }),
+          ...sse(p.encryption),
+        }),
       );
       if (!out.UploadId) {
         throw new Error("CreateMultipartUpload returned no UploadId");
@@ -63,7 +70,7 @@ export function s3Multipart(source: S3ClientSource): MultipartOperations {
           }),
         ),
       );
-      return { etag: out.ETag ?? "" };
+      return { etag: out.ETag ?? "", ...(out.VersionId === undefined ? {} : { versionId: out.VersionId }) };
     },
 
     async abortMultipartUpload(p) {

@@ -1,4 +1,5 @@
-import { type S3ClientSource, s3Connection } from "./s3-sdk";
+import { type S3Client } from "@aws-sdk/client-s3";
+import { type S3ClientSource, s3Connection, type S3Module } from "./s3-sdk";
 import { type Encryption, type ObjectStore } from "./store";
 
 /** The object half of the ObjectStore port: reads, writes, listings, tags. */
@@ -28,6 +29,47 @@ export async function allPages<T, M>(page: (marker: M | undefined) => Promise<{ 
 
 const iso = (date: Date | undefined) => (date ?? new Date(0)).toISOString();
 
+/** CopyObject copies at most 5 GiB in one request ("CopyObject"); above it, UploadPartCopy ("Copy an object using multipart upload"). */
+export const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
+/** Part size of a copy in parts: S3 allows 5 MiB to 5 GiB per part and 10,000 parts; 512 MiB parts reach S3's 5 TiB in 10,000. */
+const COPY_PART_BYTES = 512 * 1024 ** 2;
+
+/** A copy above 5 GiB: one multipart upload of byte ranges of the source, the source's type and metadata kept. */
+async function copyInParts(
+  sdk: S3Module,
+  client: S3Client,
+  p: { bucket: string; fromKey: string; toKey: string; size?: number; CopySource: string; tagging?: string; encryption?: Encryption },
+): Promise<{ etag: string; versionId?: string }> {
+  const head = await client.send(new sdk.HeadObjectCommand({ Bucket: p.bucket, Key: p.fromKey }));
+  const size = head.ContentLength ?? p.size ?? 0;
+  const created = await client.send(
+    new sdk.CreateMultipartUploadCommand({
+      Bucket: p.bucket,
+      Key: p.toKey,
+      ContentType: head.ContentType,
+      Metadata: head.Metadata,
+      ...(p.tagging === undefined ? {} : { Tagging: p.tagging }),
+      ...sse(p.encryption),
+    }),
+  );
+  const UploadId = created.UploadId!;
+  try {
+    const parts: { PartNumber: number; ETag: string }[] = [];
+    for (let start = 0, n = 1; start < size; start += COPY_PART_BYTES, n++) {
+      const end = Math.min(start + COPY_PART_BYTES, size) - 1;
+      const out = await client.send(
+        new sdk.UploadPartCopyCommand({ Bucket: p.bucket, Key: p.toKey, UploadId, PartNumber: n, CopySource: p.CopySource, CopySourceRange: `bytes=${start}-${end}` }),
+      );
+      parts.push({ PartNumber: n, ETag: out.CopyPartResult?.ETag ?? "" });
+    }
+    const done = await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket: p.bucket, Key: p.toKey, UploadId, MultipartUpload: { Parts: parts } }));
+    return { etag: done.ETag ?? "", ...(done.VersionId === undefined ? {} : { versionId: done.VersionId }) };
+  } catch (err) {
+    await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: p.bucket, Key: p.toKey, UploadId })).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Object operations over the AWS SDK v3; the client is built with the first call when `source` builds it. */
 export function s3Objects(source: S3ClientSource): ObjectOperations {
   const connect = s3Connection(source);
@@ -43,6 +85,8 @@ export function s3Objects(source: S3ClientSource): ObjectOperations {
           lastModified: iso(out.LastModified),
           contentType: out.ContentType,
           ...(out.ContentEncoding === undefined ? {} : { contentEncoding: out.ContentEncoding }),
+          ...(out.VersionId === undefined ? {} : { versionId: out.VersionId }),
+          metadata: out.Metadata ?? {},
         };
       } catch (err) {
         if (isNotFound(err)) {
@@ -68,7 +112,13 @@ export function s3Objects(source: S3ClientSource): ObjectOperations {
           new sdk.ListObjectVersionsCommand({ Bucket: p.bucket, Prefix: p.prefix, KeyMarker: marker?.key, VersionIdMarker: marker?.versionId }),
         );
         return {
-          items: (out.Versions ?? []).map((v) => ({ key: v.Key!, size: v.Size ?? 0, isLatest: v.IsLatest === true, lastModified: iso(v.LastModified) })),
+          items: (out.Versions ?? []).map((v) => ({
+            key: v.Key!,
+            versionId: v.VersionId ?? "null",
+            size: v.Size ?? 0,
+            isLatest: v.IsLatest === true,
+            lastModified: iso(v.LastModified),
+          })),
           next: out.IsTruncated && out.NextKeyMarker !== undefined ? { key: out.NextKeyMarker, versionId: out.NextVersionIdMarker } : undefined,
         };
       });
@@ -94,7 +144,15 @@ export function s3Objects(source: S3ClientSource): ObjectOperations {
     async put(p) {
       const { sdk, client } = await connect();
       const out = await client.send(
-        new sdk.PutObjectCommand({ Bucket: p.bucket, Key: p.key, Body: p.body, ContentType: p.contentType, ContentLength: p.body.byteLength, ...sse(p.encryption) }),
+        new sdk.PutObjectCommand({
+          Bucket: p.bucket,
+          Key: p.key,
+          Body: p.body,
+          ContentType: p.contentType,
+          ContentLength: p.body.byteLength,
+          ...(p.tags === undefined ? {} : { Tagging: new URLSearchParams(p.tags).toString() }),
+          ...sse(p.encryption),
+        }),
       );
       return { etag: out.ETag ?? "" };
     },
@@ -109,7 +167,28 @@ export function s3Objects(source: S3ClientSource): ObjectOperations {
       const { sdk, client } = await connect();
       // Through an access point the source is `<access point ARN>/object/<key>`.
       const CopySource = `${p.bucket}${p.bucket.startsWith("arn:") ? "/object" : ""}/${p.fromKey.split("/").map(encodeURIComponent).join("/")}`;
-      await client.send(new sdk.CopyObjectCommand({ Bucket: p.bucket, Key: p.toKey, CopySource, ...sse(p.encryption) }));
+      const tagging = p.tags === undefined ? undefined : new URLSearchParams(p.tags).toString();
+      if (p.size !== undefined && p.size > MAX_COPY_OBJECT_BYTES) {
+        return copyInParts(sdk, client, { ...p, CopySource, tagging });
+      }
+      const out = await client.send(
+        new sdk.CopyObjectCommand({
+          Bucket: p.bucket,
+          Key: p.toKey,
+          CopySource,
+          ...(tagging === undefined ? {} : { Tagging: tagging, TaggingDirective: "REPLACE" as const }),
+          ...sse(p.encryption),
+        }),
+      );
+      return { etag: out.CopyObjectResult?.ETag ?? "", ...(out.VersionId === undefined ? {} : { versionId: out.VersionId }) };
+    },
+
+    async listFolders(p) {
+      const { sdk, client } = await connect();
+      return allPages(async (token: string | undefined) => {
+        const out = await client.send(new sdk.ListObjectsV2Command({ Bucket: p.bucket, Prefix: p.prefix, Delimiter: "/", ContinuationToken: token }));
+        return { items: (out.CommonPrefixes ?? []).map((c) => c.Prefix!), next: out.IsTruncated ? out.NextContinuationToken : undefined };
+      });
     },
   };
 }

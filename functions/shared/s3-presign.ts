@@ -14,6 +14,9 @@ interface SdkPresign {
   getSignedUrl: S3PresignerModule["getSignedUrl"];
 }
 
+/** Tags as S3's `x-amz-tagging` header takes them: a URL-encoded query string ("PutObject", x-amz-tagging). */
+export const taggingHeader = (tags: Record<string, string>) => new URLSearchParams(tags).toString();
+
 const expiresAt = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
 /**
@@ -40,6 +43,12 @@ export function s3Presigner(source: S3ClientSource, options: { now?: () => numbe
       if (p.checksumSha256) {
         headers["x-amz-checksum-sha256"] = p.checksumSha256;
       }
+      if (p.tags !== undefined) {
+        headers["x-amz-tagging"] = taggingHeader(p.tags);
+      }
+      for (const [key, value] of Object.entries(p.metadata ?? {})) {
+        headers[`x-amz-meta-${key}`] = value;
+      }
       if (p.encryption) {
         headers["x-amz-server-side-encryption"] = "aws:kms";
         headers["x-amz-server-side-encryption-aws-kms-key-id"] = p.encryption.kmsKeyId;
@@ -54,6 +63,8 @@ export function s3Presigner(source: S3ClientSource, options: { now?: () => numbe
             ContentType: p.contentType,
             ContentLength: p.contentLength,
             ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}),
+            ...(p.tags === undefined ? {} : { Tagging: taggingHeader(p.tags) }),
+            ...(p.metadata === undefined ? {} : { Metadata: p.metadata }),
             ...sse(p.encryption),
           }),
           {

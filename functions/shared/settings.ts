@@ -1,4 +1,4 @@
-import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV, type FunctionRouting, type LogLevel, parseRouting, requireJson, SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
+import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV, requireInteger, type FunctionRouting, type LogLevel, parseRouting, requireJson, SCANNERS, type ScannerName, scanVocabulary, type ScanVocabulary } from "@mobile-s3/contract";
 import { type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { type TokenSettings } from "./identity";
 import { createLogger, type Logger, readLogLevel } from "./log";
@@ -126,6 +126,26 @@ export function envS3Client(env: Env): () => Promise<S3Client> {
   return lazyS3Client(s3ClientConfig(env));
 }
 
+/** A DynamoDB-compatible endpoint to use instead of AWS's (DYNAMODB_ENDPOINT: the sandbox's and the tests' local engine). */
+export function readDynamoDbEndpoint(env: Env): string | undefined {
+  const endpoint = optionalString(env, ENV.dynamodbEndpoint);
+  return endpoint === undefined ? undefined : httpUrl(ENV.dynamodbEndpoint, endpoint);
+}
+
+/** The object index's table (INDEX_TABLE), required by every function that reads or writes the index. */
+export function readIndexTable(env: Env): string {
+  const table = optionalString(env, ENV.indexTable);
+  if (table === undefined || !/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new ConfigurationError(ENV.indexTable, `must name the object index's DynamoDB table (3-255 letters, digits, _ . -)${table === undefined ? "" : `, got "${table}"`}`);
+  }
+  return table;
+}
+
+/** Bytes one home may keep (USER_QUOTA_BYTES); undefined (unset or empty): no quota. */
+export function readUserQuota(env: Env): number | undefined {
+  return optionalString(env, ENV.userQuotaBytes) === undefined ? undefined : requireInteger(env, ENV.userQuotaBytes, { min: 1, max: Number.MAX_SAFE_INTEGER });
+}
+
 /** The logger of `service` at LOG_LEVEL. */
 export function envLogger(service: string, env: Env): Logger {
   return createLogger(service, readLogLevel(env));
@@ -138,10 +158,18 @@ export function envLogger(service: string, env: Env): Logger {
 export interface AdapterSettings {
   logLevel: LogLevel;
   s3: S3ClientConfig;
+  /** Where the object index's DynamoDB is: AWS's (the SDK's defaults) unless DYNAMODB_ENDPOINT names another. */
+  dynamodb: { endpoint?: string };
   token?: TokenSettings;
 }
 
 export function readAdapterSettings(env: Env): AdapterSettings {
   const token = readTokenSettings(env);
-  return { logLevel: readLogLevel(env), s3: s3ClientConfig(env), ...(token === undefined ? {} : { token }) };
+  const dynamodbEndpoint = readDynamoDbEndpoint(env);
+  return {
+    logLevel: readLogLevel(env),
+    s3: s3ClientConfig(env),
+    dynamodb: dynamodbEndpoint === undefined ? {} : { endpoint: dynamodbEndpoint },
+    ...(token === undefined ? {} : { token }),
+  };
 }

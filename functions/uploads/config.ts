@@ -1,5 +1,5 @@
 import { ConfigurationError, type Env, ENV, extensionsFor, type FunctionRouting, type IntegerBounds, isMediaType, LIMIT_BOUNDS, parseRouting, requireInteger, requireJson, requireStringList } from "@mobile-s3/contract";
-import { readTenantClaim } from "../shared/settings";
+import { readIndexTable, readTenantClaim, readUserQuota } from "../shared/settings";
 
 /**
  * The uploads function's settings. Encryption is none of them: the function names none, in a
@@ -20,10 +20,12 @@ export interface UploadsConfig {
   singlePutMaxBytes: number;
   allowedContentTypes: string[];
   partUrlBatchMax: number;
+  /** The object index's table (INDEX_TABLE): the quota's reservations and each upload's declared size. */
+  table: string;
   /**
    * Bytes one user may keep under their home (USER_QUOTA_BYTES); undefined: no quota. The check
-   * (functions/uploads/usage.ts) counts every version, open upload and outstanding URL, listing the
-   * whole home (one request per 1,000 versions) on every upload it signs.
+   * (functions/uploads/quota.ts) counts every version, open upload and outstanding URL with one
+   * conditional update of the home's usage item in the object index.
    */
   userQuotaBytes?: number;
   /**
@@ -34,7 +36,6 @@ export interface UploadsConfig {
   abortIncompleteUploadDays: number;
 }
 
-const QUOTA_BOUNDS: IntegerBounds = { min: 1, max: Number.MAX_SAFE_INTEGER };
 const ABORT_DAYS_BOUNDS: IntegerBounds = { min: 1, max: 365 };
 
 function optionalInteger(env: Env, name: string, bounds: IntegerBounds): number | undefined {
@@ -53,13 +54,14 @@ export function loadUploadsConfig(env: Env): UploadsConfig {
   }
   return {
     routing: parseRouting(requireJson(env, ENV.tenantRouting)),
+    table: readIndexTable(env),
     tenantClaim: readTenantClaim(env),
     presignTtlSeconds: requireInteger(env, ENV.presignTtlSeconds, LIMIT_BOUNDS.presignTtlSeconds),
     maxObjectBytes: requireInteger(env, ENV.maxObjectBytes, LIMIT_BOUNDS.maxObjectBytes),
     singlePutMaxBytes: requireInteger(env, ENV.singlePutMaxBytes, LIMIT_BOUNDS.singlePutMaxBytes),
     allowedContentTypes,
     partUrlBatchMax: requireInteger(env, ENV.partUrlBatchMax, LIMIT_BOUNDS.partUrlBatchMax),
-    userQuotaBytes: optionalInteger(env, ENV.userQuotaBytes, QUOTA_BOUNDS),
+    userQuotaBytes: readUserQuota(env),
     abortIncompleteUploadDays: optionalInteger(env, ENV.abortIncompleteUploadDays, ABORT_DAYS_BOUNDS) ?? 1,
   };
 }

@@ -1,4 +1,5 @@
-import { bucketFor, type Completed, type ListedParts, type SignedPart, type SignedParts, type UploadPlan, type UPLOADS_ROUTES } from "@mobile-s3/contract";
+import { bucketFor, checkMetadata, type Completed, encodeMetadataValue, type ListedParts, OWNER_TAG, type SignedPart, type SignedParts, type UploadPlan, type UPLOADS_ROUTES } from "@mobile-s3/contract";
+import { randomBytes } from "node:crypto";
 import { type ApiResponse, type AuthenticatedRequest, type HttpContext, jsonBody } from "../shared/api";
 import { checkExtension } from "../shared/extension";
 import { badRequest, notFound, tooLarge, unsupportedType } from "../shared/errors";
@@ -7,12 +8,15 @@ import { NoSuchUploadError, type ObjectStore, type PartInfo } from "../shared/st
 import { type UploadsConfig } from "./config";
 import { multipartEtag } from "./multipart-etag";
 import { MAX_PARTS, partLayout, partLength } from "./part-layout";
-import { MAX_OPEN_UPLOADS, multipartReservation, record, release, reserve, type Reservation } from "./usage";
+import { type HomeRef, type ObjectIndex, type Reservation } from "../shared/object-index";
+import { MAX_OPEN_UPLOADS, PUT_GRACE_MS, reserveOrRefuse } from "../shared/quota";
 
 // The core: presigned single and multipart uploads (docs/API.md).
 
 export interface UploadsDeps {
   store: ObjectStore;
+  /** The object index: the home's usage item holds the quota's reservations and each upload's declared size. */
+  index: ObjectIndex;
   /** Milliseconds since the epoch; tests may pin it. */
   now?: () => number;
 }
@@ -20,6 +24,8 @@ export interface UploadsDeps {
 /** Where one request's object lives: always the verified caller's home, never what the body says. */
 interface Target {
   home: Home;
+  /** The home as the index names it. */
+  ref: HomeRef;
   bucket: string;
   key: string;
   /** The path as stored (NFC), relative to the home. */
@@ -32,8 +38,7 @@ type Body = Record<string, unknown>;
 // S3 upload ids are opaque printable ASCII; anything else cannot be one.
 const UPLOAD_ID = /^[\x21-\x7E]{1,1024}$/;
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
-/** How long the promise of a multipart upload's provisional marker lasts: the few calls until its own marker exists. */
-const PROVISIONAL_MS = 120_000;
+const newReservationId = (kind: Reservation["kind"]) => `${kind === "put" ? "p" : "m"}${randomBytes(12).toString("base64url")}`;
 
 const quote = (value: string) => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
 const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value);
@@ -53,7 +58,7 @@ function target(request: Request, config: UploadsConfig, path: unknown): Target 
     throw badRequest("InvalidPath", "path is required: the object's path relative to your home, such as photos/cat.jpg.");
   }
   const key = userKey(home, path);
-  return { home, bucket: bucketFor(config.routing, home.tenant), key, path: relativePath(home, key) };
+  return { home, ref: { tenant: home.tenant, home: home.sub }, bucket: bucketFor(config.routing, home.tenant), key, path: relativePath(home, key) };
 }
 
 function uploadIdOf(request: Request): string {
@@ -108,15 +113,29 @@ async function listParts(store: ObjectStore, where: Target, uploadId: string): P
 const noSuchUpload = () =>
   notFound("NoSuchUpload", "No upload with this uploadId is in progress for this path: it was completed, aborted, or never started here.");
 
+/** The `owner` tag every write path puts on an object (Objects tagged with their owner), and the metadata headers. */
+function writeAttributes(where: Target, metadata: Record<string, string>): { tags: Record<string, string>; metadata: Record<string, string> } {
+  return { tags: { [OWNER_TAG]: where.home.sub }, metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, encodeMetadataValue(v)])) };
+}
+
+function metadataOf(value: unknown): Record<string, string> {
+  const checked = checkMetadata(value);
+  if ("problem" in checked) {
+    throw badRequest("InvalidMetadata", `metadata ${checked.problem}.`);
+  }
+  return checked.metadata;
+}
+
 /** POST /v1/uploads: checks everything, then signs one PUT or starts a multipart upload. */
 async function createUpload(request: Request, config: UploadsConfig, deps: Required<UploadsDeps>): Promise<ApiResponse<UploadPlan>> {
   const body = jsonBody(request);
-  onlyFields(body, ["path", "contentType", "size", "checksumSHA256"]);
+  onlyFields(body, ["path", "contentType", "size", "checksumSHA256", "metadata"]);
   const where = target(request, config, body.path);
   const contentType = contentTypeOf(body.contentType, config);
   checkExtension(where.path, contentType);
   const size = sizeOf(body.size, config);
   const checksumSha256 = checksumOf(body.checksumSHA256);
+  const metadata = metadataOf(body.metadata);
   const single = size <= config.singlePutMaxBytes;
   if (!single && checksumSha256 !== undefined) {
     throw badRequest(
@@ -125,20 +144,26 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
     );
   }
   const now = deps.now();
+  const written = writeAttributes(where, metadata);
 
   // Neither request names an encryption: the bucket's default applies (see UploadsConfig).
   if (single) {
     const expiresIn = config.presignTtlSeconds;
     // The URL can be used until it expires: its bytes are promised until then, or until they arrive.
-    if (config.userQuotaBytes !== undefined) {
-      await reserve(deps.store, where.bucket, where.home, { kind: "put", for: where.key, bytes: size, expiresAt: now + expiresIn * 1000, quota: config.userQuotaBytes }, now);
-    }
+    await reserveOrRefuse(
+      deps.index,
+      where.ref,
+      { id: newReservationId("put"), kind: "put", path: where.path, bytes: size, createdAt: now, expiresAt: now + expiresIn * 1000 + PUT_GRACE_MS },
+      { quotaBytes: config.userQuotaBytes },
+      now,
+    );
     const signed = await deps.store.presignPut({
       bucket: where.bucket,
       key: where.key,
       contentType,
       contentLength: size,
       ...(checksumSha256 ? { checksumSha256 } : {}),
+      ...written,
       expiresIn,
     });
     return {
@@ -148,21 +173,17 @@ async function createUpload(request: Request, config: UploadsConfig, deps: Requi
   }
   const layout = partLayout(size);
   const expiresAt = now + config.abortIncompleteUploadDays * 86_400_000;
-  // Checked before the upload exists (its id names the lasting marker): a provisional promise first.
-  const provisional = await reserve(
-    deps.store,
-    where.bucket,
-    where.home,
-    { kind: "put", for: `${where.key}\0multipart`, bytes: size, expiresAt: now + PROVISIONAL_MS, quota: config.userQuotaBytes, maxOpenUploads: MAX_OPEN_UPLOADS },
-    now,
-  );
+  // The promise comes first; the upload's id joins it once S3 has given one.
+  const reservation: Reservation = { id: newReservationId("multipart"), kind: "multipart", path: where.path, bytes: size, createdAt: now, expiresAt };
+  await reserveOrRefuse(deps.index, where.ref, reservation, { quotaBytes: config.userQuotaBytes, maxOpenUploads: MAX_OPEN_UPLOADS }, now);
   let uploadId: string;
   try {
-    uploadId = await deps.store.createMultipartUpload({ bucket: where.bucket, key: where.key, contentType });
+    uploadId = await deps.store.createMultipartUpload({ bucket: where.bucket, key: where.key, contentType, ...written });
     // The upload's record: its declared size binds every part URL and the completion.
-    await record(deps.store, where.bucket, where.home, { kind: "multipart", for: uploadId, bytes: size, expiresAt }, now);
-  } finally {
-    await release(deps.store, where.bucket, provisional);
+    await deps.index.setUploadId(where.ref, reservation.id, uploadId);
+  } catch (err) {
+    await deps.index.release(where.ref, reservation);
+    throw err;
   }
   // The first batch of part URLs rides along, so a client starts sending without another round trip.
   const first = Array.from({ length: Math.min(layout.partCount, config.partUrlBatchMax) }, (_, i) => i + 1);
@@ -205,7 +226,7 @@ function withinLayout(partNumbers: number[], partCount: number): number[] {
  * without one in the caller's home was not started there through this API.
  */
 async function declaredUpload(deps: Required<UploadsDeps>, where: Target, uploadId: string): Promise<Reservation> {
-  const reservation = await multipartReservation(deps.store, where.bucket, where.home, uploadId);
+  const reservation = (await deps.index.usage(where.ref)).reservations.find((r) => r.kind === "multipart" && r.uploadId === uploadId && r.path === where.path);
   if (reservation === undefined) {
     throw noSuchUpload();
   }
@@ -326,14 +347,20 @@ async function completeUpload(request: Request, config: UploadsConfig, deps: Req
       throw badRequest("SizeMismatch", `Part ${partNumber} holds ${held.size} bytes; this upload's layout needs ${expected}. Upload it again with its part URL.`);
     }
   }
+  // No longer open, still promised: the indexer turns the promise into stored bytes when it sees the
+  // object, so the bytes are never counted as neither (docs/OBJECT-INDEX.md, "Quota").
+  await deps.index.markCompleted(where.ref, declared, undefined);
   let etag: string;
   try {
     ({ etag } = await deps.store.completeMultipartUpload({ bucket: where.bucket, key: where.key, uploadId, parts }));
   } catch (err) {
-    throw completionError(err);
+    const answer = completionError(err);
+    if (answer !== err) {
+      // S3 refused it: the upload stays open, for the right part or an abort.
+      await deps.index.reopen(where.ref, declared);
+    }
+    throw answer;
   }
-  // The object now counts as stored; the promise is kept until then, so it is never counted as neither.
-  await release(deps.store, where.bucket, declared);
   if (etag === "") {
     // Some engines (Ceph) answer CompleteMultipartUpload without the ETag: compute it as S3 does
     // from the parts just verified, and read it back only where that is not possible.
@@ -387,9 +414,9 @@ async function abortUpload(request: Request, config: UploadsConfig, deps: Requir
   } catch (err) {
     throw err instanceof NoSuchUploadError ? noSuchUpload() : err;
   }
-  const declared = await multipartReservation(deps.store, where.bucket, where.home, uploadId);
+  const declared = (await deps.index.usage(where.ref)).reservations.find((r) => r.kind === "multipart" && r.uploadId === uploadId && r.path === where.path);
   if (declared !== undefined) {
-    await release(deps.store, where.bucket, declared);
+    await deps.index.release(where.ref, declared);
   }
   return { status: 204 };
 }
@@ -409,6 +436,6 @@ export type UploadsContext = HttpContext<UploadsConfig, UploadsDeps>;
 
 /** The uploads core: one of UPLOADS_ROUTES from a verified caller (the runtime has checked both). */
 export function handleUploadsRequest(request: AuthenticatedRequest, { config, deps }: UploadsContext): Promise<ApiResponse<UploadsAnswer>> {
-  const resolved = { store: deps.store, now: deps.now ?? Date.now };
+  const resolved = { store: deps.store, index: deps.index, now: deps.now ?? Date.now };
   return ROUTE_HANDLERS[request.routeKey as (typeof UPLOADS_ROUTES)[number]](request, config, resolved);
 }
