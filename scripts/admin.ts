@@ -1,10 +1,13 @@
 // `npm run admin -- users create --email <address> --tenant <id> [--group <name>]... [--send-invite | --suppress-invite]
 //    [--temporary-password-from-stdin] [--stack <name> | --stack-outputs <file>] [--region <r>] [--user-pool-id <id>] [--endpoint <url>]`
-// Creates a deployed stack's first users with their tenant, as a platform engineer after `pulumi up`.
+//    npm run admin -- reindex [--tenant <id> [--home <id>]] [--function-name <name>] [<stack options>]
+// Creates a deployed stack's first users with their tenant, as a platform engineer after `pulumi up`,
+// and runs the object index's reconciliation on demand.
 import { HELP, parseAdminArgs, USAGE } from "./admin/args";
 import { UserDirectory } from "./admin/cognito";
 import { AdminError, UsageError } from "./admin/errors";
 import { loadTarget } from "./admin/stack-outputs";
+import { reindex } from "./admin/reindex";
 import { readTemporaryPassword } from "./admin/temporary-password";
 import { type AdminIo, createUser, getUser, SET_TENANT_REFUSAL } from "./admin/users";
 
@@ -27,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
     // Usage problems with stdin come before the stack is read or anything is sent.
     const temporaryPassword = command.kind === "create" && command.temporaryPasswordFromStdin ? await readTemporaryPassword(process.stdin) : undefined;
     const target = await loadTarget(command.source);
+    if (command.kind === "reindex") {
+      await reindex(command, target, io);
+      return 0;
+    }
     const directory = new UserDirectory({ region: target.region, userPoolId: target.userPoolId, endpoint: command.source.endpoint });
     if (command.kind === "create") {
       await createUser(command, target, directory, io, temporaryPassword);

@@ -95,22 +95,31 @@ const listed = (o: ObjectItem): IndexedObject => ({
   metadata: o.metadata,
 });
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, code: string, name: string): T {
+/** The query value if it is one of `allowed` (absent: `fallback`), else undefined for the caller to refuse. */
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T | undefined): T | undefined | false {
   if (value === undefined || value === "") {
     return fallback;
   }
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw badRequest(code, `${name} must be one of ${allowed.join(", ")}, not ${JSON.stringify(value.slice(0, 32))}.`);
-  }
-  return value as T;
+  return (allowed as readonly string[]).includes(value) ? (value as T) : false;
 }
+
+const notOneOf = (name: string, allowed: readonly string[], value: string | undefined) => `${name} must be one of ${allowed.join(", ")}, not ${JSON.stringify((value ?? "").slice(0, 32))}.`;
 
 /** GET /v1/objects: one page of the index, one Query (no S3 call). */
 async function listObjects({ home, ref }: Target, query: Readonly<Record<string, string>>, index: ObjectIndex): Promise<ApiResponse<ObjectListing>> {
   const prefix = userPrefix(home, query.prefix).slice(home.prefix.length);
-  const delimiter = oneOf(query.delimiter, ["/"] as const, undefined as unknown as "/", "InvalidDelimiter", "delimiter") as "/" | undefined;
-  const sort = oneOf<ListSort>(query.sort, SORTS, "name", "InvalidSort", "sort");
-  const order = oneOf<ListOrder>(query.order, ORDERS, "asc", "InvalidOrder", "order");
+  const delimiter = oneOf(query.delimiter, ["/"] as const, undefined);
+  if (delimiter === false) {
+    throw badRequest("InvalidDelimiter", `${notOneOf("delimiter", ["/"], query.delimiter)} Leave it out for every object under the prefix.`);
+  }
+  const sort = oneOf<ListSort>(query.sort, SORTS, "name");
+  if (sort === false || sort === undefined) {
+    throw badRequest("InvalidSort", notOneOf("sort", SORTS, query.sort));
+  }
+  const order = oneOf<ListOrder>(query.order, ORDERS, "asc");
+  if (order === false || order === undefined) {
+    throw badRequest("InvalidOrder", notOneOf("order", ORDERS, query.order));
+  }
   const limit = parseLimit(query.limit);
   const binding = `${home.prefix}\0${prefix}\0${delimiter ?? ""}\0${sort}\0${order}`;
   const startKey = query.cursor === undefined || query.cursor === "" ? undefined : startKeyOf(decodeCursor(query.cursor, binding), ref);

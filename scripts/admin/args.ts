@@ -4,7 +4,8 @@ import { emailProblem, endpointProblem, groupProblem, normaliseEmail, regionProb
 
 export const USAGE = `usage: npm run admin -- users create --email <address> --tenant <id> [--group <name>]... [--send-invite | --suppress-invite] [--temporary-password-from-stdin] [<stack options>]
        npm run admin -- users get --email <address> [<stack options>]
-       npm run admin -- users set-tenant    (refused by design; prints what to do instead)`;
+       npm run admin -- users set-tenant    (refused by design; prints what to do instead)
+       npm run admin -- reindex [--tenant <id> [--home <id>]] [--function-name <name>] [<stack options>]`;
 
 export const HELP = `${USAGE}
 
@@ -25,6 +26,15 @@ users create
   already exists is left as it is (exit 1): their tenant is never overwritten.
 
 users get --email <address>         prints {"email","sub","tenant","status","enabled","groups"}
+
+reindex                             runs the object index's reconciliation now, as its schedule does:
+                                    rebuilds the homes of the scope from the buckets (every version) and
+                                    prints {"scope","reconciled":{…what it repaired…}} as one JSON line
+  --tenant <id>                     only this tenant's homes (default: every home)
+  --home <id>                       only this home of --tenant (a user-pool sub or identity id)
+  --function-name <name>            the indexer function (default: appConfig.indexerFunction)
+  It invokes the stack's indexer function (lambda:InvokeFunction), which runs with its own role;
+  --endpoint then names a Lambda-compatible endpoint.
 
 stack options (where the user pool is)
   --stack <name>                    read \`pulumi stack output --json --stack <name>\` (default: the
@@ -70,13 +80,25 @@ export interface GetUserCommand {
   source: StackSource;
 }
 
-export type AdminCommand = { kind: "help" } | { kind: "set-tenant" } | CreateUserCommand | GetUserCommand;
+export interface ReindexCommand {
+  kind: "reindex";
+  tenant?: string;
+  home?: string;
+  functionName?: string;
+  source: StackSource;
+}
+
+export type AdminCommand = { kind: "help" } | { kind: "set-tenant" } | CreateUserCommand | GetUserCommand | ReindexCommand;
 
 const STACK_OPTIONS = ["stack", "stack-outputs", "region", "user-pool-id", "endpoint"] as const;
-const OPTIONS_OF: Record<"create" | "get", readonly string[]> = {
+const OPTIONS_OF: Record<"create" | "get" | "reindex", readonly string[]> = {
   create: ["email", "tenant", "group", "send-invite", "suppress-invite", "temporary-password-from-stdin", ...STACK_OPTIONS],
   get: ["email", ...STACK_OPTIONS],
+  reindex: ["tenant", "home", "function-name", ...STACK_OPTIONS],
 };
+
+const HOME_ID = /^(?:[A-Za-z0-9-]{1,128}|(?=.{1,55}$)[\w-]+:[0-9a-f-]+)$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_:.-]{1,170}$/;
 
 export function parseAdminArgs(argv: string[]): AdminCommand {
   const { values, positionals } = parseCommandLine(
@@ -93,6 +115,8 @@ export function parseAdminArgs(argv: string[]): AdminCommand {
         region: { type: "string" },
         "user-pool-id": { type: "string" },
         endpoint: { type: "string" },
+        home: { type: "string" },
+        "function-name": { type: "string" },
         help: { type: "boolean", short: "h" },
     },
     true,
@@ -101,8 +125,11 @@ export function parseAdminArgs(argv: string[]): AdminCommand {
     return { kind: "help" };
   }
   const [noun, verb, ...extra] = positionals;
+  if (noun === "reindex") {
+    return reindexCommand(values, positionals.slice(1));
+  }
   if (noun !== "users" || verb === undefined) {
-    throw new UsageError(noun === undefined ? "name a command, e.g. users create" : `unknown command "${positionals.join(" ")}"; commands: users create, users get, users set-tenant`);
+    throw new UsageError(noun === undefined ? "name a command, e.g. users create" : `unknown command "${positionals.join(" ")}"; commands: users create, users get, users set-tenant, reindex`);
   }
   if (verb === "set-tenant") {
     return { kind: "set-tenant" };
@@ -142,6 +169,38 @@ export function parseAdminArgs(argv: string[]): AdminCommand {
     invitation: values["suppress-invite"] ? Invitation.suppress : Invitation.email,
     temporaryPasswordFromStdin: values["temporary-password-from-stdin"] ?? false,
     source,
+  };
+}
+
+function reindexCommand(values: Record<string, unknown>, extra: string[]): ReindexCommand {
+  if (extra.length > 0) {
+    throw new UsageError(`unexpected argument "${extra[0]}" (values go after their flag, e.g. --tenant acme)`);
+  }
+  const stray = Object.keys(values).find((name) => !OPTIONS_OF.reindex.includes(name));
+  if (stray !== undefined) {
+    throw new UsageError(`--${stray} is not an option of reindex`);
+  }
+  const tenant = values.tenant === undefined ? undefined : required(values.tenant as string, "--tenant");
+  if (tenant !== undefined) {
+    check("--tenant", tenantProblem(tenant));
+  }
+  const home = values.home === undefined ? undefined : required(values.home as string, "--home");
+  if (home !== undefined && tenant === undefined) {
+    throw new UsageError("--home needs --tenant: a home is reconciled within its tenant");
+  }
+  if (home !== undefined && !HOME_ID.test(home)) {
+    throw new UsageError("--home must be a user-pool sub (a UUID) or an identity id (<region>:<uuid>)");
+  }
+  const functionName = values["function-name"] === undefined ? undefined : required(values["function-name"] as string, "--function-name");
+  if (functionName !== undefined && !FUNCTION_NAME.test(functionName)) {
+    throw new UsageError("--function-name must be a Lambda function name or ARN");
+  }
+  return {
+    kind: "reindex",
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(home === undefined ? {} : { home }),
+    ...(functionName === undefined ? {} : { functionName }),
+    source: stackSource(values),
   };
 }
 

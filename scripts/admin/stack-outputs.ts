@@ -16,6 +16,8 @@ export interface AdminTarget {
   pooledBucket?: string;
   /** Tenants with an access point or bucket of their own; any other tenant id uses the pooled bucket. */
   tenants: Record<string, { tier: string; bucket: string }>;
+  /** The object index's indexer function (full profile), which `reindex` invokes. */
+  indexerFunction?: string;
   /** Where the outputs came from, for messages: a file name or `pulumi stack output`. */
   origin: string;
 }
@@ -78,6 +80,7 @@ export function targetFromStackOutputs(outputs: unknown, origin: string, overrid
     tenantClaim,
     ...(typeof storage.pooledBucket === "string" ? { pooledBucket: storage.pooledBucket } : {}),
     tenants,
+    ...(field("indexerFunction") === undefined ? {} : { indexerFunction: field("indexerFunction") }),
     origin,
   };
 }
