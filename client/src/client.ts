@@ -7,9 +7,23 @@ import { safeLogger, type StorageLogger } from "./log";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
 import { toByteSource, type UploadSource } from "./source";
 import { type KeyValueStore } from "./stores/key-value-store";
+import {
+  type CallOptions,
+  copyObject,
+  type CopyOptions,
+  listObjects,
+  type ListOptions,
+  listPages,
+  objectRecord,
+  removeFolder,
+  type RemoveFolderOptions,
+  removeObject,
+  signedUrl,
+  usageOf,
+} from "./objects";
 import { MemoryStore } from "./stores/memory-store";
 import { type UploadOptions, UploadTask } from "./upload";
-import { type CdnSession, type ObjectPage, type SignedUrl } from "./wire";
+import { type CdnSession, type Copied, type ObjectListing, type ObjectRecord, type SignedUrl, type Usage } from "./wire";
 
 export interface StorageClientOptions {
   /** The control-plane API's base URL: the stack output `appConfig.apiUrl` (or the sandbox's `api`). */
@@ -39,34 +53,39 @@ export interface StorageClientOptions {
   random?: () => number;
 }
 
-export interface ListOptions {
-  /** Only paths starting with this, relative to the home. */
-  prefix?: string;
-  /** `nextCursor` of the previous page. */
-  cursor?: string;
-  /** Objects per page (the server caps it). */
-  limit?: number;
-  signal?: AbortSignal;
-}
-
 export interface StorageClient {
   /** Uploads `source` to `options.path` in the user's home; await the task, or pause, resume, cancel it. */
   upload(source: UploadSource, options: UploadOptions): UploadTask;
-  /** One page of the user's objects with their scan status. */
-  list(options?: ListOptions): Promise<ObjectPage>;
+  /**
+   * One page of the user's objects from the object index, with their scan status, type and metadata;
+   * with `delimiter: "/"` one folder's objects and subfolders. Sorted by name, modification time or size.
+   */
+  list(options?: ListOptions): Promise<ObjectListing>;
+  /** Every page of a listing, following `nextCursor`: `for await (const { objects, folders } of client.listAll(…))`. */
+  listAll(options?: ListOptions): AsyncIterableIterator<ObjectListing>;
+  /** One object's record (`404 ObjectNotFound` if there is none). */
+  meta(path: string, options?: CallOptions): Promise<ObjectRecord>;
   /** A short-lived presigned GET for an object scanned clean (409 NotScanned before). */
-  getUrl(path: string, options?: { signal?: AbortSignal }): Promise<SignedUrl>;
+  getUrl(path: string, options?: CallOptions): Promise<SignedUrl>;
+  /** Copies an object scanned clean within the home, server-side; the copy is scanned anew before it can be read. */
+  copy(from: string, to: string, options?: CopyOptions): Promise<Copied>;
+  /** Like `copy`, then deletes `from`. */
+  move(from: string, to: string, options?: CopyOptions): Promise<Copied>;
   /** Deletes an object; deleting one that is not there succeeds. */
-  remove(path: string, options?: { signal?: AbortSignal }): Promise<void>;
+  remove(path: string, options?: CallOptions): Promise<void>;
+  /** Deletes every object under a folder (`photos/2024/`), batch by batch; resolves with how many went. */
+  removeFolder(prefix: string, options?: RemoveFolderOptions): Promise<{ deleted: number }>;
+  /** The home's stored and reserved bytes, objects and open uploads, against its quota. */
+  usage(options?: CallOptions): Promise<Usage>;
   /** CloudFront signed cookies for the user's home (full profile). Keep them out of logs. */
-  cdnSession(options?: { signal?: AbortSignal }): Promise<CdnSession>;
-  /** Uploads a killed app left unfinished; call `upload` with the same file and path to continue one. */
+  cdnSession(options?: CallOptions): Promise<CdnSession>;
+  /** Uploads a killed app left unfinished; call `upload` with the same file, path and metadata to continue one. */
   pendingUploads(): Promise<PendingUpload[]>;
 }
 
 /**
  * The app-side client of docs/API.md: presigned single and multipart uploads with retries,
- * resumable state and progress, listing and reads. It holds no AWS credentials and needs no Node
+ * resumable state and progress; listings, reads, copies, moves and deletes. It holds no AWS credentials and needs no Node
  * APIs: `fetch`, `AbortController` and (for checksums) `crypto.subtle` are all it uses.
  */
 export function createStorageClient(options: StorageClientOptions): StorageClient {
@@ -91,25 +110,15 @@ export function createStorageClient(options: StorageClientOptions): StorageClien
   return {
     upload: (source, uploadOptions) => new UploadTask(context, toByteSource(source), uploadOptions),
 
-    async list(listOptions = {}) {
-      const { body } = await api.call<ObjectPage>({
-        operation: `list ${listOptions.prefix ?? "the home"}`,
-        method: "GET",
-        route: "/v1/objects",
-        query: { prefix: listOptions.prefix, cursor: listOptions.cursor, limit: listOptions.limit },
-        signal: listOptions.signal,
-      });
-      return body;
-    },
-
-    async getUrl(path, callOptions = {}) {
-      const { body } = await api.call<SignedUrl>({ operation: `get a URL for ${path}`, method: "GET", route: "/v1/objects/url", query: { path }, signal: callOptions.signal });
-      return body;
-    },
-
-    async remove(path, callOptions = {}) {
-      await api.call({ operation: `delete ${path}`, method: "DELETE", route: "/v1/objects", query: { path }, signal: callOptions.signal });
-    },
+    list: (listOptions) => listObjects(api, listOptions),
+    listAll: (listOptions) => listPages(api, listOptions),
+    meta: (path, callOptions) => objectRecord(api, path, callOptions),
+    getUrl: (path, callOptions) => signedUrl(api, path, callOptions),
+    copy: (from, to, copyOptions) => copyObject(api, "copy", from, to, copyOptions),
+    move: (from, to, copyOptions) => copyObject(api, "move", from, to, copyOptions),
+    remove: (path, callOptions) => removeObject(api, path, callOptions),
+    removeFolder: (prefix, removeOptions) => removeFolder(api, prefix, removeOptions),
+    usage: (callOptions) => usageOf(api, callOptions),
 
     async cdnSession(callOptions = {}) {
       const { body } = await api.call<CdnSession>({ operation: "start a CDN session", method: "POST", route: "/v1/cdn-session", signal: callOptions.signal });
@@ -118,7 +127,15 @@ export function createStorageClient(options: StorageClientOptions): StorageClien
 
     async pendingUploads() {
       const records = await journal.pending();
-      return records.map((r) => ({ path: r.requestedPath, size: r.size, contentType: r.contentType, partsDone: r.parts.length, partCount: r.partCount, createdAt: r.createdAt }));
+      return records.map((r) => ({
+        path: r.requestedPath,
+        size: r.size,
+        contentType: r.contentType,
+        metadata: r.metadata ?? {},
+        partsDone: r.parts.length,
+        partCount: r.partCount,
+        createdAt: r.createdAt,
+      }));
     },
   };
 }

@@ -10,6 +10,11 @@ export interface UploadRecord {
   path: string;
   size: number;
   contentType: string;
+  /**
+   * The custom metadata the multipart upload was created with, as checked (absent in records saved
+   * before metadata existed: none). S3 fixes it at creation, so only the same map continues the upload.
+   */
+  metadata?: Record<string, string>;
   fingerprint: string;
   uploadId: string;
   partSize: number;
@@ -24,6 +29,8 @@ export interface PendingUpload {
   path: string;
   size: number;
   contentType: string;
+  /** Pass it to `upload` again with the file: other metadata starts the upload afresh. */
+  metadata: Record<string, string>;
   partsDone: number;
   partCount: number;
   createdAt: string;

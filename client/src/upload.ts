@@ -4,16 +4,27 @@ import { StorageArgumentError, StorageError, UploadCancelledError } from "./erro
 import { fetchOnce, type HttpAnswer, type HttpContext, retrying, s3ErrorCode, s3ErrorMessage } from "./http";
 import { type UploadJournal, type UploadRecord } from "./journal";
 import { type Log } from "./log";
+import { sameMetadata, uploadMetadata } from "./metadata";
+import { objectRecord } from "./objects";
 import { PartUrls } from "./part-urls";
 import { ProgressMeter, type UploadProgress } from "./progress";
+import { sleep } from "./retry";
 import { type ByteSource, bytesOf, chunkSize, sampleFingerprint } from "./source";
-import { type Completed, type ListedParts, type MultipartPlan, type ObjectPage, type SinglePlan, type UploadPlan, uploadRoute } from "./wire";
+import { type Completed, type ListedParts, type MultipartPlan, type ObjectRecord, type SinglePlan, type UploadPlan, uploadRoute } from "./wire";
 
 export interface UploadOptions {
   /** Where the file goes, relative to the user's home (the server derives the rest from the token). */
   path: string;
   /** Must be on the stack's allowlist (`allowedContentTypes`). */
   contentType: string;
+  /**
+   * Custom metadata stored with the object (S3 user-defined metadata) and shown by `list` and `meta`:
+   * at most 10 keys of lowercase letters, digits and hyphens, string values, 2 KB in all. A map the
+   * server would refuse rejects the task with `StorageError` code `InvalidMetadata` before any request.
+   * @default none
+   * @example { album: "Summer 2026", "taken-by": "Zoë" }
+   */
+  metadata?: Record<string, string>;
   /** Called with confirmed bytes; monotonic, first at 0%, last exactly once at 100%. */
   onProgress?: (progress: UploadProgress) => void;
   /** Aborting it cancels the upload (and aborts its multipart upload), like `cancel()`. */
@@ -67,6 +78,8 @@ export class UploadTask implements PromiseLike<UploadResult> {
   private resumed: { promise: Promise<void>; resolve: () => void } | undefined;
   private record: UploadRecord | undefined;
   private cancelling: Promise<void> | undefined;
+  /** `options.metadata` as the server stores it, once checked. */
+  private metadata: Record<string, string> = {};
 
   constructor(
     private readonly context: UploadContext,
@@ -151,6 +164,7 @@ export class UploadTask implements PromiseLike<UploadResult> {
 
   private async run(): Promise<UploadResult> {
     const { path, contentType } = this.options;
+    this.metadata = uploadMetadata(path, this.options.metadata);
     const size = this.source.size;
     const key = this.context.journal.keyOf(path, size, contentType);
     // Read only where a multipart upload needs it: a single PUT (most photos) never touches it.
@@ -179,6 +193,7 @@ export class UploadTask implements PromiseLike<UploadResult> {
       path: plan.path,
       size,
       contentType,
+      metadata: this.metadata,
       fingerprint: "",
       uploadId: plan.uploadId,
       partSize: plan.partSize,
@@ -206,7 +221,14 @@ export class UploadTask implements PromiseLike<UploadResult> {
       operation: `start the upload of ${path}`,
       method: "POST",
       route: "/v1/uploads",
-      body: { path, contentType, size, ...(checksumSHA256 === undefined ? {} : { checksumSHA256 }) },
+      body: {
+        path,
+        contentType,
+        size,
+        ...(checksumSHA256 === undefined ? {} : { checksumSHA256 }),
+        // Left out when empty, so an upload without metadata is the request it always was.
+        ...(Object.keys(this.metadata).length === 0 ? {} : { metadata: this.metadata }),
+      },
       signal,
     });
     return body;
@@ -243,8 +265,10 @@ export class UploadTask implements PromiseLike<UploadResult> {
 
   /** A saved upload checked against the server's list of parts; undefined if it cannot continue. */
   private async reconcile(saved: UploadRecord, fingerprint: string, signal?: AbortSignal): Promise<UploadRecord | undefined> {
-    if (saved.fingerprint !== fingerprint) {
-      this.context.log.info("saved upload is of other content; starting again", { path: saved.path });
+    // S3 fixed the metadata when it created the upload: completing it would store the old map.
+    const other = saved.fingerprint !== fingerprint ? "content" : !sameMetadata(saved.metadata ?? {}, this.metadata) ? "metadata" : undefined;
+    if (other !== undefined) {
+      this.context.log.info(`saved upload is of other ${other}; starting again`, { path: saved.path });
       await this.abortUpload(saved, signal);
       await this.context.journal.remove(saved.key);
       return undefined;
@@ -380,17 +404,35 @@ export class UploadTask implements PromiseLike<UploadResult> {
     return completed;
   }
 
+  /**
+   * The object a completion whose answer was lost left, from the object index. The index follows S3's
+   * events, seconds behind: an object not there yet (or there in an older version) is looked up
+   * again, backing off, before the upload counts as gone.
+   */
   private async findCompleted(record: UploadRecord, signal: AbortSignal): Promise<Completed | undefined> {
-    const { body } = await this.context.api.call<ObjectPage>({
-      operation: `look for ${record.path}`,
-      method: "GET",
-      route: "/v1/objects",
-      query: { prefix: record.path, limit: 10 },
-      signal,
-    });
     const since = Date.parse(record.createdAt) - CLOCK_SKEW_MS;
-    const object = body.objects.find((o) => o.path === record.path && o.size === record.size && Date.parse(o.lastModified) >= since);
-    return object === undefined ? undefined : { path: object.path, etag: object.etag, size: object.size };
+    const { retry } = this.context.http;
+    for (let look = 1; ; look++) {
+      const object = await this.indexed(record.path, signal);
+      if (object !== undefined && object.size === record.size && Date.parse(object.lastModified) >= since) {
+        return { path: object.path, etag: object.etag, size: object.size };
+      }
+      if (look >= INDEX_LOOKS) {
+        return undefined;
+      }
+      await sleep(Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (look - 1)), signal);
+    }
+  }
+
+  private async indexed(path: string, signal: AbortSignal): Promise<ObjectRecord | undefined> {
+    try {
+      return await objectRecord(this.context.api, path, { signal });
+    } catch (err) {
+      if (err instanceof StorageError && err.status === 404) {
+        return undefined;
+      }
+      throw err;
+    }
   }
 
   private s3Put(operation: string, url: string, init: RequestInit, signal: AbortSignal): Promise<HttpAnswer> {
@@ -458,6 +500,8 @@ export class UploadTask implements PromiseLike<UploadResult> {
 const MAX_CHECKSUM_BYTES = 5 * 1024 ** 3;
 /** How far the device clock may be behind S3's when deciding whether an object is this upload's. */
 const CLOCK_SKEW_MS = 15 * 60_000;
+/** Looks at the index for a completed upload: with the default backoff, about 8 s for the indexer to catch up. */
+const INDEX_LOOKS = 6;
 
 /** The confirmed parts as docs/API.md's completion and the result list them: by part number. */
 function partsInOrder(record: UploadRecord): { partNumber: number; etag: string }[] {

@@ -2,15 +2,24 @@
 export type {
   CdnSession,
   Completed,
+  Copied,
+  CopyRequest,
+  DeletedFolder,
+  IndexedObject,
   ListedParts,
+  ListOrder,
+  ListSort,
   MultipartPlan,
+  ObjectListing,
   ObjectPage,
+  ObjectRecord,
   SignedPart,
   SignedParts,
   SignedUrl,
   SinglePlan,
   StoredObject,
   UploadPlan,
+  Usage,
 } from "@mobile-s3/contract";
 
 /** `/v1/uploads/{uploadId}…` with the id escaped: it comes from S3 and may hold any character. */

@@ -165,6 +165,9 @@ export interface ObjectIndex {
   dump(home: HomeRef): Promise<Record<string, Plain>[]>;
 }
 
+/** Conditional writes of one promise before a refusal no limit explains (others' promises ending meanwhile) is given up. */
+const RESERVE_ATTEMPTS = 5;
+
 /**
  * Whether a promise can no longer be kept: a URL past its expiry (the reservation's `expiresAt`
  * includes the grace a PUT started just before may take), or a multipart upload past the day the
@@ -354,28 +357,40 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
       if (r.kind === "multipart") {
         values[":one"] = 1;
       }
-      try {
-        await updateUsage(home, {
-          update: `SET reservations.#id = :r ADD reservedBytes :bytes, usedBytes :bytes${r.kind === "multipart" ? ", openUploads :one" : ""}`,
-          condition: conditions.join(" AND "),
-          names: { "#id": r.id },
-          values,
-        });
-        return undefined;
-      } catch (err) {
-        if (!isConditionFailure(err)) {
-          throw err;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await updateUsage(home, {
+            update: `SET reservations.#id = :r ADD reservedBytes :bytes, usedBytes :bytes${r.kind === "multipart" ? ", openUploads :one" : ""}`,
+            condition: conditions.join(" AND "),
+            names: { "#id": r.id },
+            values,
+          });
+          return undefined;
+        } catch (err) {
+          if (!isConditionFailure(err)) {
+            throw err;
+          }
+        }
+        // Which limit refused it, read after the write: a promise that ended in between may have made
+        // room, and then no limit explains the refusal: the write is tried again.
+        const now = await usage(home);
+        const used = now.storedBytes + now.reservedBytes;
+        const refused =
+          now.reservations.length >= MAX_RESERVATIONS
+            ? "reservations"
+            : limits.quotaBytes !== undefined && used + r.bytes > limits.quotaBytes
+              ? "quota"
+              : r.kind === "multipart" && limits.maxOpenUploads !== undefined && now.openUploads >= limits.maxOpenUploads
+                ? "openUploads"
+                : undefined;
+        if (refused !== undefined) {
+          return { refused, usage: now };
+        }
+        if (attempt >= RESERVE_ATTEMPTS) {
+          // Still racing: refused as the quota would refuse it, so the client tries again.
+          return { refused: limits.quotaBytes !== undefined ? "quota" : r.kind === "multipart" ? "openUploads" : "reservations", usage: now };
         }
       }
-      const now = await usage(home);
-      const used = now.storedBytes + now.reservedBytes;
-      const refused =
-        now.reservations.length >= MAX_RESERVATIONS
-          ? "reservations"
-          : limits.quotaBytes !== undefined && used + r.bytes > limits.quotaBytes
-            ? "quota"
-            : "openUploads";
-      return { refused, usage: now };
     },
 
     async release(home, r) {

@@ -44,7 +44,7 @@ export async function reserveOrRefuse(index: ObjectIndex, home: HomeRef, reserva
       const quota = limits.quotaBytes ?? 0;
       throw forbidden(
         "QuotaExceeded",
-        `This upload of ${reservation.bytes} bytes would bring your storage to ${usage.storedBytes + usage.reservedBytes + reservation.bytes} bytes, over your quota of ${quota}: ` +
+        `Writing ${reservation.bytes} bytes to ${reservation.path} would bring your storage to ${usage.storedBytes + usage.reservedBytes + reservation.bytes} bytes, over your quota of ${quota}: ` +
           `${usage.storedBytes} bytes are stored (older versions of replaced and deleted files count until the bucket's lifecycle removes them) ` +
           `and ${usage.reservedBytes} are promised to uploads in progress. Delete files or finish or abort uploads to make room.`,
       );

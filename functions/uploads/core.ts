@@ -355,8 +355,9 @@ async function completeUpload(request: Request, config: UploadsConfig, deps: Req
     ({ etag } = await deps.store.completeMultipartUpload({ bucket: where.bucket, key: where.key, uploadId, parts }));
   } catch (err) {
     const answer = completionError(err);
-    if (answer !== err) {
-      // S3 refused it: the upload stays open, for the right part or an abort.
+    // S3 refused these parts: the upload stays open, for the right part or an abort. An upload S3 no
+    // longer has (a concurrent completion of it won) is not open again: its promise stays completed.
+    if (answer !== err && !isNoSuchUpload(err)) {
       await deps.index.reopen(where.ref, declared);
     }
     throw answer;
@@ -398,6 +399,8 @@ function completionError(err: unknown): unknown {
       return err;
   }
 }
+
+const isNoSuchUpload = (err: unknown) => err instanceof NoSuchUploadError || s3ErrorCode(err) === "NoSuchUpload";
 
 /** S3's error code, as the SDK names the error it throws. */
 function s3ErrorCode(err: unknown): string | undefined {

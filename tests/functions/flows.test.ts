@@ -1,30 +1,30 @@
 import * as assert from "node:assert/strict";
-import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createObjectsHandler } from "../../functions/objects/app";
 import { createProxyHandler } from "../../functions/proxy/app";
 import { s3TaggedWriter } from "../../functions/proxy/s3-tagged-writer";
 import { createScanHandler } from "../../functions/scan/app";
-import { s3Store } from "../../functions/shared/s3-store";
 import { createUploadsHandler } from "../../functions/uploads/app";
 import { invoke, TestIssuer } from "../harness/api";
-import { engineClient, type S3Engine, useS3Engine } from "../harness/s3-engine";
+import { type IndexWorld, silentLogger, startIndexWorld } from "../harness/object-index";
 import { EICAR, PNG_1PX, writeEicarDatabase } from "./scan/clamav-fixture";
 
 /**
- * The whole control plane end to end, against the real S3 engine and real ClamAV: a user uploads
- * through a presigned URL, the object is unreadable until the scanner (triggered as EventBridge
- * would) tags it clean, then a presigned GET serves it; an EICAR upload ends in quarantine and is
- * never served; the proxy scans inline. Every handler is the one Lambda runs, tokens included.
+ * The whole control plane end to end, against the real S3 engine, real ClamAV and the object index
+ * in a local DynamoDB: a user uploads through a presigned URL, the object is unreadable until the
+ * scanner (triggered as EventBridge would) tags it clean, then a presigned GET serves it; an EICAR
+ * upload ends in quarantine and is never served; the proxy scans inline. Every handler is the one
+ * Lambda runs, tokens included; the indexer gets each S3 event as EventBridge would deliver it.
  */
-describe("control plane flows (uploads → scan → objects, proxy; real engine, real ClamAV)", function () {
+describe("control plane flows (uploads → scan → index → objects, proxy; real engine, real ClamAV)", function () {
   this.timeout(180_000);
-  const bucket = `flows-${Date.now().toString(36)}`;
+  let world: IndexWorld;
+  let bucket: string;
   const issuer = new TestIssuer();
   const ALICE = "a11ce000-0000-4000-8000-00000000f10a";
   const home = `tenants/acme/home/${ALICE}/`;
   const token = issuer.token({ sub: ALICE, tenant: "acme" });
   const db = writeEicarDatabase();
-  let engine: S3Engine;
   let s3: S3Client;
   let handlers: {
     uploads: ReturnType<typeof createUploadsHandler>;
@@ -41,17 +41,12 @@ describe("control plane flows (uploads → scan → objects, proxy; real engine,
   });
 
   before(async () => {
-    engine = await useS3Engine();
-    s3 = engineClient(engine);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const store = s3Store(s3);
+    world = await startIndexWorld({ scanner: "clamav" });
+    ({ s3, bucket } = world);
+    const { store, dynamodb } = world;
+    const log = silentLogger;
     const env = {
-      TENANT_ROUTING: JSON.stringify({
-        pooledBucket: bucket,
-        accessPointArnPrefix: "arn:aws:s3:us-east-1:000000000000:accesspoint/unused-",
-        accessPointTenants: [],
-        dedicatedBuckets: {},
-      }),
+      ...world.env,
       PRESIGN_TTL_SECONDS: "300",
       MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
       SINGLE_PUT_MAX_BYTES: String(16 * 1024 * 1024),
@@ -59,21 +54,20 @@ describe("control plane flows (uploads → scan → objects, proxy; real engine,
       ALLOWED_CONTENT_TYPES: JSON.stringify(["image/png", "text/plain"]),
       PART_URL_BATCH_MAX: "20",
       SCAN_BUCKETS: JSON.stringify([bucket]),
-      SCANNER: "clamav",
       CLAMAV_DB: db.database,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: issuer.audience,
       JWT_JWKS: JSON.stringify(issuer.jwks),
     };
     handlers = {
-      uploads: createUploadsHandler(env, { store }),
-      objects: createObjectsHandler(env, { store }),
-      proxy: createProxyHandler(env, { writer: s3TaggedWriter(s3) }),
-      scan: createScanHandler(env, { store }),
+      uploads: createUploadsHandler(env, { store, dynamodb, log }),
+      objects: createObjectsHandler(env, { store, dynamodb, log }),
+      proxy: createProxyHandler(env, { writer: s3TaggedWriter(s3), dynamodb, log }),
+      scan: createScanHandler(env, { store, log }),
     };
   });
-  after(() => {
-    s3?.destroy();
+  after(async () => {
+    await world?.close();
     db.remove();
   });
 
@@ -84,6 +78,13 @@ describe("control plane flows (uploads → scan → objects, proxy; real engine,
     assert.equal(mode, "single");
     const put = await fetch(url, { method: "PUT", headers, body: Buffer.from(body) });
     assert.equal(put.status, 200, await put.text());
+    await world.notify(`${home}${path}`);
+  }
+
+  /** The scanner, then the indexer for what the scan changed (its verdict tags, or the quarantine move). */
+  async function scan(path: string): Promise<void> {
+    await handlers.scan(objectCreated(`${home}${path}`));
+    await world.notify(`${home}${path}`, "tagsAdded");
   }
 
   const downloadUrl = (path: string) => invoke(handlers.objects, { routeKey: "GET /v1/objects/url", token, query: { path } });
@@ -95,7 +96,13 @@ describe("control plane flows (uploads → scan → objects, proxy; real engine,
     assert.equal(early.status, 409);
     assert.equal(codeOf(early), "NotScanned");
 
-    await handlers.scan(objectCreated(`${home}photos/dot.png`));
+    const listedPending = await invoke(handlers.objects, { routeKey: "GET /v1/objects", token, query: { prefix: "photos/" } });
+    assert.deepEqual(
+      (listedPending.body as { objects: { path: string; scanStatus: string }[] }).objects.map((o) => [o.path, o.scanStatus]),
+      [["photos/dot.png", "pending"]],
+    );
+
+    await scan("photos/dot.png");
 
     const ready = await downloadUrl("photos/dot.png");
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
@@ -111,13 +118,16 @@ describe("control plane flows (uploads → scan → objects, proxy; real engine,
     const deleted = await invoke(handlers.objects, { routeKey: "DELETE /v1/objects", token, query: { path: "photos/dot.png" } });
     assert.equal(deleted.status, 204);
     assert.equal((await downloadUrl("photos/dot.png")).status, 404);
+    await world.notify(`${home}photos/dot.png`, "deleted");
+    const after = await invoke(handlers.objects, { routeKey: "GET /v1/objects", token, query: { prefix: "photos/" } });
+    assert.deepEqual((after.body as { objects: unknown[] }).objects, [], "gone from the listing once the indexer saw the delete");
   });
 
   it("an EICAR upload ends in quarantine, tagged infected, and is never served", async () => {
     await uploadThroughPresignedUrl("notes/eicar.txt", "text/plain", EICAR);
     assert.equal(codeOf(await downloadUrl("notes/eicar.txt")), "NotScanned");
 
-    await handlers.scan(objectCreated(`${home}notes/eicar.txt`));
+    await scan("notes/eicar.txt");
 
     const refused = await downloadUrl("notes/eicar.txt");
     assert.ok(refused.status >= 400 && refused.status < 500, `status ${refused.status}`);
@@ -137,6 +147,9 @@ describe("control plane flows (uploads → scan → objects, proxy; real engine,
     });
     assert.equal(stored.status, 200, JSON.stringify(stored.body));
     assert.equal((await downloadUrl("proxied/dot.png")).status, 200);
+    await world.notify(`${home}proxied/dot.png`);
+    const record = await invoke(handlers.objects, { routeKey: "GET /v1/objects/meta", token, query: { path: "proxied/dot.png" } });
+    assert.equal((record.body as { scanStatus: string }).scanStatus, "clean", "indexed clean at once: the proxy wrote it with its verdict");
 
     const infected = await invoke(handlers.proxy, {
       routeKey: "POST /v1/proxy/objects",

@@ -1,9 +1,9 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type GetToken } from "../api";
-import { type ListOptions } from "../client";
 import { StorageArgumentError } from "../errors";
 import { safeLogger, type StorageLogger } from "../log";
+import { type ListOptions } from "../objects";
 import { toByteSource, type UploadSource } from "../source";
 import { type SignedUrl, type StoredObject } from "../wire";
 import { identityIdOf, tenantAndSub, unverifiedClaims } from "./claims";
@@ -68,6 +68,8 @@ export interface DirectLocation {
  */
 export type DirectObject = Omit<StoredObject, "scanStatus">;
 export type DirectObjectPage = { objects: DirectObject[]; nextCursor?: string };
+/** S3's own listing: by key, every object under `prefix` (no folders, sorting or metadata: those come from the API's object index). */
+export type DirectListOptions = Pick<ListOptions, "prefix" | "cursor" | "limit" | "signal">;
 
 export interface DirectClient {
   /**
@@ -79,7 +81,7 @@ export interface DirectClient {
    */
   upload(source: UploadSource, options: DirectUploadOptions): DirectUploadTask;
   /** One page of the user's objects, paths relative to the home. */
-  list(options?: ListOptions): Promise<DirectObjectPage>;
+  list(options?: DirectListOptions): Promise<DirectObjectPage>;
   /**
    * A presigned GET signed on the device with the session's credentials, no request made. In the
    * full profile S3 answers it only once the scanner tagged the object clean (403 before).

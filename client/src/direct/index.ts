@@ -2,6 +2,7 @@ export {
   createDirectClient,
   type DirectClient,
   type DirectClientOptions,
+  type DirectListOptions,
   type DirectLocation,
   type DirectObject,
   type DirectObjectPage,

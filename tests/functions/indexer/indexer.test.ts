@@ -26,11 +26,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 /** An index's items with what only records how they were written (revisions, tokens, markers) left out. */
 function normalised(items: Record<string, Plain>[]): Record<string, Plain>[] {
   return items
-    .map((item) => {
-      const { rev, token, applied, lastSequencer, pending, ...rest } = item as Record<string, Plain>;
-      void rev, token, applied, lastSequencer, pending;
-      return rest;
-    })
+    .map((item) => Object.fromEntries(Object.entries(item).filter(([name]) => !["rev", "token", "applied", "lastSequencer", "pending"].includes(name))))
     .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
 }
 

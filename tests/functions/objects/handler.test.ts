@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from "@aws-sdk/client-s3";
+import { createIndexerHandler } from "../../../functions/indexer/app";
 import { createObjectsHandler } from "../../../functions/objects/app";
 import { type HttpApiEvent, type HttpApiResult } from "../../../functions/shared/http-api";
-import { s3Store } from "../../../functions/shared/s3-store";
 import { invoke, type InvokeRequest, TestIssuer } from "../../harness/api";
-import { engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
+import { type IndexWorld, silentLogger, startIndexWorld } from "../../harness/object-index";
+import { emptyAndDeleteBucket } from "../../harness/s3-engine";
 import { recordingLogger } from "../fixtures";
+import { notifyIn } from "../index-fixtures";
 
 const ALICE = "a11ce000-0000-4000-8000-000000000001";
 // Alice's sub followed by one more character: a home whose prefix starts with hers, but for the "/".
@@ -18,26 +20,28 @@ const codeOf = (res: Result) => (res.body as { error?: { code?: string } } | und
 
 /**
  * The objects function through its Lambda handler (token verification included) against the real
- * S3 engine. Fixtures are written straight to the engine; the scanner is simulated by tagging.
+ * S3 engine and the object index in a local DynamoDB. Fixtures are written straight to the engine
+ * and their events handed to the indexer, as EventBridge would; the scanner is simulated by tagging.
  */
 describe("functions/objects (handler, against the S3 engine)", function () {
   this.timeout(120_000);
   const stamp = Date.now().toString(36);
-  const pooled = `objects-pooled-${stamp}`;
   const silo = `objects-silo-${stamp}`;
   const issuer = new TestIssuer();
   const log = recordingLogger();
-  let engine: S3Engine;
+  let world: IndexWorld;
+  let pooled: string;
   let s3: S3Client;
   let handler: (event: HttpApiEvent) => Promise<HttpApiResult>;
+  let indexer: ReturnType<typeof createIndexerHandler>;
 
   const home = (tenant: string, sub: string) => `tenants/${tenant}/home/${sub}/`;
   const aliceHome = home("acme", ALICE);
   const alicePhotos = Array.from({ length: 7 }, (_, i) => `photos/p${String(i + 1).padStart(2, "0")}.jpg`);
   const aliceVisible = [...alicePhotos, "docs/readme.txt"].sort();
 
-  /** Every object the engine holds when the suite starts, as bucket → keys. */
-  const fixtures: Record<string, string[]> = {
+  /** Every object the engine holds when the suite starts, as bucket → keys (the pooled bucket's name is the world's). */
+  const fixtures = (): Record<string, string[]> => ({
     [pooled]: [
       ...aliceVisible.map((p) => `${aliceHome}${p}`),
       `${aliceHome}.mobile-s3/upload-binding.json`,
@@ -51,11 +55,14 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       "quarantine/tenants/acme/home/a11ce000-0000-4000-8000-000000000001/photos/evil.jpg",
     ],
     [silo]: [`${home("silo", DAVE)}report.pdf`, `${home("silo", DAVE)}notes/a.txt`],
-  };
+  });
+  let deleted: string[] = [];
 
   const token = (sub: string, tenant = "acme", overrides: Record<string, unknown> = {}) => issuer.token({ sub, tenant }, overrides);
   const call = (req: Omit<InvokeRequest, "token"> & { token?: string }) => invoke(handler, { token: token(ALICE), ...req });
   const list = (query: Record<string, string>, as = token(ALICE)) => call({ routeKey: "GET /v1/objects", query, token: as });
+  /** What EventBridge delivers to the indexer for a change in either bucket. */
+  const notify = (key: string, kind: "created" | "deleted" | "tagsAdded" = "created", bucket = pooled) => notifyIn(indexer, world, bucket, key, kind);
 
   /** Every page of a listing, following nextCursor. */
   async function listAll(query: Record<string, string>, as = token(ALICE)): Promise<{ pages: string[][]; statuses: Record<string, string> }> {
@@ -71,12 +78,17 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       cursor = body.nextCursor;
       assert.ok(pages.length <= 20, "the listing ends");
     } while (cursor);
-    return { pages, statuses };
+    return { pages: pages.filter((p, i) => p.length > 0 || i < pages.length - 1), statuses };
   }
 
-  const put = (bucket: string, key: string, body: string | Uint8Array = `body of ${key}`) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  const tag = (key: string, status: string) =>
-    s3.send(new PutObjectTaggingCommand({ Bucket: pooled, Key: key, Tagging: { TagSet: [{ Key: "scan-status", Value: status }] } }));
+  const put = async (bucket: string, key: string, body: string | Uint8Array = `body of ${key}`) => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await notify(key, "created", bucket);
+  };
+  const tag = async (key: string, status: string) => {
+    await s3.send(new PutObjectTaggingCommand({ Bucket: pooled, Key: key, Tagging: { TagSet: [{ Key: "scan-status", Value: status }] } }));
+    await notify(key, "tagsAdded");
+  };
   async function keysIn(bucket: string): Promise<string[]> {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     return (out.Contents ?? []).map((o) => o.Key!).sort();
@@ -95,14 +107,12 @@ describe("functions/objects (handler, against the S3 engine)", function () {
 
   let env: Record<string, string>;
   before(async () => {
-    engine = await useS3Engine();
-    s3 = engineClient(engine);
-    for (const [bucket, keys] of Object.entries(fixtures)) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-      await Promise.all(keys.map((key) => put(bucket, key)));
-    }
+    world = await startIndexWorld({ scanner: "clamav" });
+    ({ s3, bucket: pooled } = world);
+    await s3.send(new CreateBucketCommand({ Bucket: silo }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: silo, VersioningConfiguration: { Status: "Enabled" } }));
     env = {
-      SCANNER: "clamav",
+      ...world.env,
       TENANT_ROUTING: JSON.stringify({
         pooledBucket: pooled,
         accessPointArnPrefix: "arn:aws:s3:us-east-1:000000000000:accesspoint/unused-",
@@ -114,48 +124,47 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       JWT_AUDIENCE: issuer.audience,
       JWT_JWKS: JSON.stringify(issuer.jwks),
     };
-    handler = createObjectsHandler(env, { store: s3Store(s3), log });
+    // The indexer with the same routing: it takes the silo tenant's events from the silo bucket only.
+    indexer = createIndexerHandler(env, { store: world.store, dynamodb: world.dynamodb, log: silentLogger });
+    for (const [bucket, keys] of Object.entries(fixtures())) {
+      await Promise.all(keys.map((key) => put(bucket, key)));
+    }
+    handler = createObjectsHandler(env, { store: world.store, dynamodb: world.dynamodb, log });
   });
 
   after(async () => {
-    if (s3) {
-      for (const bucket of Object.keys(fixtures)) {
-        const keys = await keysIn(bucket).catch(() => []);
-        if (keys.length > 0) {
-          await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
-        }
-        await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
-      }
-      s3.destroy();
-    }
+    await emptyAndDeleteBucket(s3, silo).catch(() => undefined);
+    await world?.close();
   });
 
   describe("GET /v1/objects", () => {
     it("pages through the caller's home, 3 at a time, and shows exactly their objects", async () => {
       const { pages } = await listAll({ limit: "3" });
-      // S3's first page also holds the home's .mobile-s3/ control entry, which is withheld: a page
-      // holds at most `limit` objects, and the cursor, not a short page, says whether more follow.
+      // The home's .mobile-s3/ control entry is never indexed, and nothing of another home is in its partition.
       assert.deepEqual(
         pages.map((p) => p.length),
-        [2, 3, 3],
+        [3, 3, 2],
       );
       assert.deepEqual(pages.flat(), aliceVisible, "each object once, in key order, nothing from another home");
     });
 
-    it("answers one page with path, size, etag, lastModified and scanStatus, and a cursor while more remain", async () => {
+    it("answers one page with path, size, etag, lastModified, scanStatus, contentType and metadata, no folders without a delimiter, and a cursor while more remain", async () => {
       const res = await list({ prefix: "photos/", limit: "1" });
-      const body = res.body as { objects: Record<string, unknown>[]; nextCursor?: string };
+      const body = res.body as { objects: Record<string, unknown>[]; folders: string[]; nextCursor?: string };
       assert.equal(res.status, 200);
       assert.equal(body.objects.length, 1);
+      assert.deepEqual(body.folders, []);
       const [first] = body.objects;
-      assert.deepEqual(Object.keys(first).sort(), ["etag", "lastModified", "path", "scanStatus", "size"]);
+      assert.deepEqual(Object.keys(first).sort(), ["contentType", "etag", "lastModified", "metadata", "path", "scanStatus", "size"]);
+      assert.deepEqual(first.metadata, {});
+      assert.equal(typeof first.contentType, "string");
       assert.equal(first.path, "photos/p01.jpg");
       assert.equal(first.size, Buffer.byteLength(`body of ${aliceHome}photos/p01.jpg`));
       assert.match(String(first.etag), /^"?[0-9a-f]{32}"?$/);
       assert.ok(!Number.isNaN(Date.parse(String(first.lastModified))));
       assert.equal(first.scanStatus, "pending");
       assert.equal(typeof body.nextCursor, "string");
-      assert.ok(!body.nextCursor!.includes(ALICE), "the cursor does not show S3's token (here, a key)");
+      assert.ok(!body.nextCursor!.includes(ALICE) && !body.nextCursor!.includes("photos"), "the cursor does not show the index key as it is");
     });
 
     it("lists under a prefix across pages", async () => {
@@ -203,7 +212,10 @@ describe("functions/objects (handler, against the S3 engine)", function () {
         ["another prefix", { prefix: "photos/", cursor: first.nextCursor }, token(ALICE)],
         ["another user", { cursor: first.nextCursor }, token(BOB)],
         ["another tenant", { cursor: first.nextCursor }, token(ALICE, "globex")],
-        ["a raw S3 token", { cursor: `${aliceHome}photos/p01.jpg` }, token(ALICE)],
+        ["a raw index key", { cursor: JSON.stringify({ pk: { S: `acme/${ALICE}` }, sk: { S: "o#photos/p01.jpg" } }) }, token(ALICE)],
+        ["another sort", { sort: "size", cursor: first.nextCursor }, token(ALICE)],
+        ["another order", { order: "desc", cursor: first.nextCursor }, token(ALICE)],
+        ["a folder view", { delimiter: "/", cursor: first.nextCursor }, token(ALICE)],
       ];
       for (const [name, query, as] of cases) {
         const res = await list(query, as);
@@ -258,6 +270,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
           Tagging: { TagSet: [{ Key: "scan-status", Value: "clean" }, { Key: "scan-etag", Value: "0123456789abcdef0123456789abcdef" }] },
         }),
       );
+      await notify(`${aliceHome}${stale}`, "tagsAdded");
       assert.equal(codeOf(await call({ routeKey: "GET /v1/objects/url", query: { path: stale } })), "NotScanned");
       assert.equal((await listAll({ prefix: "photos/" })).statuses[stale], "pending");
     });
@@ -267,6 +280,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       await s3.send(
         new PutObjectCommand({ Bucket: pooled, Key: `${aliceHome}${page}`, Body: "<script>alert(1)</script>", ContentType: "text/html", ContentDisposition: "inline" }),
       );
+      await notify(`${aliceHome}${page}`);
       await tag(`${aliceHome}${page}`, "clean");
       const html = await call({ routeKey: "GET /v1/objects/url", query: { path: page } });
       assert.equal(html.status, 200, JSON.stringify(html.body));
@@ -278,6 +292,7 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       // A passive media type stays what it was stored as, still as an attachment.
       const photo = "photos/ça va.png";
       await s3.send(new PutObjectCommand({ Bucket: pooled, Key: `${aliceHome}${photo}`, Body: bytes, ContentType: "image/png" }));
+      await notify(`${aliceHome}${photo}`);
       await tag(`${aliceHome}${photo}`, "clean");
       const png = await fetch(((await call({ routeKey: "GET /v1/objects/url", query: { path: photo } })).body as { url: string }).url);
       assert.equal(png.headers.get("content-type"), "image/png");
@@ -285,9 +300,10 @@ describe("functions/objects (handler, against the S3 engine)", function () {
     });
 
     it("with GuardDuty, never serves an object stored with a Content-Encoding (GuardDuty scanned the encoded bytes)", async () => {
-      const guarded = createObjectsHandler({ ...env, SCANNER: "guardduty" }, { store: s3Store(s3), log });
+      const guarded = createObjectsHandler({ ...env, SCANNER: "guardduty" }, { store: world.store, dynamodb: world.dynamodb, log });
       const encoded = "photos/encoded.png";
       await s3.send(new PutObjectCommand({ Bucket: pooled, Key: `${aliceHome}${encoded}`, Body: bytes, ContentEncoding: "br" }));
+      await notify(`${aliceHome}${encoded}`);
       const gd = (value: string) =>
         s3.send(new PutObjectTaggingCommand({ Bucket: pooled, Key: `${aliceHome}${encoded}`, Tagging: { TagSet: [{ Key: "GuardDutyMalwareScanStatus", Value: value }] } }));
       await gd("NO_THREATS_FOUND");
@@ -316,9 +332,10 @@ describe("functions/objects (handler, against the S3 engine)", function () {
       assert.equal(res.status, 204);
       assert.equal(res.body, undefined);
       assert.ok(!(await exists(key)), "the object is gone from the engine");
-      assert.ok(!(await listAll({ prefix: "photos/" })).pages.flat().includes("photos/p07.jpg"));
+      await notify(key, "deleted");
+      assert.ok(!(await listAll({ prefix: "photos/" })).pages.flat().includes("photos/p07.jpg"), "and from the listing once the indexer saw the delete");
       assert.equal((await call({ routeKey: "DELETE /v1/objects", query: { path: "photos/p07.jpg" } })).status, 204);
-      fixtures[pooled] = fixtures[pooled].filter((k) => k !== key);
+      deleted = [...deleted, key];
     });
   });
 
@@ -383,8 +400,8 @@ describe("functions/objects (handler, against the S3 engine)", function () {
 
     it("left the engine exactly as the fixtures put it, apart from the objects the flows above wrote", async () => {
       const written = ["fresh.png", "stale.png", "page.png", "ça va.png", "encoded.png"].map((name) => `${aliceHome}photos/${name}`);
-      assert.deepEqual(await keysIn(pooled), [...fixtures[pooled], ...written].sort());
-      assert.deepEqual(await keysIn(silo), [...fixtures[silo]].sort());
+      assert.deepEqual(await keysIn(pooled), [...fixtures()[pooled].filter((k) => !deleted.includes(k)), ...written].sort());
+      assert.deepEqual(await keysIn(silo), [...fixtures()[silo]].sort());
     });
   });
 

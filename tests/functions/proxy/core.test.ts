@@ -10,7 +10,7 @@ const ROUTING = {
   accessPointTenants: ["globex"],
   dedicatedBuckets: { initech: "mobile-s3-dev-initech-abc1234" },
 };
-const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PROXY_MAX_BYTES: "1048576", ALLOWED_CONTENT_TYPES: '["image/png"]', SCANNER: "clamav" };
+const ENV = { TENANT_ROUTING: JSON.stringify(ROUTING), PROXY_MAX_BYTES: "1048576", ALLOWED_CONTENT_TYPES: '["image/png"]', SCANNER: "clamav", INDEX_TABLE: "mobile-s3-dev-index" };
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
 /** An ISO base media file's first box: size, `ftyp`, major brand, minor version, one compatible brand. */
@@ -21,14 +21,17 @@ describe("functions/proxy/core", () => {
     assert.deepEqual([...PROXY_ROUTES], ["POST /v1/proxy/objects"]);
   });
 
-  it("reads its settings, with the tenant claim defaulting to custom:tenant", () => {
+  it("reads its settings, with the tenant claim defaulting to custom:tenant and no quota", () => {
     assert.deepEqual(loadProxyConfig(ENV), {
       tenantRouting: ROUTING,
       proxyMaxBytes: 1048576,
       allowedContentTypes: ["image/png"],
       tenantClaim: "custom:tenant",
       scan: CLAMAV_VOCABULARY,
+      table: "mobile-s3-dev-index",
     });
+    assert.equal(loadProxyConfig({ ...ENV, USER_QUOTA_BYTES: "1000" }).userQuotaBytes, 1000);
+    assert.throws(() => loadProxyConfig({ ...ENV, USER_QUOTA_BYTES: "0" }), /USER_QUOTA_BYTES must be an integer from 1/);
   });
 
   for (const variable of Object.keys(ENV)) {

@@ -1,6 +1,6 @@
 import { CLAMAV_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createProxyHandler } from "../../../functions/proxy/app";
 import { s3TaggedWriter } from "../../../functions/proxy/s3-tagged-writer";
 import { handleObjectCreated } from "../../../functions/scan/core";
@@ -8,7 +8,7 @@ import { ScanError } from "../../../functions/scan/scanner";
 import { type HttpApiEvent, type HttpApiResult } from "../../../functions/shared/http-api";
 import { s3Store } from "../../../functions/shared/s3-store";
 import { invoke, type InvokeRequest, TestIssuer } from "../../harness/api";
-import { engineClient, useS3Engine } from "../../harness/s3-engine";
+import { type IndexWorld, startIndexWorld } from "../../harness/object-index";
 import { recordingLogger } from "../fixtures";
 import { EICAR, EICAR_SIGNATURE, PNG_1PX, testScanner, writeEicarDatabase } from "../scan/clamav-fixture";
 
@@ -21,13 +21,15 @@ const codeOf = (res: Result) => (res.body as { error?: { code?: string } } | und
 
 /**
  * The proxy function through its Lambda handler (token verification included) against the real
- * S3 engine, scanning with the real clamscan and a signature database the test writes.
+ * S3 engine and the object index in a local DynamoDB, scanning with the real clamscan and a
+ * signature database the test writes.
  */
 describe("functions/proxy (handler, against the S3 engine and clamscan)", function () {
   this.timeout(120_000);
-  const bucket = `proxy-${Date.now().toString(36)}`;
   const home = `tenants/acme/home/${ALICE}/`;
   const issuer = new TestIssuer();
+  let world: IndexWorld;
+  let bucket: string;
   let s3: S3Client;
   let db: ReturnType<typeof writeEicarDatabase>;
   let env: Record<string, string>;
@@ -35,18 +37,11 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
   const log = recordingLogger();
 
   before(async () => {
-    const engine = await useS3Engine();
-    s3 = engineClient(engine);
+    world = await startIndexWorld({ scanner: "clamav" });
+    ({ s3, bucket } = world);
     db = writeEicarDatabase();
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     env = {
-      SCANNER: "clamav",
-      TENANT_ROUTING: JSON.stringify({
-        pooledBucket: bucket,
-        accessPointArnPrefix: "arn:aws:s3:us-east-1:000000000000:accesspoint/unused-",
-        accessPointTenants: [],
-        dedicatedBuckets: {},
-      }),
+      ...world.env,
       PROXY_MAX_BYTES: String(MAX_BYTES),
       ALLOWED_CONTENT_TYPES: JSON.stringify(["image/png", "image/jpeg", "text/plain", "audio/mpeg"]),
       JWT_ISSUER: issuer.issuer,
@@ -55,17 +50,11 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
       CLAMSCAN_PATH: "clamscan",
       CLAMAV_DB: db.database,
     };
-    handler = createProxyHandler(env, { writer: s3TaggedWriter(s3), log });
+    handler = createProxyHandler(env, { writer: s3TaggedWriter(s3), dynamodb: world.dynamodb, log });
   });
 
   after(async () => {
-    if (s3) {
-      for (const key of await keys().catch(() => [])) {
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      }
-      await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
-      s3.destroy();
-    }
+    await world?.close();
     db?.remove();
   });
 
@@ -94,7 +83,23 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
     assert.deepEqual(res.body, { path: "photos/pixel.png", etag: stored.ETag, size: PNG_1PX.length, scanStatus: "clean" });
     assert.deepEqual(Buffer.from(await stored.Body!.transformToByteArray()), PNG_1PX);
     assert.equal(stored.ContentType, "image/png");
-    assert.deepEqual(await tagsOf(key), { "scan-status": "clean" });
+    assert.deepEqual(await tagsOf(key), { owner: ALICE, "scan-status": "clean" });
+  });
+
+  it("reserves the write against the quota, and the indexer turns the promise into stored bytes", async () => {
+    const limited = createProxyHandler({ ...env, USER_QUOTA_BYTES: String(2 * PNG_1PX.length) }, { writer: s3TaggedWriter(s3), dynamodb: world.dynamodb, log });
+    const sub = "a11ce000-0000-4000-8000-0000000000b2";
+    const send = (path: string) =>
+      invoke(limited, { routeKey: ROUTE, token: issuer.token({ sub, tenant: "acme" }), query: { path }, body: PNG_1PX, headers: { "content-type": "image/png" } });
+    assert.equal((await send("a.png")).status, 200);
+    assert.deepEqual((({ storedBytes, reservedBytes }) => [storedBytes, reservedBytes])(await world.index.usage({ tenant: "acme", home: sub })), [0, PNG_1PX.length]);
+    await world.notify(`tenants/acme/home/${sub}/a.png`);
+    assert.deepEqual((({ storedBytes, reservedBytes }) => [storedBytes, reservedBytes])(await world.index.usage({ tenant: "acme", home: sub })), [PNG_1PX.length, 0]);
+    assert.equal((await send("b.png")).status, 200);
+    const over = await send("c.png");
+    assert.deepEqual([over.status, codeOf(over)], [403, "QuotaExceeded"]);
+    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `tenants/acme/home/${sub}/` }))).Contents ?? []).map((o) => o.Key);
+    assert.deepEqual(keys.sort(), [`tenants/acme/home/${sub}/a.png`, `tenants/acme/home/${sub}/b.png`], "the refused write wrote nothing");
   });
 
   it("the object's own Object Created event confirms it clean (the proxy's tag records no ETag), and every redelivery scans it again", async () => {
@@ -174,6 +179,7 @@ describe("functions/proxy (handler, against the S3 engine and clamscan)", functi
     it("a scanner that fails → the bare 500, never a clean verdict", async () => {
       const failing = createProxyHandler(env, {
         writer: s3TaggedWriter(s3),
+        dynamodb: world.dynamodb,
         log,
         scanner: { scan: () => Promise.reject(new ScanError("clamscan failed with exit code 2")) },
       });

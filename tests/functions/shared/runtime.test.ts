@@ -68,9 +68,10 @@ describe("functions/shared/runtime (defineHttpFunction)", () => {
   it("reads the adapter-only settings at cold start, naming a bad one", () => {
     assert.deepEqual(echo.load({ S3_ENDPOINT: "http://127.0.0.1:8000", LOG_LEVEL: "debug" }), {
       config: { greeting: "hello" },
-      settings: { logLevel: "DEBUG", s3: { endpoint: "http://127.0.0.1:8000", forcePathStyle: true } },
+      settings: { logLevel: "DEBUG", s3: { endpoint: "http://127.0.0.1:8000", forcePathStyle: true }, dynamodb: {} },
     });
-    for (const [env, variable] of [[{ LOG_LEVEL: "LOUD" }, "LOG_LEVEL"], [{ S3_ENDPOINT: "s3" }, "S3_ENDPOINT"], [{ JWT_AUDIENCE: "a" }, "JWT_AUDIENCE"]] as const) {
+    assert.deepEqual(echo.load({ DYNAMODB_ENDPOINT: "http://127.0.0.1:8001" }).settings.dynamodb, { endpoint: "http://127.0.0.1:8001" });
+    for (const [env, variable] of [[{ LOG_LEVEL: "LOUD" }, "LOG_LEVEL"], [{ S3_ENDPOINT: "s3" }, "S3_ENDPOINT"], [{ JWT_AUDIENCE: "a" }, "JWT_AUDIENCE"], [{ DYNAMODB_ENDPOINT: "dynamodb" }, "DYNAMODB_ENDPOINT"]] as const) {
       assert.throws(() => echo.createHandler(env, { store }), (err: unknown) => err instanceof ConfigurationError && err.variable === variable);
     }
   });

@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, type S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
+import { ListObjectVersionsCommand, UploadPartCommand } from "@aws-sdk/client-s3";
+import { MAX_OPEN_UPLOADS } from "../../../functions/shared/quota";
 import { s3Store } from "../../../functions/shared/s3-store";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { createUploadsHandler } from "../../../functions/uploads/app";
-import { MAX_OPEN_UPLOADS } from "../../../functions/uploads/usage";
 import { type InvokeRequest, invoke, TestIssuer } from "../../harness/api";
-import { engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
+import { type IndexWorld, startIndexWorld } from "../../harness/object-index";
 import { recordingLogger } from "../fixtures";
 
 const MIB = 1024 ** 2;
@@ -23,31 +23,30 @@ type Answer = { status: number; body: Body };
 
 /**
  * The red-team pass's attacks on uploads (issue 13), each against the real engine with the API's
- * own URLs. Before the fix every one of them got through: part URLs bound no length and any part
- * number up to 10,000, completion checked only the parts' layout, and the quota counted only the
- * current objects, so promised, replaced and in-flight bytes were all free.
+ * own URLs, the quota kept in the object index (a local DynamoDB). Before the fix every one of them
+ * got through: part URLs bound no length and any part number up to 10,000, completion checked only
+ * the parts' layout, and the quota counted only the current objects, so promised, replaced and
+ * in-flight bytes were all free.
  */
 describe("functions/uploads: attacks that must fail (against the S3 engine)", function () {
   this.timeout(180_000);
   const issuer = new TestIssuer();
-  const bucket = `attacks-${Date.now()}`;
-  let engine: S3Engine;
-  let s3: S3Client;
+  let world: IndexWorld;
 
   const env = (overrides: Record<string, string> = {}) => ({
-    TENANT_ROUTING: JSON.stringify({ pooledBucket: bucket, accessPointArnPrefix: "arn:aws:s3:us-east-1:123456789012:accesspoint/x-", accessPointTenants: [], dedicatedBuckets: {} }),
+    ...world.env,
     PRESIGN_TTL_SECONDS: "300",
     MAX_OBJECT_BYTES: String(64 * MIB),
     SINGLE_PUT_MAX_BYTES: String(MIB),
     ALLOWED_CONTENT_TYPES: '["image/jpeg","video/mp4"]',
     PART_URL_BATCH_MAX: "100",
-    S3_ENDPOINT: engine.endpoint,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     JWT_JWKS: JSON.stringify(issuer.jwks),
     ...overrides,
   });
-  const handlerWith = (overrides: Record<string, string> = {}, store: ObjectStore = s3Store(s3)) => createUploadsHandler(env(overrides), { store, log: recordingLogger() });
+  const handlerWith = (overrides: Record<string, string> = {}, store: ObjectStore = world.store) =>
+    createUploadsHandler(env(overrides), { store, dynamodb: world.dynamodb, log: recordingLogger() });
   const call = (sub: string, req: Omit<InvokeRequest, "token">, handler: ReturnType<typeof createUploadsHandler>) =>
     invoke(handler, { ...req, token: issuer.token({ sub, tenant: "acme" }) }) as unknown as Promise<Answer>;
   const start = (sub: string, path: string, size: number, handler: ReturnType<typeof createUploadsHandler>) =>
@@ -59,14 +58,11 @@ describe("functions/uploads: attacks that must fail (against the S3 engine)", fu
   const sub = (n: number) => `0a11ce00-0000-4000-8000-${String(n).padStart(12, "0")}`;
   const home = (n: number) => `tenants/acme/home/${sub(n)}/`;
 
+  // As the program's buckets, the world's is versioned: replaced objects stay (and are billed) as noncurrent versions.
   before(async () => {
-    engine = await useS3Engine();
-    s3 = engineClient(engine);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    // As the program's buckets: versioned, so replaced objects stay (and are billed) as noncurrent versions.
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    world = await startIndexWorld();
   });
-  after(() => s3?.destroy());
+  after(() => world?.close());
 
   describe("multipart size caps", () => {
     it("a part URL carries exactly its part's length: 30 MiB in part 1 of a 17 MiB upload is refused by S3", async () => {
@@ -104,12 +100,12 @@ describe("functions/uploads: attacks that must fail (against the S3 engine)", fu
         // Parts sent outside the API's URLs (with the direct path's or any other credentials): S3 takes them.
         const parts: { partNumber: number; etag: string }[] = [];
         for (const [i, size] of sizes.entries()) {
-          const out = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: started.body.uploadId, PartNumber: i + 1, Body: randomBytes(size) }));
+          const out = await world.s3.send(new UploadPartCommand({ Bucket: world.bucket, Key: key, UploadId: started.body.uploadId, PartNumber: i + 1, Body: randomBytes(size) }));
           parts.push({ partNumber: i + 1, etag: out.ETag! });
         }
         const res = await call(sub(3), { routeKey: "POST /v1/uploads/{uploadId}/complete", pathParameters: { uploadId: started.body.uploadId }, body: { path, parts } }, handler);
         assert.deepEqual([res.status, res.body.error?.code], [400, "SizeMismatch"], label);
-        const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+        const versions = await world.s3.send(new ListObjectVersionsCommand({ Bucket: world.bucket, Prefix: key }));
         assert.deepEqual(versions.Versions ?? [], [], `${label}: no object`);
       }
     });
@@ -129,10 +125,10 @@ describe("functions/uploads: attacks that must fail (against the S3 engine)", fu
       let uploadId = "";
       // Between the function's ListParts and its CompleteMultipartUpload, the part is sent again: S3 then refuses the old ETag.
       const racing: ObjectStore = {
-        ...s3Store(s3),
+        ...s3Store(world.s3),
         async completeMultipartUpload(p) {
-          await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 1, Body: randomBytes(6 * MIB - 5 * MIB) }));
-          return s3Store(s3).completeMultipartUpload(p);
+          await world.s3.send(new UploadPartCommand({ Bucket: world.bucket, Key: key, UploadId: uploadId, PartNumber: 1, Body: randomBytes(6 * MIB - 5 * MIB) }));
+          return world.store.completeMultipartUpload(p);
         },
       };
       const handler = handlerWith({}, racing);
@@ -158,11 +154,11 @@ describe("functions/uploads: attacks that must fail (against the S3 engine)", fu
       assert.deepEqual(answers, [200, 403, 403, 403, 403]);
     });
 
-    it("ten signed in parallel: at most one (each request records its promise before it counts)", async () => {
+    it("ten signed in parallel: exactly one (the check and the promise are one conditional write)", async () => {
       const handler = handlerWith(quota);
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => start(sub(11), `photos/par-${i}.jpg`, 900, handler)));
       const granted = answers.filter((a) => a.status === 200).length;
-      assert.ok(granted <= 1, `${granted} of 10 granted`);
+      assert.equal(granted, 1, `${granted} of 10 granted`);
       assert.ok(answers.every((a) => a.status === 200 || a.body.error?.code === "QuotaExceeded"));
       // Once the contention is over, the home has room for exactly what is left.
       const after = await start(sub(11), "photos/after.jpg", 1000 - 900 * granted, handler);
@@ -173,6 +169,9 @@ describe("functions/uploads: attacks that must fail (against the S3 engine)", fu
       const handler = handlerWith(quota);
       const first = await start(sub(12), "photos/same.jpg", 900, handler);
       assert.equal((await put(first.body.url, randomBytes(900), first.body.headers)).status, 200);
+      // The indexer sees the object (EventBridge's event): the promise becomes 900 stored bytes.
+      await world.notify(`${home(12)}photos/same.jpg`);
+      assert.deepEqual((({ storedBytes, reservedBytes }) => [storedBytes, reservedBytes])(await world.index.usage({ tenant: "acme", home: sub(12) })), [900, 0]);
       const again = await start(sub(12), "photos/same.jpg", 900, handler);
       assert.deepEqual([again.status, again.body.error?.code], [403, "QuotaExceeded"]);
       assert.match(again.body.error!.message, /older versions of replaced and deleted files count/);

@@ -1,12 +1,15 @@
 import { ConfigurationError, UPLOADS_ROUTES } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
+import { type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { type ApiRequest } from "../../../functions/shared/api";
+import { objectIndex, type ObjectIndex } from "../../../functions/shared/object-index";
 import { s3ClientConfig } from "../../../functions/shared/settings";
 import { uploadsFunction } from "../../../functions/uploads/app";
 import { loadUploadsConfig } from "../../../functions/uploads/config";
 import { type UploadsDeps } from "../../../functions/uploads/core";
-import { apiRequest } from "../fixtures";
+import { createIndexTable, dynamoDbClient } from "../../harness/dynamodb";
+import { apiRequest, CALLER } from "../fixtures";
 
 const ROUTING = { pooledBucket: "mobile-s3-dev-storage", accessPointArnPrefix: "arn:aws:s3:us-east-1:123456789012:accesspoint/mobile-s3-dev-", accessPointTenants: [], dedicatedBuckets: {} };
 
@@ -18,17 +21,20 @@ const ENV = {
   SINGLE_PUT_MAX_BYTES: "16777216",
   ALLOWED_CONTENT_TYPES: '["image/jpeg","video/mp4"]',
   PART_URL_BATCH_MAX: "20",
+  INDEX_TABLE: "mobile-s3-dev-index",
 };
 
 /** The core behind the runtime's route and caller checks, as the handler calls it. */
 const handleUploadsRequest = (request: ApiRequest, config: ReturnType<typeof loadUploadsConfig>, deps: UploadsDeps) => uploadsFunction.serve(request, { config, deps });
 
-/** A store that must never be reached. */
-const untouchable = new Proxy({} as ObjectStore, {
-  get: (_target, method) => () => {
-    throw new Error(`the store was asked to ${String(method)}`);
-  },
-});
+/** A port that must never be reached: any call fails the test. */
+const untouchable = <T extends object>(name: string) =>
+  new Proxy({} as T, {
+    get: (_target, method) => () => {
+      throw new Error(`the ${name} was asked to ${String(method)}`);
+    },
+  });
+const nothing = { store: untouchable<ObjectStore>("store"), index: untouchable<ObjectIndex>("index") };
 
 describe("functions/uploads/core", () => {
   it("declares exactly the routes docs/API.md gives it", () => {
@@ -53,6 +59,7 @@ describe("functions/uploads/core", () => {
       singlePutMaxBytes: 16777216,
       allowedContentTypes: ["image/jpeg", "video/mp4"],
       partUrlBatchMax: 20,
+      table: "mobile-s3-dev-index",
       userQuotaBytes: undefined,
       abortIncompleteUploadDays: 1,
     });
@@ -90,6 +97,7 @@ describe("functions/uploads/core", () => {
     ["a quota in other units", { USER_QUOTA_BYTES: "10GB" }, /USER_QUOTA_BYTES must be an integer/],
     ["lifecycle days over a year", { ABORT_INCOMPLETE_UPLOAD_DAYS: "366" }, /ABORT_INCOMPLETE_UPLOAD_DAYS must be an integer from 1 to 365/],
     ["a tenant claim that is not a claim name", { TENANT_CLAIM: "custom tenant" }, /TENANT_CLAIM must be a claim name/],
+    ["an index table name DynamoDB would refuse", { INDEX_TABLE: "my table" }, /INDEX_TABLE must name the object index's DynamoDB table/],
   ];
   for (const [label, change, message] of refused) {
     it(`refuses ${label}`, () => {
@@ -97,52 +105,75 @@ describe("functions/uploads/core", () => {
     });
   }
 
-  it("answers 401 to a request without verified claims, before touching S3", async () => {
-    const response = await handleUploadsRequest(apiRequest("POST /v1/uploads", { caller: undefined }), loadUploadsConfig(ENV), { store: untouchable });
+  it("answers 401 to a request without verified claims, before touching S3 or the index", async () => {
+    const response = await handleUploadsRequest(apiRequest("POST /v1/uploads", { caller: undefined }), loadUploadsConfig(ENV), nothing);
     assert.equal(response.status, 401);
     assert.equal((response.body as { error: { code: string } }).error.code, "Unauthorized");
   });
 
   it("answers 404 to a route it does not serve", async () => {
-    const response = await handleUploadsRequest(apiRequest("GET /v1/elsewhere"), loadUploadsConfig(ENV), { store: untouchable });
+    const response = await handleUploadsRequest(apiRequest("GET /v1/elsewhere"), loadUploadsConfig(ENV), nothing);
     assert.equal(response.status, 404);
     assert.equal((response.body as { error: { code: string } }).error.code, "RouteNotFound");
   });
 
-  it("promises a multipart upload until the bucket's lifecycle would abort it, with the first batch of part URLs", async () => {
-    const store = {
-      createMultipartUpload: async () => "upload-1",
-      presignUploadPart: async (p: { partNumber: number; uploadId: string; contentLength: number; expiresIn: number }) => ({
-        url: `https://s3.example/clip.mp4?uploadId=${p.uploadId}&partNumber=${p.partNumber}`,
-        method: "PUT",
-        headers: { "content-length": String(p.contentLength) },
-        expiresAt: new Date(now + p.expiresIn * 1000).toISOString(),
-      }),
-      // The reservation markers and the listings that count the home (functions/uploads/usage.ts): an empty home.
-      put: async () => ({ etag: "" }),
-      delete: async () => undefined,
-      list: async () => ({ objects: [] }),
-      listVersions: async () => [],
-      listMultipartUploads: async () => [],
-    } as unknown as ObjectStore;
-    const now = Date.parse("2026-01-01T00:00:00Z");
-    const body = JSON.stringify({ path: "clip.mp4", contentType: "video/mp4", size: 20 * 1024 ** 2 });
-    const config = loadUploadsConfig({ ...ENV, ABORT_INCOMPLETE_UPLOAD_DAYS: "3" });
-    const response = await handleUploadsRequest(apiRequest("POST /v1/uploads", { body }), config, { store, now: () => now });
-    assert.deepEqual(response.body, {
-      mode: "multipart",
-      path: "clip.mp4",
-      uploadId: "upload-1",
-      partSize: 5 * 1024 ** 2,
-      partCount: 4,
-      expiresAt: "2026-01-04T00:00:00.000Z",
-      parts: [1, 2, 3, 4].map((n) => ({
-        partNumber: n,
-        url: `https://s3.example/clip.mp4?uploadId=upload-1&partNumber=${n}`,
-        // Each part's exact length is part of its signature.
-        size: 5 * 1024 ** 2,
-        expiresAt: new Date(now + config.presignTtlSeconds * 1000).toISOString(),
-      })),
+  describe("with the object index (a local DynamoDB)", () => {
+    let dynamodb: DynamoDBClient;
+    let index: ObjectIndex;
+    before(async () => {
+      dynamodb = await dynamoDbClient();
+      index = objectIndex(dynamodb, await createIndexTable(dynamodb));
+    });
+    after(() => dynamodb?.destroy());
+
+    it("promises a multipart upload until the bucket's lifecycle would abort it, with the first batch of part URLs, and records its declared size in the home's usage item", async () => {
+      const now = Date.parse("2026-01-01T00:00:00Z");
+      // Only the calls a multipart start makes; any other (a listing that counts the home) fails the test.
+      const store = new Proxy(
+        {
+          createMultipartUpload: async () => "upload-1",
+          presignUploadPart: async (p: { partNumber: number; uploadId: string; contentLength: number; expiresIn: number }) => ({
+            url: `https://s3.example/clip.mp4?uploadId=${p.uploadId}&partNumber=${p.partNumber}`,
+            method: "PUT",
+            headers: { "content-length": String(p.contentLength) },
+            expiresAt: new Date(now + p.expiresIn * 1000).toISOString(),
+          }),
+        } as unknown as ObjectStore,
+        { get: (target, name: string) => target[name as keyof ObjectStore] ?? (() => assert.fail(`unexpected store.${name}`)) },
+      );
+      const body = JSON.stringify({ path: "clip.mp4", contentType: "video/mp4", size: 20 * 1024 ** 2 });
+      const config = loadUploadsConfig({ ...ENV, ABORT_INCOMPLETE_UPLOAD_DAYS: "3" });
+      const response = await handleUploadsRequest(apiRequest("POST /v1/uploads", { body }), config, { store, index, now: () => now });
+      assert.deepEqual(response.body, {
+        mode: "multipart",
+        path: "clip.mp4",
+        uploadId: "upload-1",
+        partSize: 5 * 1024 ** 2,
+        partCount: 4,
+        expiresAt: "2026-01-04T00:00:00.000Z",
+        parts: [1, 2, 3, 4].map((n) => ({
+          partNumber: n,
+          url: `https://s3.example/clip.mp4?uploadId=upload-1&partNumber=${n}`,
+          // Each part's exact length is part of its signature.
+          size: 5 * 1024 ** 2,
+          expiresAt: new Date(now + config.presignTtlSeconds * 1000).toISOString(),
+        })),
+      });
+      const usage = await index.usage({ tenant: "acme", home: CALLER.sub });
+      assert.deepEqual(
+        usage.reservations.map(({ kind, path, bytes, createdAt, expiresAt, uploadId }) => ({ kind, path, bytes, createdAt, expiresAt, uploadId })),
+        [{ kind: "multipart", path: "clip.mp4", bytes: 20 * 1024 ** 2, createdAt: now, expiresAt: Date.parse("2026-01-04T00:00:00Z"), uploadId: "upload-1" }],
+      );
+      assert.deepEqual([usage.reservedBytes, usage.openUploads, usage.storedBytes], [20 * 1024 ** 2, 1, 0]);
+    });
+
+    it("withdraws the promise when S3 refuses to start the upload", async () => {
+      const caller = { sub: "5f2d1c3e-0000-4000-8000-00000000000b", claims: { ...CALLER.claims, sub: "5f2d1c3e-0000-4000-8000-00000000000b" } };
+      const store = { createMultipartUpload: () => Promise.reject(Object.assign(new Error("SlowDown"), { $metadata: { httpStatusCode: 503 } })) } as unknown as ObjectStore;
+      const body = JSON.stringify({ path: "clip.mp4", contentType: "video/mp4", size: 20 * 1024 ** 2 });
+      await assert.rejects(handleUploadsRequest(apiRequest("POST /v1/uploads", { caller, body }), loadUploadsConfig(ENV), { store, index }), /SlowDown/);
+      const usage = await index.usage({ tenant: "acme", home: caller.sub });
+      assert.deepEqual([usage.reservations, usage.reservedBytes, usage.openUploads], [[], 0, 0]);
     });
   });
 

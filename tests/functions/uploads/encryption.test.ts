@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
 import { Readable } from "node:stream";
+import { type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { s3Client } from "../../../functions/shared/s3-client";
 import { s3Store } from "../../../functions/shared/s3-store";
 import { createUploadsHandler } from "../../../functions/uploads/app";
 import { functionEnvironment } from "../../../infra/api/function-environment";
+import { createIndexTable, dynamoDbClient } from "../../harness/dynamodb";
 import { ENVIRONMENT_INPUT, SILO_BUCKET } from "../../infra/api/fixtures";
 import { httpApiEvent, recordingLogger } from "../fixtures";
 
@@ -49,8 +51,18 @@ const query = (url: string) => [...new URL(url).searchParams.keys()];
 describe("functions/uploads as deployed: no server-side encryption header in any upload", () => {
   const env = functionEnvironment("uploads", ENVIRONMENT_INPUT);
   const { client, sent } = recordingS3();
-  const handler = createUploadsHandler(env, { store: s3Store(client), log: recordingLogger() });
-  after(() => client.destroy());
+  let dynamodb: DynamoDBClient;
+  let handler: ReturnType<typeof createUploadsHandler>;
+  before(async () => {
+    // The deployed INDEX_TABLE, created in the local DynamoDB: the quota's promise is recorded there.
+    dynamodb = await dynamoDbClient();
+    await createIndexTable(dynamodb, env.INDEX_TABLE);
+    handler = createUploadsHandler(env, { store: s3Store(client), dynamodb, log: recordingLogger() });
+  });
+  after(() => {
+    client.destroy();
+    dynamodb?.destroy();
+  });
 
   const createUpload = async (body: object) => {
     const result = await handler({ ...httpApiEvent("POST /v1/uploads"), body: JSON.stringify(body) });
@@ -69,13 +81,15 @@ describe("functions/uploads as deployed: no server-side encryption header in any
     assert.deepEqual(signedHeaders(answer.url).filter((h) => SSE_HEADER.test(h)), []);
     assert.deepEqual(query(answer.url).filter((q) => SSE_HEADER.test(q)), []);
     assert.ok(signedHeaders(answer.url).includes("content-type"), "the URL is signed with its headers, so x-amz-* ones would be too");
+    assert.ok(signedHeaders(answer.url).includes("x-amz-tagging"), "the owner tag is one of them");
   });
 
   it("starts a multipart upload with no SSE header, and signs its parts with none", async () => {
     sent.length = 0;
     const answer = await createUpload({ path: "clips/trip.mp4", contentType: "video/mp4", size: 64 * MIB });
     assert.equal(answer.mode, "multipart");
-    // CreateMultipartUpload, and the zero-byte reservation markers (functions/uploads/usage.ts) with the listings that count them.
+    // CreateMultipartUpload only: the quota's promise goes to the object index, not to S3.
+    assert.equal(sent.length, 1, sent.map((r) => `${r.method} ${Object.keys(r.query).join("&")}`).join(", "));
     const creates = sent.filter((r) => r.method === "POST" && "uploads" in r.query);
     assert.equal(creates.length, 1, "one CreateMultipartUpload (POST ?uploads)");
     for (const request of sent) {

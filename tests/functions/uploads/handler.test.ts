@@ -1,13 +1,12 @@
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { s3Store } from "../../../functions/shared/s3-store";
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { type ObjectStore } from "../../../functions/shared/store";
 import { createUploadsHandler } from "../../../functions/uploads/app";
 import { partLayout } from "../../../functions/uploads/part-layout";
 import { type InvokeRequest, invoke, TestIssuer } from "../../harness/api";
-import { engineClient, type S3Engine, useS3Engine } from "../../harness/s3-engine";
+import { type IndexWorld, startIndexWorld } from "../../harness/object-index";
 import { recordingLogger } from "../fixtures";
 
 const MIB = 1024 ** 2;
@@ -68,34 +67,27 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 
 /**
  * The uploads function built by its own factory (the one `handler.ts` calls) from an environment
- * like the sandbox's: S3 at the engine, tokens verified by the function. Everything goes in through
- * `invoke()` as API Gateway events and out to the real engine (Ceph RADOS Gateway), which verifies
- * every presigned URL's SigV4 signature, expiry and signed headers.
+ * like the sandbox's: S3 at the engine, the object index in a local DynamoDB, tokens verified by the
+ * function. Everything goes in through `invoke()` as API Gateway events and out to the real engine
+ * (Ceph RADOS Gateway), which verifies every presigned URL's SigV4 signature, expiry and signed
+ * headers; `world.notify` hands the indexer each object's event, as EventBridge would.
  */
 describe("functions/uploads (handler, against the S3 engine)", function () {
   this.timeout(120_000);
   const issuer = new TestIssuer();
-  const bucket = `uploads-${Date.now()}`;
   const log = recordingLogger();
   const calls: string[] = [];
-  let engine: S3Engine;
-  let s3: S3Client;
+  let world: IndexWorld;
   let handler: ReturnType<typeof createUploadsHandler>;
 
   function env(overrides: Record<string, string> = {}): Record<string, string> {
     return {
-      TENANT_ROUTING: JSON.stringify({
-        pooledBucket: bucket,
-        accessPointArnPrefix: "arn:aws:s3:us-east-1:123456789012:accesspoint/mobile-s3-test-",
-        accessPointTenants: [],
-        dedicatedBuckets: {},
-      }),
+      ...world.env,
       PRESIGN_TTL_SECONDS: "300",
       MAX_OBJECT_BYTES: String(MAX_OBJECT_BYTES),
       SINGLE_PUT_MAX_BYTES: String(MIB),
       ALLOWED_CONTENT_TYPES: '["image/jpeg","video/mp4"]',
       PART_URL_BATCH_MAX: String(BATCH_MAX),
-      S3_ENDPOINT: engine.endpoint,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: issuer.audience,
       JWT_JWKS: JSON.stringify(issuer.jwks),
@@ -104,20 +96,20 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
   }
 
   const uploadsHandler = (overrides: Record<string, string> = {}) =>
-    createUploadsHandler(env(overrides), { store: recording(s3Store(s3), calls), log });
+    createUploadsHandler(env(overrides), { store: recording(world.store, calls), dynamodb: world.dynamodb, log });
 
   const call = (as: User | undefined, req: Omit<InvokeRequest, "token">, via = handler): Promise<Answer> =>
     invoke(via, { ...req, ...(as ? { token: issuer.token({ ...as }) } : {}) }) as Promise<Answer>;
 
-  const head = (key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+  const head = (key: string) => world.s3.send(new HeadObjectCommand({ Bucket: world.bucket, Key: key })).catch(() => undefined);
+  const tagsOf = async (key: string) =>
+    Object.fromEntries(((await world.s3.send(new GetObjectTaggingCommand({ Bucket: world.bucket, Key: key }))).TagSet ?? []).map((t) => [t.Key, t.Value]));
 
   before(async () => {
-    engine = await useS3Engine();
-    s3 = engineClient(engine);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    world = await startIndexWorld();
     handler = uploadsHandler();
   });
-  after(() => s3?.destroy());
+  after(() => world?.close());
 
   describe("single PUT", () => {
     const photo = randomBytes(4096);
@@ -130,7 +122,8 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       assert.equal(signed.mode, "single");
       assert.equal(signed.path, "photos/cat.jpg");
       assert.equal(signed.method, "PUT");
-      assert.deepEqual(signed.headers, { "content-type": "image/jpeg", "content-length": String(photo.length) });
+      // The owner tag is signed in (Owner tag and metadata, docs/OBJECT-INDEX.md): S3 stores exactly it.
+      assert.deepEqual(signed.headers, { "content-type": "image/jpeg", "content-length": String(photo.length), "x-amz-tagging": `owner=${alice.sub}` });
       const lifetime = Date.parse(signed.expiresAt) - Date.now();
       assert.ok(lifetime > 290_000 && lifetime <= 300_000, `expires in ${lifetime} ms`);
 
@@ -139,6 +132,24 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       const object = await head(`${homeOf(alice)}photos/cat.jpg`);
       assert.equal(object?.ContentType, "image/jpeg");
       assert.equal(object?.ContentLength, photo.length);
+      assert.deepEqual(await tagsOf(`${homeOf(alice)}photos/cat.jpg`), { owner: alice.sub });
+    });
+
+    it("signs custom metadata as x-amz-meta-* headers, values percent-encoded, and the engine stores them", async () => {
+      const res = await call(alice, {
+        routeKey: "POST /v1/uploads",
+        body: { path: "photos/meta.jpg", contentType: "image/jpeg", size: photo.length, metadata: { Album: "Été 2024", camera: "x100" } },
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body!.headers["x-amz-meta-album"], encodeURIComponent("Été 2024"));
+      assert.equal(res.body!.headers["x-amz-meta-camera"], "x100");
+      assert.equal((await put(res.body!.url, photo, res.body!.headers)).status, 200);
+      assert.deepEqual((await head(`${homeOf(alice)}photos/meta.jpg`))?.Metadata, { album: encodeURIComponent("Été 2024"), camera: "x100" });
+    });
+
+    it("the engine refuses the URL replayed with another owner tag (403: the tag is signed)", async () => {
+      const res = await put(signed.url, photo, { ...signed.headers, "x-amz-tagging": `owner=${bob.sub}` });
+      assert.equal(res.status, 403, res.text);
     });
 
     it("answers the path as stored, in NFC", async () => {
@@ -269,7 +280,7 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       assert.deepEqual(res.body, { path, etag: object?.ETag, size: video.length });
       assert.match(res.body!.etag, /^"[0-9a-f]{32}-3"$/);
       assert.equal(object?.ContentType, "video/mp4");
-      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${homeOf(alice)}${path}` }));
+      const got = await world.s3.send(new GetObjectCommand({ Bucket: world.bucket, Key: `${homeOf(alice)}${path}` }));
       assert.equal(sha256(await got.Body!.transformToByteArray()), sha256(video));
     });
 
@@ -313,6 +324,9 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       const first = await call(dave, { routeKey: "POST /v1/uploads", body: { path: "a.jpg", contentType: "image/jpeg", size: 600 } }, limited);
       assert.equal(first.status, 200);
       assert.equal((await put(first.body!.url, randomBytes(600), first.body!.headers)).status, 200);
+      await world.notify(`${homeOf(dave)}a.jpg`);
+      const usage = await world.index.usage({ tenant: "acme", home: dave.sub });
+      assert.deepEqual([usage.storedBytes, usage.reservedBytes], [600, 0], "the indexer turned the promise into stored bytes");
 
       const over = await call(dave, { routeKey: "POST /v1/uploads", body: { path: "b.jpg", contentType: "image/jpeg", size: 401 } }, limited);
       assert.equal(over.status, 403);
@@ -376,10 +390,18 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
       ["a checksum on a multipart upload", alice, upload({ path: "v.mp4", contentType: "video/mp4", size: 2 * MIB, checksumSHA256: sha256(Buffer.from("x")) }), 400, "ChecksumNotSupported"],
       ["no body", alice, { routeKey: "POST /v1/uploads" }, 400, "MissingBody"],
       ["a body that is not JSON", alice, upload("{"), 400, "InvalidJson"],
+      ["metadata that is not an object", alice, upload({ ...jpeg, metadata: ["album"] }), 400, "InvalidMetadata"],
+      ["a metadata value that is not a string", alice, upload({ ...jpeg, metadata: { rating: 5 } }), 400, "InvalidMetadata"],
+      ["a metadata value with a newline (header injection)", alice, upload({ ...jpeg, metadata: { album: "a\r\nx-amz-tagging: owner=x" } }), 400, "InvalidMetadata"],
+      ["the owner as a metadata key", alice, upload({ ...jpeg, metadata: { Owner: bob.sub } }), 400, "InvalidMetadata"],
+      ["a metadata key S3 cannot carry", alice, upload({ ...jpeg, metadata: { "my album": "x" } }), 400, "InvalidMetadata"],
+      ["a metadata key given twice in two cases", alice, upload({ ...jpeg, metadata: { album: "a", ALBUM: "b" } }), 400, "InvalidMetadata"],
+      ["eleven metadata keys", alice, upload({ ...jpeg, metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"])) }), 400, "InvalidMetadata"],
+      ["metadata over S3's 2 KB", alice, upload({ ...jpeg, metadata: { a: "é".repeat(400) } }), 400, "InvalidMetadata"],
       ["part number 0", alice, parts([0]), 400, "InvalidPartNumber"],
       ["a fractional part number", alice, parts([1.5]), 400, "InvalidPartNumber"],
       ["a part number as a string", alice, parts(["1"]), 400, "InvalidPartNumber"],
-      // The upload was declared as 12 MiB: three parts, and no URL for a fourth (its record is read from S3).
+      // The upload was declared as 12 MiB: three parts, and no URL for a fourth (its record is read from the index).
       ["a part number beyond this upload's part count", alice, parts([4]), 400, "InvalidPartNumber", true],
       ["a part number beyond the largest upload's part count", alice, parts([maxPart + 1]), 400, "InvalidPartNumber", true],
       ["part number 10,001", alice, parts([10_001]), 400, "InvalidPartNumber"],
@@ -442,7 +464,7 @@ describe("functions/uploads (handler, against the S3 engine)", function () {
     });
 
     it("wrote nothing outside the callers' homes", async () => {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const listed = await world.s3.send(new ListObjectsV2Command({ Bucket: world.bucket }));
       const homes = [alice, bob, carol, dave].map(homeOf);
       for (const object of listed.Contents ?? []) {
         assert.ok(homes.some((home) => object.Key!.startsWith(home)), object.Key);
