@@ -120,6 +120,14 @@ export function checkMetadata(value: unknown): { metadata: Record<string, string
   return { metadata };
 }
 
+/**
+ * The S3 events that change what the index holds of a key, as EventBridge names them ("Using
+ * EventBridge", Amazon S3 User Guide): a new object or version, a deletion (a delete marker, a
+ * version removed, a lifecycle expiration), and tags set or removed, which is how both scanners'
+ * verdicts arrive. The program's rule matches exactly these and the indexer takes exactly these.
+ */
+export const INDEXED_S3_EVENTS = ["Object Created", "Object Deleted", "Object Tags Added", "Object Tags Deleted"] as const;
+
 /** The S3 tag every write path puts on an object: the home it was written into (Objects tagged with their owner). */
 export const OWNER_TAG = "owner";
 

@@ -1,4 +1,4 @@
-import { bucketFor, GUARDDUTY_SCAN_RESULT, IDENTITY_ID, TENANT_ID, TENANTS_ROOT, USER_SUB } from "@mobile-s3/contract";
+import { bucketFor, GUARDDUTY_SCAN_RESULT, IDENTITY_ID, INDEXED_S3_EVENTS, TENANT_ID, TENANTS_ROOT, USER_SUB } from "@mobile-s3/contract";
 import { type Logger } from "../shared/log";
 import { type ObjectIndex } from "../shared/object-index";
 import { type ObjectStore } from "../shared/store";
@@ -15,7 +15,7 @@ import { type KeyRef, refreshKey, type RefreshResult } from "./refresh";
  */
 
 /** The S3 event types the indexer takes (the program's rule matches exactly these). */
-export const INDEXED_S3_EVENTS = ["Object Created", "Object Deleted", "Object Tags Added", "Object Tags Deleted"] as const;
+export { INDEXED_S3_EVENTS };
 
 export interface IndexerDeps {
   store: ObjectStore;

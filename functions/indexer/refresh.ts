@@ -23,7 +23,10 @@ import { type HeadInfo, type ObjectStore, type VersionInfo } from "../shared/sto
 
 /** S3's LastModified is to the second, and clocks differ a little: a version this much older than a promise can still fulfil it. */
 const CLOCK_SLACK_MS = 2000;
-const ATTEMPTS = 6;
+const ATTEMPTS = 8;
+/** A claim on a pending change outlives any invocation that made it (Lambda runs at most 15 minutes). */
+export const PENDING_LEASE_MS = 16 * 60_000;
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random())));
 
 export interface RefreshDeps {
   store: ObjectStore;
@@ -58,14 +61,20 @@ export interface RefreshResult {
 
 const total = (versions: Record<string, KeyVersion>) => Object.values(versions).reduce((sum, v) => sum + v.size, 0);
 
-/** Takes a key's pending change into the usage item (once), dropping reservations released meanwhile, then clears it. */
-export async function finishPending(index: ObjectIndex, home: HomeRef, path: string, pending: PendingChange): Promise<void> {
+/**
+ * Takes a key's pending change into the usage item (once), dropping reservations released meanwhile,
+ * then clears it; false when another writer holds the claim on it (it is finishing it).
+ */
+export async function finishPending(index: ObjectIndex, home: HomeRef, path: string, pending: PendingChange, now: number = Date.now()): Promise<boolean> {
+  if (!(await index.claimPending(home, path, pending.rev, now, PENDING_LEASE_MS))) {
+    return false;
+  }
   let change = pending;
   for (let i = 0; i < ATTEMPTS; i++) {
     const outcome = await index.applyPending(home, path, change);
     if (outcome === "applied" || outcome === "already") {
       await index.clearPending(home, path, pending.rev);
-      return;
+      return true;
     }
     change = { ...change, consumes: change.consumes.filter((c) => !outcome.gone.includes(c.id)) };
   }
@@ -113,7 +122,11 @@ export async function refreshKey(ref: KeyRef, deps: RefreshDeps, options: Refres
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     let state = await index.getKey(home, path);
     if (state?.pending !== undefined) {
-      await finishPending(index, home, path, state.pending);
+      if (!(await finishPending(index, home, path, state.pending))) {
+        // Another writer is taking this change in: read again once it is done.
+        await pause(attempt);
+        continue;
+      }
       state = await index.getKey(home, path);
     }
     if (options.sequencer !== undefined && state?.lastSequencer === options.sequencer) {
@@ -130,8 +143,12 @@ export async function refreshKey(ref: KeyRef, deps: RefreshDeps, options: Refres
     const present = head !== undefined && tags !== undefined;
     const versions: Record<string, KeyVersion> = Object.fromEntries(listed.map((v) => [v.versionId, { size: v.size, lastModified: v.lastModified }]));
     const before = state?.versions ?? {};
-    const added = Object.entries(versions).filter(([id]) => !(id in before));
-    const removed = Object.keys(before).filter((id) => !(id in versions));
+    // A version is new when its id is, or when an unversioned bucket's `null` version was overwritten.
+    const same = (a: KeyVersion | undefined, b: KeyVersion) => a !== undefined && a.size === b.size && a.lastModified === b.lastModified;
+    const added = Object.entries(versions).filter(([id, v]) => !same(before[id], v));
+    const removed = Object.entries(before)
+      .filter(([id, v]) => !same(versions[id], v))
+      .map(([id]) => id);
     const wasPresent = state?.present === true;
     const rev = (state?.rev ?? 0) + 1;
     let current = state?.rev ?? 0;
@@ -154,9 +171,11 @@ export async function refreshKey(ref: KeyRef, deps: RefreshDeps, options: Refres
         ...(pending === undefined ? {} : { pending }),
       };
       if (!(await index.putKey(home, next, state?.rev))) {
+        await pause(attempt);
         continue;
       }
       if (pending !== undefined) {
+        // Claimed by this writer first; if another claims it before, it finishes it.
         await finishPending(index, home, path, pending);
       }
       current = rev;

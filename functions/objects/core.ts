@@ -365,25 +365,10 @@ async function copyObject(
     }
     throw err;
   }
-  await keepOnlyOwnerTag(deps.store, bucket, toKey, home.sub);
   if (move) {
     await deps.store.delete({ bucket, key: fromKey });
   }
   return { status: 200, body: { path: to, etag: copied.etag.replace(/"/g, "") || source.etag, size: source.size } };
-}
-
-/**
- * A copy's tags must be the owner tag alone, so it stays unreadable until its own scan. S3 applies
- * the REPLACE tagging directive; Ceph RGW 16 ignores it and copies the source's tags, verdict
- * included (docs/ARCHITECTURE.md, Pitfalls: "Ceph is not AWS"). The tags are read back and set when
- * they are anything else; on S3 the read finds them already right.
- */
-async function keepOnlyOwnerTag(store: ObjectStore, bucket: string, key: string, owner: string): Promise<void> {
-  const tags = await tagsOf(store, bucket, key);
-  const names = Object.keys(tags ?? {});
-  if (tags !== undefined && !(names.length === 1 && tags[OWNER_TAG] === owner)) {
-    await store.putTags({ bucket, key, tags: { [OWNER_TAG]: owner } });
-  }
 }
 
 /** `limit`: absent means DEFAULT_LIST_LIMIT; more than MAX_LIST_LIMIT is served as MAX_LIST_LIMIT. */

@@ -145,6 +145,12 @@ export interface ObjectIndex {
   putKey(home: HomeRef, state: KeyState, expectedRev: number | undefined): Promise<boolean>;
   deleteKey(home: HomeRef, path: string, expectedRev: number): Promise<boolean>;
   /** Takes a key's pending change into the usage item, once: "applied" now or before, or "reservationGone" (retry without it). */
+  /**
+   * Takes the right to finish a key's pending change: one writer at a time, so a writer that read the
+   * change before another finished it cannot apply it again. A claim older than `leaseMs` (longer
+   * than a Lambda invocation can run) is taken over: its holder crashed.
+   */
+  claimPending(home: HomeRef, path: string, rev: number, now: number, leaseMs: number): Promise<boolean>;
   applyPending(home: HomeRef, path: string, change: PendingChange): Promise<"applied" | "already" | { gone: string[] }>;
   clearPending(home: HomeRef, path: string, rev: number): Promise<void>;
   putObject(home: HomeRef, item: ObjectItem): Promise<void>;
@@ -534,7 +540,8 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
           new sdk.PutItemCommand({
             TableName: table,
             Item: { ...keyOf(home, `${ITEM_PREFIX.key}${state.path}`), ...toItem(keyStatePlain(state)) },
-            ConditionExpression: expectedRev === undefined ? "attribute_not_exists(#pk)" : "#rev = :rev",
+            // Never over a change the usage item has not taken in yet.
+            ConditionExpression: expectedRev === undefined ? "attribute_not_exists(#pk)" : "#rev = :rev AND attribute_not_exists(pending)",
             ExpressionAttributeNames: expectedRev === undefined ? { "#pk": P } : { "#rev": "rev" },
             ...(expectedRev === undefined ? {} : { ExpressionAttributeValues: { ":rev": { N: String(expectedRev) } } }),
           }),
@@ -560,6 +567,22 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
             ExpressionAttributeValues: { ":rev": { N: String(expectedRev) } },
           }),
         );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) {
+          return false;
+        }
+        throw err;
+      }
+    },
+
+    async claimPending(home, path, rev, now, leaseMs) {
+      try {
+        await update(home, `${ITEM_PREFIX.key}${path}`, {
+          update: "SET pending.claimedAt = :now",
+          condition: "pending.rev = :rev AND (attribute_not_exists(pending.claimedAt) OR pending.claimedAt < :stale)",
+          values: { ":now": now, ":rev": rev, ":stale": now - leaseMs },
+        });
         return true;
       } catch (err) {
         if (isConditionFailure(err)) {

@@ -1,4 +1,4 @@
-import { cleanObjectCondition, HOME_VARIABLES, homePrefix, type ScanVocabulary, TENANT_VARIABLE, tenantPrefix } from "@mobile-s3/contract";
+import { cleanObjectCondition, HOME_VARIABLES, homePrefix, OWNER_TAG, type ScanVocabulary, TENANT_VARIABLE, tenantPrefix } from "@mobile-s3/contract";
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
 
 /** What names a user's home prefix: the user-pool `sub`, or the identity pool's identity id. */
@@ -23,7 +23,10 @@ export interface StorageLayout {
   readGate?: ScanVocabulary;
 }
 
-/** What app users may do to objects in their home. No tagging: users must not mark objects clean. */
+/**
+ * What app users may do to objects in their home. No tagging but the owner tag (below): users must
+ * not mark objects clean.
+ */
 export const USER_OBJECT_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 
 export function accessPointArn(layout: StorageLayout, name: string): string {
@@ -65,6 +68,21 @@ export function appUserPolicy(layout: StorageLayout): PolicyDocument {
       Action: USER_OBJECT_ACTIONS,
       Resource: l.home,
       Condition: { StringEquals: inThisAccount },
+    },
+    {
+      // S3 authorises the tags a write carries as s3:PutObjectTagging ("PutObject": x-amz-tagging),
+      // so the direct path can tag its uploads with their owner: the one tag `owner`, equal to the
+      // caller's home, and nothing else (no verdict tag can be written: "Tagging and access control
+      // policies", s3:RequestObjectTagKeys). A user could strip their own object's verdict this way
+      // and make it unreadable, never readable.
+      Sid: `TagOwnHomeWithOwnerIn${l.id}`,
+      Effect: "Allow",
+      Action: "s3:PutObjectTagging",
+      Resource: l.home,
+      Condition: {
+        StringEquals: { ...inThisAccount, [`s3:RequestObjectTag/${OWNER_TAG}`]: HOME_VARIABLES[layout.homeKey] },
+        "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [OWNER_TAG] },
+      },
     },
     {
       Sid: `ReadOwnHomeIn${l.id}`,
@@ -175,6 +193,9 @@ export function pooledBucketTenancyStatements(input: {
         Action: [
           "s3:GetObject",
           "s3:GetObjectTagging",
+          // The indexer reads a version's metadata and tags through the access point, as it addresses these tenants.
+          "s3:GetObjectVersion",
+          "s3:GetObjectVersionTagging",
           "s3:PutObject",
           "s3:PutObjectTagging",
           "s3:DeleteObject",

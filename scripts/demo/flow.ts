@@ -162,11 +162,20 @@ async function uploadFiles(run: Run, actors: Actor[]): Promise<void> {
 }
 
 /** Each user lists exactly their own files, whatever else the bucket holds. */
+/** How long a listing may lag the uploads: the object index follows S3's events (docs/OBJECT-INDEX.md). */
+const INDEX_LAG_MS = 15_000;
+
 async function listHomes(run: Run, actors: Actor[]): Promise<void> {
   for (const actor of actors) {
-    const objects = await listAll(actor.api, actor.user.name);
     const expected = actor.files.map(({ file }) => file.path).sort();
-    const got = objects.map((o) => o.path).sort();
+    const deadline = Date.now() + INDEX_LAG_MS;
+    let objects = await listAll(actor.api, actor.user.name);
+    let got = objects.map((o) => o.path).sort();
+    while (JSON.stringify(got) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      objects = await listAll(actor.api, actor.user.name);
+      got = objects.map((o) => o.path).sort();
+    }
     if (JSON.stringify(got) !== JSON.stringify(expected)) {
       throw new Error(`${actor.user.name} lists [${got.join(", ")}], expected exactly [${expected.join(", ")}]`);
     }

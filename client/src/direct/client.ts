@@ -162,7 +162,7 @@ export function createDirectClient(options: DirectClientOptions): DirectClient {
     upload(source, uploadOptions) {
       const byteSource = toByteSource(source);
       const path = checkUploadOptions(uploadOptions, byteSource.size);
-      const target = location().then((where) => ({ bucket: where.bucket, key: keyOf(where.prefix, path, "upload") }));
+      const target = location().then((where) => ({ bucket: where.bucket, key: keyOf(where.prefix, path, "upload"), owner: where.home }));
       return new DirectUploadTask(context, target, byteSource, { ...uploadOptions, path });
     },
 

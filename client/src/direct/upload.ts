@@ -27,6 +27,8 @@ export interface DirectUploadContext {
 export interface UploadTarget {
   bucket: string;
   key: string;
+  /** The home the object is written into: its `owner` tag, as every write path sets it (the app role allows exactly this tag). */
+  owner: string;
 }
 
 /**
@@ -108,7 +110,7 @@ export class DirectUploadTask implements PromiseLike<UploadResult> {
 
   private async run(target: Promise<UploadTarget>): Promise<UploadResult> {
     const { path, contentType, onProgress } = this.options;
-    const { bucket, key } = await target;
+    const { bucket, key, owner } = await target;
     this.checkCancelled();
     const size = this.source.size;
     const partSize = Math.max(this.context.partSize, Math.ceil(size / MAX_PARTS));
@@ -126,7 +128,8 @@ export class DirectUploadTask implements PromiseLike<UploadResult> {
     this.context.log.debug("upload started", { path, size, partSize, partCount });
     const upload = new Upload({
       client,
-      params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+      // On the PutObject, or on the CreateMultipartUpload (S3 applies it at completion).
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType, Tagging: `owner=${encodeURIComponent(owner)}` },
       queueSize: Math.min(this.options.concurrency ?? this.context.concurrency, partCount),
       partSize,
       leavePartsOnError: false,

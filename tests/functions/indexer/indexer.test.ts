@@ -119,6 +119,18 @@ describe("functions/indexer (against the S3 engine and a local DynamoDB)", funct
     assert.equal(await world.index.getKey(home, "notes/a.jpg"), undefined, "a key with nothing stored leaves no item");
   });
 
+  it("takes a change in once when many deliveries of the same key's events race (the pending change is claimed)", async () => {
+    const sub = "0a11ce00-0000-4000-8000-0000000000dd";
+    const k = `tenants/${TENANT}/home/${sub}/race.jpg`;
+    for (const body of ["1", "22", "333"]) {
+      await world.s3.send(new PutObjectCommand({ Bucket: world.bucket, Key: k, Body: body, ContentType: "image/jpeg" }));
+      await Promise.all(Array.from({ length: 12 }, () => world.notify(k)));
+    }
+    const usage = await world.index.usage({ tenant: TENANT, home: sub });
+    assert.equal(usage.storedBytes, 1 + 2 + 3);
+    assert.equal(usage.objects, 1);
+  });
+
   it("ignores keys outside a home and events from a bucket the tenant does not live in", async () => {
     assert.deepEqual(await world.notify("quarantine/x.jpg"), { ignored: "key is outside tenants/" });
     const other = await world.indexer({ source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: "elsewhere" }, object: { key: key("a.jpg") } } });

@@ -236,11 +236,22 @@ for (const homeKey of ["userSub", "identityId"] as const) {
         });
       }
 
-      it("never lets users tag objects (they could mark them clean)", async () => {
+      it("never lets users tag objects (they could mark them clean), but for the owner tag naming their own home", async () => {
         for (const tenant of TENANTS) {
           const me = sessionContext(tenant.id, "u1", homeKey);
-          const key = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/a.jpg`;
-          assert.notEqual(await decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: me }), "Allowed", tenant.tier);
+          const home = homeOf(tenant.id, "u1", homeKey);
+          const key = `tenants/${tenant.id}/home/${home}/a.jpg`;
+          const tagging = (tags: Record<string, string>) => ({
+            ...me,
+            "s3:RequestObjectTagKeys": Object.keys(tags),
+            ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`s3:RequestObjectTag/${k}`, v])),
+          });
+          const decideTags = (tags: Record<string, string>) => decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: tagging(tags) as Record<string, string> });
+          assert.notEqual(await decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: me }), "Allowed", `${tenant.tier}: no tags named`);
+          assert.equal(await decideTags({ owner: home }), "Allowed", `${tenant.tier}: the owner tag of its own home`);
+          for (const forged of [{ owner: homeOf(tenant.id, "u2", homeKey) }, { owner: home, "scan-status": "clean" }, { GuardDutyMalwareScanStatus: "NO_THREATS_FOUND" }, { "scan-status": "clean" }]) {
+            assert.notEqual(await decideTags(forged), "Allowed", `${tenant.tier}: ${JSON.stringify(forged)}`);
+          }
         }
       });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { GetObjectCommand, PutObjectCommand, PutObjectTaggingCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, PutObjectTaggingCommand } from "@aws-sdk/client-s3";
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
 import { createDirectClient, type DirectClient, identityPoolParameters } from "../../../client/src/direct";
 import { type GatewayWorld, homeOf, startWorld, subOf } from "./fixture";
@@ -47,6 +47,19 @@ describe("sandbox/iam-gateway: direct client with identity-pool credentials", fu
     assert.deepEqual(Buffer.from(await read.arrayBuffer()), bytes);
     await direct.remove("docs/a.bin");
     assert.deepEqual((await direct.list()).objects, []);
+  });
+
+  it("tags its uploads with their owner (the one tag the app role may write), and cannot write any other tag", async () => {
+    const bytes = randomBytes(64);
+    await direct.upload(bytes, { path: "docs/owned.bin", contentType: "application/octet-stream" });
+    const tags = await world.admin.send(new GetObjectTaggingCommand({ Bucket: world.pooled, Key: `${homeOf("acme", "u1")}docs/owned.bin` }));
+    assert.deepEqual(tags.TagSet, [{ Key: "owner", Value: subOf("acme", "u1") }]);
+    const s3 = world.client(fromCognitoIdentityPool({ ...identityPoolParameters({ region: world.engine.region, identityPoolId: world.identityPoolId, userPoolId: world.userPoolId, getToken: async () => token() }), clientConfig: { region: world.engine.region, endpoint: world.gateway.endpoint } }));
+    const key = `${homeOf("acme", "u1")}docs/forged.bin`;
+    for (const Tagging of [`owner=${subOf("acme", "u2")}`, "scan-status=clean", `owner=${subOf("acme", "u1")}&scan-status=clean`]) {
+      await assert.rejects(s3.send(new PutObjectCommand({ Bucket: world.pooled, Key: key, Body: "x", Tagging })), (err: Error) => err.name === "AccessDenied", Tagging);
+    }
+    await direct.remove("docs/owned.bin");
   });
 
   it("is refused (AccessDenied) outside its home with the same credentials", async () => {
