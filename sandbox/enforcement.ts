@@ -4,7 +4,7 @@ import { type StackConfig } from "../infra/config";
 import { type ProgramRun } from "../offline/run-program";
 import { type BucketPlan } from "./bucket-plan";
 import { type SandboxEngine } from "./engine";
-import { startIamGateway, type IamGateway } from "./iam-gateway/gateway";
+import { startIamGateway, type IamGateway, type IamGatewayOptions } from "./iam-gateway/gateway";
 import { identityPoolStandIn } from "./iam-gateway/identity-pool";
 import { PrincipalRegistry, type RoleCredentials } from "./iam-gateway/principals";
 import { type LocalIssuer } from "./issuer";
@@ -45,6 +45,8 @@ export async function startEnforcement(s: {
   issuer: LocalIssuer;
   accountId: string;
   onDecision?: (line: string) => void;
+  /** S3's EventBridge events of the buckets in `eventBuckets` (the gateway's `onS3Event`). */
+  events?: Pick<IamGatewayOptions, "onS3Event" | "eventBuckets">;
 }): Promise<SandboxEnforcement> {
   const registry = new PrincipalRegistry(s.accountId);
   const bucketArns = s.plans.map((p) => `arn:aws:s3:::${p.name}`);
@@ -90,6 +92,7 @@ export async function startEnforcement(s: {
     identityPool: standIn,
     accountId: s.accountId,
     ...(s.onDecision ? { onDecision: s.onDecision } : {}),
+    ...s.events,
   });
   return { gateway, roles, identityPool };
 }

@@ -1,4 +1,4 @@
-import { ENV, type Env, FUNCTION_NAMES, type FunctionName, type FunctionRouting, type LogLevel } from "@mobile-s3/contract";
+import { API_FUNCTIONS, ENV, type Env, FUNCTION_NAMES, type FunctionName, type FunctionRouting, type LogLevel } from "@mobile-s3/contract";
 import { functionEnvironment } from "../infra/api/function-environment";
 import { type StackConfig } from "../infra/config";
 
@@ -8,6 +8,8 @@ export interface SandboxFunctionSettings {
   scanBuckets: string[];
   logLevel: LogLevel;
   s3Endpoint: string;
+  /** The local DynamoDB and the object index table the sandbox created in it. */
+  dynamodb: { endpoint: string; indexTable: string };
   /** The local issuer the handlers verify tokens against, its key set preloaded. */
   token: { issuer: string; audience: string; jwks: { keys: object[] } };
   /** A local signing key for CloudFront cookies, and the placeholder domain they are issued for. */
@@ -22,8 +24,9 @@ const UNUSED_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:
 /**
  * Each function's environment, from the builder the program deploys them with
  * (`infra/api/function-environment.ts`) and the stack's config, whatever its profile, plus the
- * sandbox-only settings the deployed functions never get: the engine's endpoint, the local issuer,
- * the CDN key in the environment.
+ * sandbox-only settings the deployed functions never get: the engine's and DynamoDB's endpoints,
+ * the local issuer (API functions), the CDN key in the environment. The index table is the one the
+ * sandbox created, by the program's name for it (sandbox/dynamodb.ts).
  */
 export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<FunctionName, Env> {
   const out = {} as Record<FunctionName, Env>;
@@ -40,13 +43,16 @@ export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<
         quotaBytes: s.config.userQuotaBytes,
         abortIncompleteUploadDays: s.config.lifecycle.abortIncompleteUploadDays,
       },
+      indexTableName: s.dynamodb.indexTable,
     });
     out[fn] = {
       ...deployed,
       [ENV.s3Endpoint]: s.s3Endpoint,
-      ...(fn === "scan"
-        ? {}
-        : { [ENV.jwtIssuer]: s.token.issuer, [ENV.jwtAudience]: s.token.audience, [ENV.jwtJwks]: JSON.stringify(s.token.jwks) }),
+      // Whoever the program gives the index table reaches it at the local DynamoDB.
+      ...(deployed[ENV.indexTable] === undefined ? {} : { [ENV.dynamodbEndpoint]: s.dynamodb.endpoint }),
+      ...((API_FUNCTIONS as readonly string[]).includes(fn)
+        ? { [ENV.jwtIssuer]: s.token.issuer, [ENV.jwtAudience]: s.token.audience, [ENV.jwtJwks]: JSON.stringify(s.token.jwks) }
+        : {}),
       ...(fn === "cdn-session" ? { [ENV.cdnPrivateKeyPem]: s.cdn.privateKeyPem } : {}),
       ...((fn === "scan" || fn === "proxy") && s.clamavDb !== undefined ? { [ENV.clamavDb]: s.clamavDb } : {}),
     };

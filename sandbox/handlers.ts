@@ -1,6 +1,9 @@
 import { type ApiFunctionName, type Env, type FunctionName, type LogLevel } from "@mobile-s3/contract";
+import { type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type S3Client } from "@aws-sdk/client-s3";
 import { cdnSessionFunction } from "../functions/cdn-session/app";
+import { createIndexerHandler } from "../functions/indexer/app";
+import { type IndexerOutcome } from "../functions/indexer/core";
 import { objectsFunction } from "../functions/objects/app";
 import { proxyFunction } from "../functions/proxy/app";
 import { createScanHandler } from "../functions/scan/app";
@@ -17,6 +20,8 @@ export interface SandboxHandlers {
   routes: Record<string, ApiHandler>;
   /** The scan function, as EventBridge invokes it. */
   scan: (event: unknown) => Promise<ScanOutcome>;
+  /** The indexer, as EventBridge invokes it (S3's object events). */
+  indexer: (event: unknown) => Promise<IndexerOutcome>;
   /** The engine owner's storage port, for the scan worker's listings and local GuardDuty (AWS services, not functions). */
   store: ObjectStore;
 }
@@ -27,17 +32,20 @@ export interface SandboxHandlers {
  * talking to S3 with its own role's credentials (`clients`, through the IAM gateway, which holds
  * it to that role's policy). The scanner is ClamAV from the environment unless the sandbox has
  * none (`scanner`). `owner` is the engine's own client, for what stands in for AWS services (the
- * scan worker's listings, local GuardDuty), never for a function.
+ * scan worker's listings, local GuardDuty), never for a function. Every function that keeps or
+ * reads the object index does so through `dynamodb`, the local DynamoDB's client.
  */
 export function sandboxHandlers(
   envs: Record<FunctionName, Env>,
   clients: Record<FunctionName, S3Client>,
   owner: S3Client,
+  dynamodb: DynamoDBClient,
   logLevel: LogLevel,
   scanner?: Scanner,
 ): SandboxHandlers {
   const log = (fn: FunctionName) => functionLogger(fn, logLevel);
-  const ports = (fn: ApiFunctionName) => ({ s3: clients[fn], log: log(fn) });
+  // Lambda gives each function its region and role credentials; here the DynamoDB client comes made.
+  const ports = (fn: ApiFunctionName) => ({ s3: clients[fn], dynamodb, log: log(fn) });
   const withScanner = scanner === undefined ? {} : { scanner };
   const api: [readonly string[], ApiHandler][] = [
     [uploadsFunction.routes, uploadsFunction.createHandler(envs.uploads, ports("uploads"))],
@@ -51,5 +59,10 @@ export function sandboxHandlers(
       routes[routeKey] = handler;
     }
   }
-  return { routes, scan: createScanHandler(envs.scan, { store: s3Store(clients.scan), log: log("scan"), ...withScanner }), store: s3Store(owner) };
+  return {
+    routes,
+    scan: createScanHandler(envs.scan, { store: s3Store(clients.scan), log: log("scan"), ...withScanner }),
+    indexer: createIndexerHandler(envs.indexer, { store: s3Store(clients.indexer), dynamodb, log: log("indexer") }),
+    store: s3Store(owner),
+  };
 }

@@ -1,6 +1,6 @@
 // `npm start -- [--stack <name>] [--port <n>] [--data-dir <dir>] [--scanner auto|clamav|off]`
 // The whole control and data plane on loopback, no AWS account: see sandbox/README.md.
-import { FUNCTION_NAMES, type FunctionName, type LogLevel } from "@mobile-s3/contract";
+import { FUNCTION_NAMES, type FunctionName, type LogLevel, TENANTS_ROOT } from "@mobile-s3/contract";
 import * as path from "node:path";
 import { s3Client } from "../functions/shared/s3-client";
 import { apiCorsConfiguration } from "../infra/api/cors";
@@ -27,6 +27,11 @@ import { localGuardDuty } from "./local-guardduty";
 import { clamScanner, loadClamAvLocation } from "../functions/scan/clamscan";
 import { SCAN_TIMEOUT_MS } from "../functions/scan/app";
 import { DEFAULT_SCAN_MAX_BYTES } from "../functions/scan/core";
+import { indexTableDefinition } from "../functions/shared/index-table";
+import { indexedObjectEventsPattern } from "../infra/object-index/event-pattern";
+import { createTable, indexTableName, startLocalDynamoDb } from "./dynamodb";
+import { EventBus, type EventPattern } from "./event-bus";
+import { storeWithTagEvents } from "./tag-events";
 
 /** The account the sandbox's events say they come from: the planned stack's, whose ARNs the policies name. */
 const SANDBOX_ACCOUNT_ID = MOCK_ACCOUNT_ID;
@@ -82,9 +87,41 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
   const scan = await sandboxScanner(opts.scanner, dataDir, children, progress);
   shutdown.checkpoint();
 
+  // The object index: DynamoDB in memory, its table as the program declares it.
+  const dynamo = await startLocalDynamoDb({ region: engine.region });
+  await shutdown.track("stop the local DynamoDB", () => dynamo.close());
+  const dynamodb = dynamo.client();
+  await shutdown.track("close the DynamoDB client", async () => dynamodb.destroy());
+  const indexTable = indexTableName(run, config);
+  await createTable(dynamodb, indexTableDefinition(indexTable));
+  shutdown.checkpoint();
+  progress.step(`DynamoDB (dynalite, in memory) on ${dynamo.endpoint}: object index table ${indexTable}`);
+
+  const routing = sandboxRouting(run);
+  // The buckets users' objects live in send S3's events to the bus, whatever the profile: the
+  // sandbox serves the API, and so the index it reads, in every profile.
+  const eventBuckets = routing.scanBuckets;
+  const bus = new EventBus({
+    onGiveUp: (target, event, err) => {
+      const detail = event.detail as { bucket?: { name?: string }; object?: { key?: string } } | undefined;
+      progress.warn([
+        `the ${target} failed three times on "${event["detail-type"]}" for ${detail?.bucket?.name}/${detail?.object?.key} (${err instanceof Error ? err.name : "error"});`,
+        "the object index may miss this change until it is reconciled",
+      ]);
+    },
+  });
+
   const issuer = new LocalIssuer(api, SANDBOX_AUDIENCE, config.identity.tenantClaim);
   // From here on nothing but the stand-ins for AWS services talks to the engine directly.
-  const enforcement = await startEnforcement({ run, config, plans, engine, issuer, accountId: MOCK_ACCOUNT_ID });
+  const enforcement = await startEnforcement({
+    run,
+    config,
+    plans,
+    engine,
+    issuer,
+    accountId: MOCK_ACCOUNT_ID,
+    events: { onS3Event: (event) => bus.publish(event), eventBuckets },
+  });
   await shutdown.track("stop the IAM gateway", () => enforcement.gateway.close());
   progress.step(`IAM gateway on ${enforcement.gateway.endpoint}: every S3 request is decided by the program's policies`);
   const roleClients = Object.fromEntries(
@@ -95,7 +132,6 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
   ) as Record<FunctionName, S3Client>;
   await shutdown.track("close the functions' S3 clients", async () => Object.values(roleClients).forEach((c) => c.destroy()));
   const cdn = sandboxCdnKey();
-  const routing = sandboxRouting(run);
   for (const tenant of routing.accessPointTenants) {
     progress.note(
       `tenant ${tenant} (accessPoint tier): Ceph has no access points, so it is served from ${routing.routing.pooledBucket} directly, under the same keys (its access point policy is not enforced)`,
@@ -107,18 +143,30 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
     scanBuckets: routing.scanBuckets,
     logLevel: LOG_LEVEL,
     s3Endpoint: enforcement.gateway.endpoint,
+    dynamodb: { endpoint: dynamo.endpoint, indexTable },
     token: { issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks },
     cdn,
     ...(scan.database === undefined ? {} : { clamavDb: scan.database }),
   });
-  const handlers = sandboxHandlers(envs, roleClients, s3, LOG_LEVEL, scan.scanner);
+  const handlers = sandboxHandlers(envs, roleClients, s3, dynamodb, LOG_LEVEL, scan.scanner);
+
+  // EventBridge: the program's rule sends the indexed object events under tenants/ to the indexer.
+  bus.addTarget({ name: "indexer", pattern: indexedObjectEventsPattern(eventBuckets, TENANTS_ROOT) as EventPattern, invoke: handlers.indexer });
+  await shutdown.track("stop the event bus", () => bus.close());
 
   // With GuardDuty, a local stand-in scans with ClamAV, writes GuardDuty's tags and sends its
   // scan results to the scan function; with ClamAV, the scan function itself gets S3's events.
   const onObjectCreated =
     config.scanning.scanner === "guardduty"
       ? localGuardDuty({
-          store: handlers.store,
+          // GuardDuty's verdict tag is an S3 PutObjectTagging like any other: S3 sends its event.
+          store: storeWithTagEvents(handlers.store, {
+            owner: s3,
+            account: SANDBOX_ACCOUNT_ID,
+            region: engine.region,
+            buckets: eventBuckets,
+            onS3Event: (event) => bus.publish(event),
+          }),
           scanner: scan.scanner ?? clamScanner({ ...loadClamAvLocation(envs.scan), timeoutMs: SCAN_TIMEOUT_MS, maxFileBytes: DEFAULT_SCAN_MAX_BYTES }),
           scanResults: handlers.scan,
           region: engine.region,
@@ -156,6 +204,7 @@ async function start(opts: SandboxOptions, progress: Progress, shutdown: Shutdow
       engine: { endpoint: engine.endpoint, accessKeyId: engine.accessKeyId, secretAccessKey: engine.secretAccessKey },
     },
     identityPool: enforcement.identityPool,
+    dynamodb: { endpoint: dynamo.endpoint, region: dynamo.region, indexTable },
   };
   process.stdout.write(`${readyLine(ready)}\n`);
   process.stdout.write(

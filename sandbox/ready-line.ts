@@ -3,7 +3,8 @@ import { type ExampleFile, printfFormat } from "./example-file";
 
 /**
  * What scripts read from the one `ready {…}` line (the contract with `npm run demo` and the tests):
- * the API, the issuer of its tokens, and the engine with throwaway keys and the stack's buckets.
+ * the API, the issuer of its tokens, the engine with throwaway keys and the stack's buckets, and the
+ * local DynamoDB holding the object index.
  */
 export interface ReadyInfo {
   api: string;
@@ -18,16 +19,19 @@ export interface ReadyInfo {
   };
   /** The identity pool stand-in (at `s3.endpoint`): what the direct mode signs in with. */
   identityPool: { identityPoolId: string; userPoolId: string; providerName: string };
+  /** The local DynamoDB (dynalite; any credentials) and the object index's table in it. */
+  dynamodb: { endpoint: string; region: string; indexTable: string };
 }
 
 /** Exactly one line: `ready ` and the JSON. */
 export function readyLine(info: ReadyInfo): string {
-  const { api, issuer, s3, identityPool } = info;
+  const { api, issuer, s3, identityPool, dynamodb } = info;
   const ordered = {
     api,
     issuer,
     s3: { endpoint: s3.endpoint, region: s3.region, buckets: s3.buckets, engine: s3.engine },
     identityPool,
+    dynamodb: { endpoint: dynamodb.endpoint, region: dynamodb.region, indexTable: dynamodb.indexTable },
   };
   return `ready ${JSON.stringify(ordered)}`;
 }
@@ -84,6 +88,7 @@ export function banner(info: BannerInfo): string {
     `  identity pool           ${info.identityPool.identityPoolId} at ${info.s3.endpoint} (logins: ${info.identityPool.providerName})`,
     `  S3 engine (owner keys)  ${info.s3.engine.endpoint}, bypassing every policy: for inspection only`,
     `  buckets                 ${info.s3.buckets.join(", ")}`,
+    `  object index            table ${info.dynamodb.indexTable} in DynamoDB at ${info.dynamodb.endpoint} (dynalite, any credentials, region ${info.dynamodb.region})`,
     `  scanner                 ${info.scanner}`,
     "",
     "Upload → list → download (paste into a shell):",

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from "node:http";
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 import { uriEscape } from "../../functions/shared/presigner";
 import { checkChecksums, statedChecksums } from "./checksums";
@@ -8,7 +8,9 @@ import { type IdentityPoolStandIn } from "./identity-pool";
 import { accountOf, type Principal, type PrincipalRegistry, roleArnOfSession } from "./principals";
 import { type Check, classify, type ClassifiedRequest, gatesOf, parseTaggingXml, requestTagContext, type Target } from "./s3-request";
 import { checkSignedPayload, decodeAwsChunked, failure, headerValue, parseQuery, type S3Failure, signRequest, type VerifiedRequest, verifySignature } from "./sigv4";
+import { PendingUploadTags, taggingXml, uploadIdOfXml } from "./tagging";
 import { readBoundedBody } from "../read-body";
+import { DELETION_TYPE, EMITTING_OPERATIONS, EMPTY_ETAG, etagOfXml, isErrorXml, s3ObjectEvent, type S3ObjectEvent, type S3ObjectEventKind, Sequencer } from "../s3-events";
 
 /**
  * An S3 endpoint on 127.0.0.1 in front of the engine (Ceph RGW) that decides every request the way
@@ -21,6 +23,13 @@ import { readBoundedBody } from "../read-body";
  * Transport: the gateway listens on plain HTTP on loopback and tells the policies
  * `aws:SecureTransport` = "true" and `s3:TlsVersion` = "1.3": loopback stands in for TLS, so the
  * buckets' DenyInsecureTransport / DenyOutdatedTls guards are evaluated but never fire.
+ *
+ * Events: since every request passes here, the gateway is also where S3's EventBridge events come
+ * from (`onS3Event`): one per object change the engine carried out, built from its answer.
+ *
+ * Tags: what Ceph 16 leaves out, the gateway applies before it answers and before the event
+ * (tagging.ts): a REPLACE copy's tags, a multipart upload's tags at its completion. So no reader
+ * ever sees a copy with its source's tags (a scan verdict among them).
  */
 
 export interface GatewayBucket {
@@ -53,12 +62,47 @@ export interface IamGatewayOptions {
   maxBufferedBytes?: number;
   /** One line per decided request. */
   onDecision?: (line: string) => void;
+  /**
+   * The event S3 sends EventBridge for each object change the engine carried out (sandbox/s3-events.ts):
+   * PutObject, CopyObject and CompleteMultipartUpload → "Object Created", DeleteObject → "Object
+   * Deleted", PutObjectTagging / DeleteObjectTagging → "Object Tags Added" / "Deleted", whatever the
+   * key. Called after the answer went to the caller, never holding it up.
+   */
+  onS3Event?: (event: S3ObjectEvent) => void;
+  /** The buckets that send their events to EventBridge. @default every bucket */
+  eventBuckets?: string[];
 }
 
 export interface IamGateway {
   /** `http://127.0.0.1:<port>`: the S3 endpoint, and the identity pool's. */
   endpoint: string;
+  /** Resolves once every event of a request already answered has been handed to `onS3Event`. */
+  settled(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The engine's answer to a forwarded request, once complete. */
+interface EngineAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** What the gateway does with a successful answer before the caller sees it: the answer it then gives. */
+type Settle = (answer: EngineAnswer) => Promise<EngineAnswer>;
+
+/** An object change forwarded to the engine, waiting for its answer to become an event. */
+interface PendingChange {
+  kind: S3ObjectEventKind;
+  reason?: string;
+  /** The bucket itself (an access point's requests change the bucket behind it). */
+  bucket: string;
+  key: string;
+  requestVersionId?: string;
+  /** PutObject: the bytes stored, when the gateway knows them. */
+  storedBytes?: number;
+  requester: string;
+  sourceIp: string;
 }
 
 const asDocument = (policy: unknown) => (typeof policy === "string" ? JSON.parse(policy) : policy);
@@ -136,18 +180,22 @@ export async function startIamGateway(options: IamGatewayOptions): Promise<IamGa
   }
 
   /** A request to the engine with the owner's keys; resolves with status, headers and the whole body. */
-  function engineCall(method: string, path: string, query: [string, string][]): Promise<{ status: number; body: string }> {
+  function engineCall(method: string, path: string, query: [string, string][], body?: string): Promise<EngineAnswer> {
     return new Promise((resolve, reject) => {
-      const headers = signRequest({ method, path, query, host: engineUrl.host, headers: {}, ...options.engine });
+      const payload = body === undefined ? undefined : Buffer.from(body, "utf8");
+      const headers = {
+        ...signRequest({ method, path, query, host: engineUrl.host, headers: {}, ...options.engine }),
+        ...(payload ? { "content-length": String(payload.length), "content-md5": createHash("md5").update(payload).digest("base64") } : {}),
+      };
       const qs = query.map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).join("&");
       const r = httpRequest({ host: engineUrl.hostname, port: engineUrl.port, method, path: qs ? `${path}?${qs}` : path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
         res.on("error", reject);
       });
       r.on("error", reject);
-      r.end();
+      r.end(payload);
     });
   }
 
@@ -219,7 +267,11 @@ export async function startIamGateway(options: IamGatewayOptions): Promise<IamGa
     return undefined;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, input: { method: string; path: string; query: [string, string][]; headers: Record<string, string>; body?: Buffer }): void {
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    input: { method: string; path: string; query: [string, string][]; headers: Record<string, string>; body?: Buffer; onAnswer?: (answer: EngineAnswer) => void; settle?: Settle },
+  ): void {
     const amz = Object.fromEntries(Object.entries(input.headers).filter(([k]) => k.startsWith("x-amz-")));
     const rest = Object.fromEntries(Object.entries(input.headers).filter(([k]) => !k.startsWith("x-amz-")));
     const signed = signRequest({ method: input.method, path: input.path, query: input.query, host: engineUrl.host, headers: amz, ...options.engine });
@@ -231,7 +283,37 @@ export async function startIamGateway(options: IamGatewayOptions): Promise<IamGa
         delete headers.connection;
         delete headers["keep-alive"];
         delete headers["transfer-encoding"];
-        res.writeHead(answer.statusCode ?? 502, headers);
+        const status = answer.statusCode ?? 502;
+        if (input.settle) {
+          // The whole (small XML) answer is held until the gateway has done its part, then given.
+          const settle = input.settle;
+          const chunks: Buffer[] = [];
+          answer.on("data", (c: Buffer) => chunks.push(c));
+          answer.on("error", (err) => sendError(req, res, failure(502, "InternalError", `the engine failed: ${err.message}`), input.path));
+          answer.on("end", () => {
+            const received: EngineAnswer = { status, headers, body: Buffer.concat(chunks).toString("utf8") };
+            const settled = status >= 200 && status < 300 && !isErrorXml(received.body) ? settle(received) : Promise.resolve(received);
+            settled.then(
+              (given) => {
+                const body = Buffer.from(given.body, "utf8");
+                res.writeHead(given.status, { ...given.headers, "content-length": String(body.length) });
+                res.end(input.method === "HEAD" ? undefined : body);
+                if (input.onAnswer && given.status >= 200 && given.status < 300) {
+                  input.onAnswer(given);
+                }
+              },
+              (err: unknown) => sendError(req, res, failure(500, "InternalError", `the gateway failed: ${(err as Error)?.message ?? String(err)}`), input.path),
+            );
+          });
+          return;
+        }
+        res.writeHead(status, headers);
+        if (input.onAnswer && status >= 200 && status < 300) {
+          // The answers events are built from are small XML documents or empty (no GET is observed).
+          const chunks: Buffer[] = [];
+          answer.on("data", (c: Buffer) => chunks.push(c));
+          answer.on("end", () => input.onAnswer?.({ status, headers: answer.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        }
         answer.pipe(res);
       },
     );
@@ -376,13 +458,177 @@ export async function startIamGateway(options: IamGatewayOptions): Promise<IamGa
         outHeaders["x-amz-copy-source"] = `/${uriEscape(sourceTarget.bucket)}${source.slice(segment.length)}`;
       }
     }
+    const emits = EMITTING_OPERATIONS[classified.operation];
+    const onAnswer =
+      emits && options.onS3Event && classified.key !== undefined && (eventBuckets === undefined || eventBuckets.has(target.bucket))
+        ? answered({
+            ...emits,
+            bucket: target.bucket,
+            key: classified.key,
+            requestVersionId: pairs.find(([k]) => k === "versionId")?.[1],
+            storedBytes: classified.operation === "PutObject" ? Number(outHeaders["content-length"]) : undefined,
+            requester: accountOf(principal.principalArn) ?? options.accountId,
+            sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+          })
+        : undefined;
+    const settle = classified.key === undefined ? undefined : settleTags(classified.operation, target.bucket, classified.key, pairs.find(([k]) => k === "uploadId")?.[1], classified.tagsToApply);
     forward(req, res, {
       method,
       path: `/${uriEscape(target.bucket)}${key}`,
       query: pairs.filter(([k]) => !/^x-amz-/i.test(k)),
       headers: outHeaders,
       ...(body !== undefined || method === "GET" || method === "HEAD" || method === "DELETE" ? { body: body ?? Buffer.alloc(0) } : {}),
+      ...(onAnswer ? { onAnswer } : {}),
+      ...(settle ? { settle } : {}),
     });
+  }
+
+  const uploadTags = new PendingUploadTags(undefined, (uploadId, upload) => log(`forgot the tags of multipart upload ${uploadId} of ${upload.bucket}/${upload.key}: too many open uploads`));
+
+  /** What the gateway must do with the tags of an operation's successful answer, before giving it: see tagging.ts. */
+  function settleTags(operation: string, bucket: string, key: string, uploadId: string | undefined, tags: Record<string, string> | undefined): Settle | undefined {
+    if (operation === "CopyObject" && tags !== undefined) {
+      return (answer) => applyTags(bucket, key, tags, answer);
+    }
+    if (operation === "CreateMultipartUpload" && tags !== undefined) {
+      return async (answer) => {
+        const created = uploadIdOfXml(answer.body);
+        if (created !== undefined) {
+          uploadTags.remember(created, { bucket, key, tags });
+        }
+        return answer;
+      };
+    }
+    const pending = uploadId === undefined ? undefined : uploadTags.of(uploadId, bucket, key);
+    if (operation === "CompleteMultipartUpload" && uploadId !== undefined && pending !== undefined) {
+      return async (answer) => {
+        uploadTags.forget(uploadId);
+        return applyTags(bucket, key, pending, answer);
+      };
+    }
+    if (operation === "AbortMultipartUpload" && uploadId !== undefined && pending !== undefined) {
+      return async (answer) => {
+        uploadTags.forget(uploadId);
+        return answer;
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * Gives the object the engine just created exactly `tags` (none: no tags), with the owner's keys,
+   * on the version it answered with, or else (Ceph leaves a copy's out) the current one, which
+   * names a newer version if the key changed in between; the caller's answer then names that
+   * version. If the engine refuses the tags (S3 refuses such a request whole, InvalidTag), the new
+   * version is removed again and the refusal answered: a copy never stays with its source's tags.
+   */
+  async function applyTags(bucket: string, key: string, tags: Record<string, string>, answer: EngineAnswer): Promise<EngineAnswer> {
+    const answered = answer.headers["x-amz-version-id"];
+    const versionId = typeof answered === "string" && answered !== "" ? answered : (await headObject(bucket, key))?.versionId;
+    const path = encodePath(bucket, key);
+    const version: [string, string][] = versionId !== undefined && versionId !== "null" ? [["versionId", versionId]] : [];
+    const undo = async (why: string) => {
+      log(`removed ${bucket}/${key}${versionId ? ` version ${versionId}` : ""}: ${why}`);
+      await engineCall("DELETE", path, version).catch((err: unknown) => log(`could not remove ${bucket}/${key}: ${(err as Error)?.message ?? String(err)}`));
+    };
+    let tagged: EngineAnswer;
+    try {
+      tagged = Object.keys(tags).length === 0 ? await engineCall("DELETE", path, [["tagging", ""], ...version]) : await engineCall("PUT", path, [["tagging", ""], ...version], taggingXml(tags));
+    } catch (err) {
+      await undo(`its tags could not be set (${(err as Error)?.message ?? String(err)})`);
+      throw err;
+    }
+    if (tagged.status < 200 || tagged.status >= 300) {
+      await undo(`the engine refused its tags (HTTP ${tagged.status})`);
+      const requestId = tagged.headers["x-amz-request-id"];
+      return { status: tagged.status, headers: { "content-type": "application/xml", ...(typeof requestId === "string" ? { "x-amz-request-id": requestId } : {}) }, body: tagged.body };
+    }
+    return version.length > 0 && answered === undefined ? { ...answer, headers: { ...answer.headers, "x-amz-version-id": version[0][1] } } : answer;
+  }
+
+  const eventBuckets = options.eventBuckets === undefined ? undefined : new Set(options.eventBuckets);
+  const sequencer = new Sequencer();
+  const building = new Set<Promise<void>>();
+
+  /** What a HEAD of the object (that version, if named) tells, with the owner's keys; undefined once it is gone. */
+  async function headObject(bucket: string, key: string, versionId?: string): Promise<{ size: number; etag: string; versionId?: string } | undefined> {
+    const answer = await engineCall("HEAD", encodePath(bucket, key), versionId ? [["versionId", versionId]] : []);
+    if (answer.status !== 200) {
+      return undefined;
+    }
+    const version = answer.headers["x-amz-version-id"];
+    return {
+      size: Number(answer.headers["content-length"]),
+      etag: String(answer.headers.etag ?? ""),
+      ...(typeof version === "string" && version !== "" && version !== "null" ? { versionId: version } : {}),
+    };
+  }
+
+  /**
+   * The handler of the engine's answer to an object change: the sequencer is taken as the answer
+   * arrives (the engine's order), then what the answer lacks (a size, a tagged version's ETag) is
+   * read back, and the event handed over.
+   */
+  function answered(change: PendingChange): (answer: EngineAnswer) => void {
+    return (answer) => {
+      if (change.kind === "created" && change.reason !== "PutObject" && isErrorXml(answer.body)) {
+        return;
+      }
+      const ordered = change.kind === "created" || change.kind === "deleted" ? sequencer.next(change.bucket) : undefined;
+      const job = buildEvent(change, answer, ordered).then(
+        (event) => options.onS3Event?.(event),
+        (err: unknown) => log(`no event for ${change.bucket}/${change.key}: ${(err as Error)?.message ?? String(err)}`),
+      );
+      building.add(job);
+      void job.finally(() => building.delete(job));
+    };
+  }
+
+  /*
+   * S3 answers a change of a versioned object with its version (x-amz-version-id); Ceph 16 leaves it
+   * out of CopyObject's and PutObjectTagging's answers, and CompleteMultipartUpload's ETag, so they
+   * are read back from the current version.
+   */
+  async function buildEvent(change: PendingChange, answer: EngineAnswer, sequencerValue: string | undefined): Promise<S3ObjectEvent> {
+    const header = (name: string) => {
+      const v = answer.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const answeredVersion = header("x-amz-version-id");
+    const versionId = answeredVersion !== undefined && answeredVersion !== "" ? answeredVersion : change.requestVersionId;
+    const base = {
+      kind: change.kind,
+      bucket: change.bucket,
+      key: change.key,
+      account: options.accountId,
+      region: options.engine.region,
+      requester: change.requester,
+      sourceIp: change.sourceIp,
+      requestId: header("x-amz-request-id") ?? randomBytes(8).toString("hex").toUpperCase(),
+      ...(versionId !== undefined && versionId !== "null" ? { versionId } : {}),
+      ...(sequencerValue !== undefined ? { sequencer: sequencerValue } : {}),
+      ...(change.reason !== undefined ? { reason: change.reason } : {}),
+    };
+    if (change.kind === "created") {
+      let etag = change.reason === "PutObject" ? header("etag") : etagOfXml(answer.body);
+      let size = change.storedBytes !== undefined && Number.isFinite(change.storedBytes) ? change.storedBytes : undefined;
+      let version = base.versionId;
+      if (!etag || size === undefined || version === undefined) {
+        const head = await headObject(change.bucket, change.key, version);
+        etag = etag || head?.etag;
+        size ??= head?.size;
+        version ??= head?.versionId;
+      }
+      return s3ObjectEvent({ ...base, ...(version ? { versionId: version } : {}), ...(etag ? { etag } : {}), ...(size !== undefined ? { size } : {}) });
+    }
+    if (change.kind === "deleted") {
+      // A DeleteObject naming no version puts a delete marker on a versioned object; naming one removes it for good.
+      const marker = change.requestVersionId === undefined && header("x-amz-delete-marker") === "true";
+      return s3ObjectEvent({ ...base, deletionType: marker ? DELETION_TYPE.marker : DELETION_TYPE.permanent, ...(marker ? { etag: EMPTY_ETAG } : {}) });
+    }
+    const head = await headObject(change.bucket, change.key, base.versionId);
+    const version = base.versionId ?? head?.versionId;
+    return s3ObjectEvent({ ...base, ...(version ? { versionId: version } : {}), ...(head?.etag ? { etag: head.etag } : {}) });
   }
 
   const server = createServer((req, res) => {
@@ -395,6 +641,11 @@ export async function startIamGateway(options: IamGatewayOptions): Promise<IamGa
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    async settled() {
+      while (building.size > 0) {
+        await Promise.all([...building]);
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

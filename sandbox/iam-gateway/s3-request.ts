@@ -35,6 +35,13 @@ export interface ClassifiedRequest {
   acl?: { cannedAcl?: string; grants: boolean; viaSubresource: boolean };
   /** The body must be checked against x-amz-checksum-* / Content-MD5 (PutObject, UploadPart). */
   checksBody: boolean;
+  /**
+   * The tag set S3 gives the object this request creates where Ceph 16 does not, so the gateway
+   * applies it: a CopyObject's under the REPLACE tagging directive (its x-amz-tagging, possibly
+   * none: "CopyObject"), a CreateMultipartUpload's x-amz-tagging once the upload completes
+   * ("CreateMultipartUpload").
+   */
+  tagsToApply?: Record<string, string>;
 }
 
 export interface RawS3Request {
@@ -237,6 +244,7 @@ export function classify(req: RawS3Request): ClassifiedRequest | S3Failure {
     const writeContext = { ...sse, ...aclContext, ...tagContext };
     const checks: Check[] = [objectCheck("s3:PutObject", { context: writeContext, versionId: undefined })];
     let operation = isPart ? "UploadPart" : "PutObject";
+    let tagsToApply: Record<string, string> | undefined;
     if (copySource !== undefined) {
       const source = parseCopySource(copySource);
       if (!source) {
@@ -252,6 +260,12 @@ export function classify(req: RawS3Request): ClassifiedRequest | S3Failure {
         context: {},
       });
       const directive = h("x-amz-tagging-directive")?.toUpperCase() ?? "COPY";
+      if (!isPart && directive !== "COPY" && directive !== "REPLACE") {
+        return failure(400, "InvalidArgument", "Unknown tagging directive.");
+      }
+      if (!isPart && directive === "REPLACE") {
+        tagsToApply = headerTags ?? {};
+      }
       if (!isPart && directive === "COPY") {
         // Copying the source's tags reads them (GetObjectTagging) and writes them (PutObjectTagging,
         // with the source's tags as the request's): the gateway adds both once it knows the tags.
@@ -261,7 +275,7 @@ export function classify(req: RawS3Request): ClassifiedRequest | S3Failure {
     if (!isPart) {
       checks.push(...writeExtras(writeContext));
     }
-    return { operation, bucket, key, checks, tagsFromBody: false, ...(acl && !isPart ? { acl } : {}), checksBody: copySource === undefined };
+    return { operation, bucket, key, checks, tagsFromBody: false, ...(acl && !isPart ? { acl } : {}), checksBody: copySource === undefined, ...(tagsToApply ? { tagsToApply } : {}) };
   }
 
   if (method === "POST") {
@@ -275,6 +289,7 @@ export function classify(req: RawS3Request): ClassifiedRequest | S3Failure {
         tagsFromBody: false,
         ...(acl ? { acl } : {}),
         checksBody: false,
+        ...(headerTags ? { tagsToApply: headerTags } : {}),
       };
     }
     if (params.has("uploadId") && only(["uploadId", "x-id"])) {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { signIn } from "../../scripts/demo/dev-token";
 import { runDemo } from "../../scripts/demo/flow";
 import { type ProgressFactory } from "../../scripts/demo/progress";
@@ -10,6 +11,8 @@ import { uploadFile } from "../../scripts/demo/upload";
 import { assertStoppedClean, cleanUp, startTestSandbox, type TestSandbox } from "./sandbox-fixture";
 
 const MIB = 1024 * 1024;
+/** EventBridge delivers in about half a second; the sandbox's bus in milliseconds, the indexer then writes. */
+const INDEX_WAIT_MS = 10_000;
 const entry = sandboxEntry();
 const skipped = entry === undefined ? ' — SKIPPED: package.json "start" does not run a sandbox/*.ts entry yet' : "";
 
@@ -102,8 +105,18 @@ const skipped = entry === undefined ? ' — SKIPPED: package.json "start" does n
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       return (answer.body as { objects: { path: string }[] }).objects.map((o) => o.path);
     };
-    assert.deepEqual(await list(inA), ["from-a.png"], "sandbox A holds only its own upload");
-    assert.deepEqual(await list(inB), ["from-b.png"], "sandbox B holds only its own upload");
+    // Listings come from the object index, which follows S3 within the events' delivery time.
+    const listOnceIndexed = async (client: typeof inA, expected: string[]) => {
+      const deadline = Date.now() + INDEX_WAIT_MS;
+      let paths = await list(client);
+      while (JSON.stringify(paths) !== JSON.stringify(expected) && Date.now() < deadline) {
+        await sleep(100);
+        paths = await list(client);
+      }
+      return paths;
+    };
+    assert.deepEqual(await listOnceIndexed(inA, ["from-a.png"]), ["from-a.png"], "sandbox A holds only its own upload");
+    assert.deepEqual(await listOnceIndexed(inB, ["from-b.png"]), ["from-b.png"], "sandbox B holds only its own upload");
     const crossed = await inA.as(inB.token).call("GET", "/v1/objects");
     assert.equal(crossed.status, 401, "a token of sandbox B is not accepted by sandbox A");
 

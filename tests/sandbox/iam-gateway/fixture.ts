@@ -1,11 +1,11 @@
-import { CLAMAV_VOCABULARY, type FunctionName } from "@mobile-s3/contract";
+import { CLAMAV_VOCABULARY, FUNCTION_NAMES, type FunctionName } from "@mobile-s3/contract";
 import { randomBytes } from "node:crypto";
-import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
 import { functionPolicy } from "../../../infra/api/function-policies";
 import { bucketPolicy } from "../../../infra/storage/bucket-policy";
 import { accessPointArn, accessPointPolicy, appUserPolicy, pooledBucketTenancyStatements, type StorageLayout } from "../../../infra/tenancy/access-policies";
-import { startIamGateway, type IamGateway } from "../../../sandbox/iam-gateway/gateway";
+import { startIamGateway, type IamGateway, type IamGatewayOptions } from "../../../sandbox/iam-gateway/gateway";
 import { identityPoolStandIn, type IdentityPoolStandIn } from "../../../sandbox/iam-gateway/identity-pool";
 import { PrincipalRegistry, type RoleCredentials } from "../../../sandbox/iam-gateway/principals";
 import { LocalIssuer } from "../../../sandbox/issuer";
@@ -13,7 +13,7 @@ import { emptyAndDeleteBucket, engineClient, type S3Engine, useS3Engine } from "
 
 export const ACCOUNT = "123456789012";
 export const APP_ROLE = "iamgw-app-user";
-export const FUNCTIONS: FunctionName[] = ["uploads", "objects", "proxy", "scan", "cdn-session"];
+export const FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES;
 export type Tier = "pooled" | "accessPoint" | "bucket";
 export const TENANTS: { id: string; tier: Tier }[] = [
   { id: "acme", tier: "pooled" },
@@ -54,7 +54,28 @@ export interface GatewayWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<GatewayWorld> {
+export interface WorldOptions {
+  /** The gateway's S3 events (`IamGatewayOptions.onS3Event`). */
+  onS3Event?: IamGatewayOptions["onS3Event"];
+  /** The buckets that send events, of the world's two. @default both */
+  eventBuckets?: (buckets: { pooled: string; dedicated: string }) => string[];
+  /** Versioning on, as on every bucket the program creates. @default false */
+  versioned?: boolean;
+}
+
+/** Deletes every version and delete marker: a versioned bucket is empty only without them. */
+async function deleteAllVersions(admin: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const listed = await admin.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    const all = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+    if (all.length === 0) {
+      return;
+    }
+    await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: all } }));
+  }
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<GatewayWorld> {
   const engine = await useS3Engine();
   const admin = engineClient(engine);
   const tag = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
@@ -98,6 +119,9 @@ export async function startWorld(): Promise<GatewayWorld> {
   };
   for (const bucket of [pooled, dedicated]) {
     await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    if (options.versioned) {
+      await admin.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    }
   }
   const registry = new PrincipalRegistry(ACCOUNT);
   const roles = Object.fromEntries(FUNCTIONS.map((fn) => [fn, registry.registerRole(`iamgw-${fn}`, policies.functions[fn])])) as Record<FunctionName, RoleCredentials>;
@@ -127,6 +151,8 @@ export async function startWorld(): Promise<GatewayWorld> {
     principals: registry,
     identityPool: pool,
     accountId: ACCOUNT,
+    ...(options.onS3Event ? { onS3Event: options.onS3Event } : {}),
+    ...(options.eventBuckets ? { eventBuckets: options.eventBuckets({ pooled, dedicated }) } : {}),
   });
   const clients: S3Client[] = [];
   const client = (credentials: S3ClientConfig["credentials"]) => {
@@ -178,6 +204,9 @@ export async function startWorld(): Promise<GatewayWorld> {
       clients.forEach((c) => c.destroy());
       await gateway.close();
       for (const bucket of [pooled, dedicated]) {
+        if (options.versioned) {
+          await deleteAllVersions(admin, bucket);
+        }
         await emptyAndDeleteBucket(admin, bucket);
       }
       admin.destroy();

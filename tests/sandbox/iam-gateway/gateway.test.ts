@@ -124,10 +124,11 @@ describe("sandbox/iam-gateway: attacks and function roles", function () {
     assert.match(await expired.text(), /Request has expired/);
   });
 
-  it("uploads' role cannot GetObject; objects' role cannot PutObject", async () => {
+  it("uploads' role cannot GetObject; objects' role writes (copies) under tenants/ only, never with a verdict tag", async () => {
     assert.equal(await statusOf(uploads.send(new GetObjectCommand({ Bucket: world.pooled, Key: `${mine}clean.txt` }))), 403);
     assert.equal(await statusOf(uploads.send(new PutObjectCommand({ Bucket: world.pooled, Key: `${mine}up.txt`, Body: "x" }))), 200);
-    assert.equal(await statusOf(objects.send(new PutObjectCommand({ Bucket: world.pooled, Key: `${mine}obj.txt`, Body: "x" }))), 403);
+    assert.equal(await statusOf(objects.send(new PutObjectCommand({ Bucket: world.pooled, Key: "quarantine/obj.txt", Body: "x" }))), 403);
+    assert.equal(await statusOf(objects.send(new PutObjectCommand({ Bucket: world.pooled, Key: `${mine}obj.txt`, Body: "x", Tagging: "scan-status=clean" }))), 403);
   });
 
   it("objects' role reads only objects tagged scan-status=clean", async () => {
