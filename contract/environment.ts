@@ -27,7 +27,7 @@ export const ENV = {
   cdnPrivateKeyPem: "CDN_PRIVATE_KEY_PEM",
   userQuotaBytes: "USER_QUOTA_BYTES",
   abortIncompleteUploadDays: "ABORT_INCOMPLETE_UPLOAD_DAYS",
-  /** The object index's DynamoDB table (uploads, objects, cdn-session and indexer functions). */
+  /** The object index's DynamoDB table (uploads, objects, proxy and indexer functions). */
   indexTable: "INDEX_TABLE",
   /** Optional: a DynamoDB endpoint other than AWS's (the sandbox's local engine). */
   dynamodbEndpoint: "DYNAMODB_ENDPOINT",

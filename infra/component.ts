@@ -74,6 +74,8 @@ const TAGGED_TYPES = new Set([
   "aws:sns/topic:Topic",
   "aws:ecr/repository:Repository",
   "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan",
+  "aws:dynamodb/table:Table",
+  "aws:sqs/queue:Queue",
 ]);
 
 /** A resource class as the providers generate them: a constructor and its type token. */

@@ -190,6 +190,12 @@ export const CONFIG_SCHEMA = {
     description:
       "Memory of the ClamAV scan function in MB (scanner clamav). New accounts are capped at 3008 until Lambda raises their quota.",
   },
+  indexReconcileSchedule: {
+    type: "string",
+    default: "rate(1 day)",
+    description:
+      "When the full profile's indexer reconciles the object index with the buckets (repairing whatever an S3 event missed): an EventBridge schedule expression, `rate(<n> <unit>)` running at most every 15 minutes, or `cron(<6 fields>)` in UTC.",
+  },
   // Limits checked at plan time: the request limits take their bounds from LIMIT_BOUNDS, which the
   // functions check their environment against too, so a bound cannot be widened in one place only.
   presignTtlSeconds: {
@@ -304,7 +310,7 @@ export const CONFIG_SCHEMA = {
     type: "boolean",
     default: false,
     description:
-      "Let `pulumi destroy` delete buckets that still hold objects, and the user pool. Keep false outside throwaway stacks.",
+      "Let `pulumi destroy` delete buckets that still hold objects, the user pool, and the object index with deletion protection off. Keep false outside throwaway stacks.",
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

@@ -13,6 +13,7 @@ import {
   PROJECT,
   type StringKeySpec,
 } from "./config-schema";
+import { assertScheduleExpression, MIN_RECONCILE_INTERVAL_MINUTES } from "./object-index/event-pattern";
 import { type LifecycleSettings } from "./storage/lifecycle";
 
 /**
@@ -54,6 +55,8 @@ export interface StackConfig {
   userQuotaBytes: number;
   /** Full profile: which malware scanner tags uploads, and the ClamAV function's memory. */
   scanning: { scanner: Scanner; memoryMb: number };
+  /** Full profile: when the indexer reconciles the object index with the buckets (an EventBridge schedule expression). */
+  objectIndex: { reconcileSchedule: string };
   cdn: { customDomain?: { domainName: string; acmCertificateArn: string } };
   observability: { logRetentionDays: number; alarmEmail?: string; auditTrail: boolean };
   lifecycle: LifecycleSettings;
@@ -267,6 +270,13 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     throw new ConfigError("cdnCertificateArn", `must be an ACM certificate ARN in us-east-1 (CloudFront requires it), got "${cdnCertificateArn}"`);
   }
 
+  const reconcileSchedule = str(raw, "indexReconcileSchedule").trim();
+  try {
+    assertScheduleExpression(reconcileSchedule, MIN_RECONCILE_INTERVAL_MINUTES);
+  } catch (err) {
+    throw new ConfigError("indexReconcileSchedule", (err as Error).message.replace(/^\[reconcileSchedule\] /, ""));
+  }
+
   const logRetentionDays = int(raw, "logRetentionDays");
   const alarmEmail = str(raw, "alarmEmail").trim();
   if (alarmEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
@@ -317,6 +327,7 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     limits,
     userQuotaBytes: int(raw, "userQuotaBytes"),
     scanning: { scanner: oneOf(raw, "scanner"), memoryMb: int(raw, "scanMemoryMb") },
+    objectIndex: { reconcileSchedule },
     cdn: cdnDomainName ? { customDomain: { domainName: cdnDomainName, acmCertificateArn: cdnCertificateArn } } : {},
     observability: { logRetentionDays, alarmEmail: alarmEmail || undefined, auditTrail: bool(raw, "auditTrail") },
     lifecycle,

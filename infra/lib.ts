@@ -21,6 +21,8 @@ export { type AlarmThresholds } from "./observability/alarm-specs";
 export { ClamAvImage, type ClamAvImageArgs, type ClamAvImageTransform } from "./scanning/clamav-image";
 export { GuardDutyProtection, type GuardDutyProtectionArgs, type GuardDutyProtectionTransform, type GuardDutyProtectedBucket } from "./scanning/guardduty-protection";
 export { ScanTrigger, type ScanTriggerArgs, type ScanTriggerTransform, type ScanTriggerEvents } from "./scanning/scan-trigger";
+export { ObjectIndexTable, type ObjectIndexTableArgs, type ObjectIndexTableTransform } from "./object-index/index-table";
+export { IndexTrigger, type IndexTriggerArgs, type IndexTriggerTransform } from "./object-index/index-trigger";
 export { type PolicyDocument, type PolicyStatement } from "./iam/policy-document";
 
 // The stack profiles, for programs that want this repository's whole assembly from their own config.

@@ -179,6 +179,10 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
   const dedicated = Object.fromEntries(bucketTenants.map((t) => [t, dedicatedBucketName(layout.dedicatedBucket, t)]));
   const bucketNames = [layout.pooledBucket, ...Object.values(dedicated)];
   const routing = JSON.stringify(functionRouting(layout, apTenants, dedicated));
+  // The names the full profile gives the index's table and the indexer's failure queue, auto-named.
+  const indexTableName = `${stackResourceName(config.app, config.environment, "index")}${WORST.autoSuffix}`;
+  const indexTableArn = `arn:${WORST.partition}:dynamodb:${WORST.region}:${WORST.accountId}:table/${indexTableName}`;
+  const failureQueueArn = `arn:${WORST.partition}:sqs:${WORST.region}:${WORST.accountId}:${stackResourceName(config.app, config.environment, "api")}-indexer-failures${WORST.autoSuffix}`;
   for (const fn of FUNCTION_NAMES) {
     try {
       functionEnvironment(fn, {
@@ -192,6 +196,7 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
         },
         bucketNames,
         scanner: config.scanning.scanner,
+        indexTableName,
         cdn: {
           domainName: "d0123456789abcd.cloudfront.net",
           keyPairId: "K0123456789ABCDEFGHIJ",
@@ -208,6 +213,8 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
         logGroupArn: `arn:${WORST.partition}:logs:${WORST.region}:${WORST.accountId}:log-group:/${config.app}-${config.environment}-api/${fn}`,
         cdnPrivateKeySecretArn: `arn:${WORST.partition}:secretsmanager:${WORST.region}:${WORST.accountId}:secret:${config.app}-${config.environment}-api-cdn-key-AbCdEf`,
         scan: scanVocabulary(config.scanning.scanner),
+        indexTableArn,
+        failureQueueArn,
       }),
     );
     if (size > AWS_LIMITS.roleInlinePolicyChars) {

@@ -171,6 +171,10 @@ const COMPUTED: Record<string, (c: Ctx) => Computed> = {
       state: { arn: `arn:aws:sqs:${c.region}:${A}:${name}`, url: `https://sqs.${c.region}.amazonaws.com/${A}/${name}` },
     };
   },
+  "aws:dynamodb/table:Table": (c) => {
+    const name = str(c.inputs.name, c.autoName);
+    return { id: name, state: { name, arn: `arn:aws:dynamodb:${c.region}:${A}:table/${name}` } };
+  },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
     const name = str(c.inputs.name, c.autoName);
     return { id: name, state: { arn: `arn:aws:cloudwatch:${c.region}:${A}:alarm:${name}` } };

@@ -42,6 +42,11 @@ export const TYPE = {
   topic: "aws:sns/topic:Topic",
   subscription: "aws:sns/topicSubscription:TopicSubscription",
   trail: "aws:cloudtrail/trail:Trail",
+  accessPoint: "aws:s3/accessPoint:AccessPoint",
+  table: "aws:dynamodb/table:Table",
+  queue: "aws:sqs/queue:Queue",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
 } as const;
 
 /**

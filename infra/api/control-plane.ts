@@ -9,7 +9,7 @@ import { type PolicyStatement } from "../iam/policy-document";
 import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB, SCAN_MEMORY_BOUNDS } from "./catalog";
 import { apiCorsConfiguration } from "./cors";
 import { functionEnvironment, type UserSettings } from "./function-environment";
-import { functionPolicy, lambdaTrustPolicy } from "./function-policies";
+import { functionPolicy, INDEX_FUNCTIONS, lambdaTrustPolicy } from "./function-policies";
 import { type ControlPlaneLimits, DEFAULT_THROTTLING, type Throttling, validateLimits, validateThrottling } from "./limits";
 import { accessLogFormat } from "./access-log";
 import { routeSlug, routeSourceArn } from "./routes";
@@ -42,6 +42,13 @@ export interface ControlPlaneArgs extends ComponentArgs<ControlPlaneTransform> {
    * @example { issuer: pulumi.interpolate`https://${pool.endpoint}`, audience: [client.id] }
    */
   jwt: { issuer: pulumi.Input<string>; audience: pulumi.Input<string>[] };
+  /**
+   * The object index (`ObjectIndexTable`): the table the uploads, objects, proxy and indexer
+   * functions read and write (their `INDEX_TABLE`), and only those, on its items and indexes.
+   * @default (required)
+   * @example { tableName: index.tableName, tableArn: index.tableArn }
+   */
+  objectIndex: { tableName: pulumi.Input<string>; tableArn: pulumi.Input<string> };
   /**
    * The CloudFront distribution the `cdn-session` route issues signed cookies for. The private key
    * goes into a Secrets Manager secret that only that function may read.
@@ -102,7 +109,13 @@ export type ControlPlaneTransform = Transforms<{
   integration: aws.apigatewayv2.IntegrationArgs; permission: aws.lambda.PermissionArgs; route: aws.apigatewayv2.RouteArgs;
   accessLogGroup: aws.cloudwatch.LogGroupArgs; stage: aws.apigatewayv2.StageArgs;
   cdnKeySecret: aws.secretsmanager.SecretArgs; cdnKeySecretVersion: aws.secretsmanager.SecretVersionArgs;
+  failureQueue: aws.sqs.QueueArgs; invokeConfig: aws.lambda.FunctionEventInvokeConfigArgs;
 }>;
+
+/** How long the failure queue keeps what the indexer could not index: SQS's longest (14 days). */
+const FAILURE_RETENTION_SECONDS = 1_209_600;
+/** Lambda's own retries of a failed asynchronous invocation (at most 2), before the on-failure destination. */
+const ASYNC_RETRY_ATTEMPTS = 2;
 
 /** IAM role and Lambda function names: at most 64 characters, and Pulumi appends "-" and 7 hex digits. */
 const PHYSICAL_NAME_MAX = 64;
@@ -208,9 +221,11 @@ export interface DeployedFunction {
 /**
  * The control plane of access patterns 2-4: an HTTP API whose every route requires a
  * user-pool JWT, one Lambda function per concern (uploads, objects, CDN session, proxy) with its
- * own least-privilege role and log group, and the malware-scan function EventBridge invokes
- * (`ScanTrigger` wires the events to `scanFunctionArn`). Access logs never hold a token, a query
- * string or a presigned URL (No secrets in logs).
+ * own least-privilege role and log group, and the two functions EventBridge invokes: the malware
+ * scanner (`ScanTrigger` wires the events to `scanFunctionArn`) and the indexer, which keeps the
+ * object index true (`IndexTrigger` wires the events and the schedule to `indexerFunctionArn`; what
+ * it fails lands in `indexerFailureQueue`). Access logs never hold a token, a query string or a
+ * presigned URL (No secrets in logs).
  */
 export class ControlPlane extends LibraryComponent {
   /** Base URL of the API (its `$default` stage). */
@@ -218,10 +233,24 @@ export class ControlPlane extends LibraryComponent {
   readonly apiId: pulumi.Output<string>;
   /** `arn:aws:execute-api:<region>:<account>:<apiId>`, for permissions and alarms. */
   readonly apiExecutionArn: pulumi.Output<string>;
-  /** Every function's execution role; make them users of the buckets' KMS key. */
+  /** Every function's execution role. */
   readonly functionRoleArns: pulumi.Output<string[]>;
+  /**
+   * The roles that read or write objects' bytes: make them users of the buckets' KMS keys. Every
+   * function but the indexer, which reads metadata only.
+   */
+  readonly bucketKeyUserArns: pulumi.Output<string[]>;
+  /** The roles that read or write the object index: make them users of its key (`ObjectIndexTable.keyUserArns`). */
+  readonly indexKeyUserArns: pulumi.Output<string[]>;
   /** The malware scanner, for `ScanTrigger`. */
   readonly scanFunctionArn: pulumi.Output<string>;
+  /** The indexer, for `IndexTrigger`. */
+  readonly indexerFunctionArn: pulumi.Output<string>;
+  /**
+   * What the indexer could not index: its invocations that failed every attempt (Lambda's on-failure
+   * destination) and, through `IndexTrigger`, the events EventBridge could not deliver. SSE-SQS.
+   */
+  readonly indexerFailureQueue: aws.sqs.Queue;
   readonly api: aws.apigatewayv2.Api;
   readonly authorizer: aws.apigatewayv2.Authorizer;
   readonly stage: aws.apigatewayv2.Stage;
@@ -281,6 +310,15 @@ export class ControlPlane extends LibraryComponent {
       this.cdnKeySecret = secret;
     }
 
+    // Kept apart from the indexer so that its role can be granted sending to it before the function exists.
+    const failureQueue = this.child(
+      aws.sqs.Queue,
+      `${name}-indexer-failures`,
+      { sqsManagedSseEnabled: true, messageRetentionSeconds: FAILURE_RETENTION_SECONDS },
+      t.failureQueue,
+    );
+    const objectIndex = pulumi.output(args.objectIndex);
+
     const deployFunction = (fn: FunctionName): DeployedFunction => {
       const childName = `${name}-${fn}`;
       const image = fn === "scan" || fn === "proxy" ? scanning.images?.[fn] : undefined;
@@ -301,8 +339,8 @@ export class ControlPlane extends LibraryComponent {
         {
           role: role.id,
           policy: pulumi
-            .all([storage, logGroup.arn, cdnKey?.secret.arn, image?.policyStatements ?? []])
-            .apply(([scope, logGroupArn, secretArn, extraStatements]) =>
+            .all([storage, logGroup.arn, cdnKey?.secret.arn, image?.policyStatements ?? [], objectIndex.tableArn, failureQueue.arn])
+            .apply(([scope, logGroupArn, secretArn, extraStatements, indexTableArn, failureQueueArn]) =>
               JSON.stringify(
                 functionPolicy(fn, {
                   bucketArns: scope.bucketArns,
@@ -310,6 +348,8 @@ export class ControlPlane extends LibraryComponent {
                   logGroupArn,
                   cdnPrivateKeySecretArn: secretArn,
                   scan: scanning.vocabulary,
+                  indexTableArn,
+                  failureQueueArn,
                   extraStatements,
                 }),
               ),
@@ -318,8 +358,8 @@ export class ControlPlane extends LibraryComponent {
         t.rolePolicy,
       );
       const variables = pulumi
-        .all([args.tenantRoutingJson, storage, cdnKey?.environment, image?.environment ?? {}])
-        .apply(([tenantRoutingJson, scope, cdn, imageVariables]) => ({
+        .all([args.tenantRoutingJson, storage, cdnKey?.environment, image?.environment ?? {}, objectIndex.tableName])
+        .apply(([tenantRoutingJson, scope, cdn, imageVariables, indexTableName]) => ({
           ...functionEnvironment(fn, {
             logLevel,
             tenantRoutingJson,
@@ -328,6 +368,7 @@ export class ControlPlane extends LibraryComponent {
             cdn,
             users: args.users,
             scanner: scanning.vocabulary.scanner,
+            indexTableName,
           }),
           ...imageVariables,
         }));
@@ -365,6 +406,22 @@ export class ControlPlane extends LibraryComponent {
         deployed.set(fn, deployFunction(fn));
       }
     }
+    const indexer = deployed.get("indexer")!;
+    // EventBridge invokes the indexer asynchronously: Lambda retries a failed event twice (0 to 2,
+    // "Configuring error handling settings for Lambda asynchronous invocations"), then sends it to
+    // the queue, its on-failure destination ("PutFunctionEventInvokeConfig", Lambda API Reference),
+    // and the scheduled reconciliation repairs what it left behind meanwhile.
+    this.child(
+      aws.lambda.FunctionEventInvokeConfig,
+      `${name}-indexer`,
+      {
+        functionName: indexer.fn.name,
+        maximumRetryAttempts: ASYNC_RETRY_ATTEMPTS,
+        destinationConfig: { onFailure: { destination: failureQueue.arn } },
+      },
+      t.invokeConfig,
+      { dependsOn: [indexer.policy] },
+    );
 
     const api = this.child(
       aws.apigatewayv2.Api,
@@ -451,14 +508,23 @@ export class ControlPlane extends LibraryComponent {
     this.apiUrl = api.apiEndpoint;
     this.apiId = api.id;
     this.apiExecutionArn = api.executionArn;
-    this.functionRoleArns = pulumi.all([...deployed.values()].map((d) => d.role.arn));
+    const roleArns = (keep: (fn: FunctionName) => boolean) => pulumi.all([...deployed].filter(([fn]) => keep(fn)).map(([, d]) => d.role.arn));
+    this.functionRoleArns = roleArns(() => true);
+    this.bucketKeyUserArns = roleArns((fn) => fn !== "indexer");
+    this.indexKeyUserArns = roleArns((fn) => INDEX_FUNCTIONS.includes(fn));
     this.scanFunctionArn = deployed.get("scan")!.fn.arn;
+    this.indexerFunctionArn = indexer.fn.arn;
+    this.indexerFailureQueue = failureQueue;
     this.registerOutputs({
       apiUrl: this.apiUrl,
       apiId: this.apiId,
       apiExecutionArn: this.apiExecutionArn,
       functionRoleArns: this.functionRoleArns,
+      bucketKeyUserArns: this.bucketKeyUserArns,
+      indexKeyUserArns: this.indexKeyUserArns,
       scanFunctionArn: this.scanFunctionArn,
+      indexerFunctionArn: this.indexerFunctionArn,
+      indexerFailureQueueArn: failureQueue.arn,
     });
   }
 }

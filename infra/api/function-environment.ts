@@ -17,6 +17,12 @@ export interface FunctionEnvironmentInput {
   users?: UserSettings;
   /** Whose verdict tags gate reads (objects), whether the proxy scans inline, what the scan function does. */
   scanner: ScannerName;
+  /**
+   * The object index's DynamoDB table (`INDEX_TABLE` of the functions that read or write it:
+   * uploads, objects, proxy and indexer). Without it they are deployed without the variable, and
+   * refuse to start.
+   */
+  indexTableName?: string;
 }
 
 /** What the API enforces per user beyond the limits; each is a variable only when it is not the functions' default. */
@@ -27,7 +33,9 @@ export interface UserSettings {
    */
   tenantClaim?: string;
   /**
-   * Bytes a user may store in their home (`USER_QUOTA_BYTES` of uploads); 0 means no quota.
+   * Bytes a user may store in their home (`USER_QUOTA_BYTES` of the functions that reserve against
+   * it, uploads, objects (copies) and proxy, and of the indexer, which flags a home the direct path
+   * took past it); 0 means no quota.
    * @default 0
    */
   quotaBytes?: number;
@@ -61,24 +69,29 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
     users.tenantClaim !== undefined && users.tenantClaim !== DEFAULT_TENANT_CLAIM ? { [ENV.tenantClaim]: users.tenantClaim } : {};
   const routing = { ...claim, [ENV.tenantRouting]: input.tenantRoutingJson };
   const contentTypes = { [ENV.allowedContentTypes]: JSON.stringify(limits.allowedContentTypes) };
+  // The object index and the quota its usage item is held to.
+  const index: Record<string, string> = {
+    ...(input.indexTableName === undefined ? {} : { [ENV.indexTable]: input.indexTableName }),
+    ...optional(ENV.userQuotaBytes, users.quotaBytes),
+  };
   let variables: Record<string, string>;
   switch (fn) {
     case "uploads":
       variables = {
         ...routing,
         ...contentTypes,
+        ...index,
         [ENV.presignTtlSeconds]: String(limits.presignTtlSeconds),
         [ENV.maxObjectBytes]: String(limits.maxObjectBytes),
         [ENV.singlePutMaxBytes]: String(limits.singlePutMaxBytes),
         [ENV.partUrlBatchMax]: String(limits.partUrlBatchMax),
         // No SERVER_SIDE_ENCRYPTION: uploads name no encryption, so the bucket's default (SSE-KMS
         // with its own key) applies; `aws:kms` alone would pick aws/s3, which the bucket refuses.
-        ...optional(ENV.userQuotaBytes, users.quotaBytes),
         ...optional(ENV.abortIncompleteUploadDays, users.abortIncompleteUploadDays),
       };
       break;
     case "objects":
-      variables = { ...routing, [ENV.presignTtlSeconds]: String(limits.presignTtlSeconds), [ENV.scanner]: input.scanner };
+      variables = { ...routing, ...index, [ENV.presignTtlSeconds]: String(limits.presignTtlSeconds), [ENV.scanner]: input.scanner };
       break;
     case "cdn-session":
       if (input.cdn === undefined) {
@@ -94,10 +107,14 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
       };
       break;
     case "proxy":
-      variables = { ...routing, ...contentTypes, [ENV.proxyMaxBytes]: String(limits.proxyMaxBytes), [ENV.scanner]: input.scanner };
+      variables = { ...routing, ...contentTypes, ...index, [ENV.proxyMaxBytes]: String(limits.proxyMaxBytes), [ENV.scanner]: input.scanner };
       break;
     case "scan":
       variables = { [ENV.scanBuckets]: JSON.stringify(input.bucketNames), [ENV.scanner]: input.scanner };
+      break;
+    case "indexer":
+      // No caller, so no tenant claim: the routing tells it which bucket each tenant's events come from.
+      variables = { [ENV.tenantRouting]: input.tenantRoutingJson, ...index, [ENV.scanner]: input.scanner };
       break;
   }
   variables[ENV.logLevel] = input.logLevel;

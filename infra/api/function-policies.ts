@@ -1,5 +1,5 @@
-import { cleanObjectCondition, type FunctionName, QUARANTINE_PREFIX, RESERVATIONS_DIR, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
-import { type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
+import { cleanObjectCondition, type FunctionName, OWNER_TAG, QUARANTINE_PREFIX, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
+import { type ConditionBlock, type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
 
 export interface FunctionPolicyInput {
   /** Buckets holding user objects: `arn:<partition>:s3:::<name>`. */
@@ -17,17 +17,35 @@ export interface FunctionPolicyInput {
   /** The scanner whose verdict tags gate reads (objects) and which the proxy writes (clamav only). */
   scan: ScanVocabulary;
   /**
+   * The object index's DynamoDB table (`arn:<partition>:dynamodb:<region>:<account>:table/<name>`).
+   * The functions that read or write the index (`INDEX_FUNCTIONS`) get its items and its indexes,
+   * and nothing else in DynamoDB; without it, none of them gets any DynamoDB access.
+   * @default none
+   */
+  indexTableArn?: string;
+  /**
+   * The indexer only: the SQS queue Lambda sends an event to once the indexer failed it on every
+   * attempt (its on-failure destination, sent with the function's role).
+   * @default none
+   */
+  failureQueueArn?: string;
+  /**
    * Further statements for one function, e.g. reading the ClamAV signature bucket.
    * @default none
    */
   extraStatements?: PolicyStatement[];
 }
 
+/** The functions that read or write the object index. */
+export const INDEX_FUNCTIONS: readonly FunctionName[] = ["uploads", "objects", "proxy", "indexer"];
+
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // A name, or a name prefix of at least three characters ending in "-*" (the stack's own access points).
 const ACCESS_POINT_ARN = /^arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[a-z0-9][a-z0-9-]{1,48}(?:[a-z0-9]|-\*)$/;
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_\-/.#]+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret[^*?\s]+$/;
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
+const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/;
 
 function assertArns(arg: string, arns: string[], pattern: RegExp, shape: string): void {
   for (const arn of arns) {
@@ -69,6 +87,18 @@ function listUnderTenants(input: FunctionPolicyInput, also: string[] = []): Poli
   };
 }
 
+/**
+ * A write's tags (`x-amz-tagging` on a PutObject, CreateMultipartUpload or CopyObject, which S3 also
+ * authorises as `s3:PutObjectTagging`: "PutObject", Amazon S3 API Reference) are the owner tag,
+ * non-empty, and nothing else: no write of these functions can carry a scan verdict.
+ */
+function ownerTagOnly(): ConditionBlock {
+  return {
+    StringLike: { [`s3:RequestObjectTag/${OWNER_TAG}`]: "?*" },
+    "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [OWNER_TAG] },
+  };
+}
+
 /*
  * Each case grants what the function's code calls (functions/<name>/core.ts through
  * functions/shared/s3-store.ts, or its own adapter), and nothing more.
@@ -78,9 +108,10 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
   switch (fn) {
     case "uploads":
       // Presigned PUT, CreateMultipartUpload, presigned UploadPart and CompleteMultipartUpload are all
-      // authorised as PutObject; ListParts as ListMultipartUploadParts. No PutObjectTagging: an upload
-      // can never carry a scan verdict tag. No GetObject: the HeadObject after completing is only
-      // for engines whose answer lacks the ETag, which S3's never does.
+      // authorised as PutObject; ListParts as ListMultipartUploadParts. The presigned PUT and
+      // CreateMultipartUpload sign `x-amz-tagging: owner=<home>`, authorised as PutObjectTagging too,
+      // for the owner tag alone: an upload can never carry a scan verdict tag. No GetObject: the
+      // HeadObject after completing is only for engines whose answer lacks the ETag, which S3's never does.
       return [
         {
           Sid: "SignUploadsUnderTenants",
@@ -88,26 +119,18 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
           Resource: tenantObjects,
         },
-        // The per-user quota (functions/uploads/usage.ts) counts every version (ListObjectVersions,
-        // which takes s3:prefix too), every open upload and the reservation markers under the caller's home.
-        listUnderTenants(input, ["s3:ListBucketVersions"]),
         {
-          // ListMultipartUploads takes no s3:prefix condition key (Service Authorization Reference,
-          // Amazon S3); the function always asks with the caller's home as its prefix.
-          Sid: "ListOpenUploads",
+          Sid: "TagUploadsWithTheirOwner",
           Effect: "Allow",
-          Action: "s3:ListBucketMultipartUploads",
-          Resource: [...input.bucketArns, ...input.accessPointArns],
+          Action: "s3:PutObjectTagging",
+          Resource: tenantObjects,
+          Condition: ownerTagOnly(),
         },
-        {
-          // Withdrawing a reservation: markers only, never a user's object.
-          Sid: "DeleteReservationMarkers",
-          Effect: "Allow",
-          Action: "s3:DeleteObject",
-          Resource: objectsUnder(input, `${TENANTS_ROOT}*/home/*/${RESERVATIONS_DIR}`),
-        },
+        // No listing: the quota and the open uploads are counted in the object index's usage item.
       ];
     case "objects":
+      // Listings come from the object index; ListBucket stays so that a HeadObject of a key the
+      // index still names but S3 no longer holds answers 404, not 403 ("HeadObject", API Reference).
       return [
         listUnderTenants(input),
         {
@@ -119,18 +142,32 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Condition: { StringEquals: cleanObjectCondition(input.scan) },
         },
         {
-          Sid: "InspectAndDeleteUnderTenants",
+          // Inspect and delete, and copy and move: CopyObject reads the source with the clean-gated
+          // GetObject above (a copy of an unscanned object is refused) and writes the copy as
+          // PutObject; above 5 GiB the copy is a multipart upload of UploadPartCopy parts, also
+          // PutObject, aborted on failure. One statement: each names every bucket, and a role's
+          // policies share IAM's 10,240 characters.
+          Sid: "InspectDeleteAndCopyUnderTenants",
           Effect: "Allow",
-          Action: ["s3:GetObjectTagging", "s3:DeleteObject"],
+          Action: ["s3:GetObjectTagging", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload"],
           Resource: tenantObjects,
+        },
+        {
+          // The copy replaces the source's tags with the owner tag (REPLACE tagging directive), so a
+          // verdict is never copied: the copy is scanned like any new object.
+          Sid: "TagCopiesWithTheirOwner",
+          Effect: "Allow",
+          Action: "s3:PutObjectTagging",
+          Resource: tenantObjects,
+          Condition: ownerTagOnly(),
         },
       ];
     case "cdn-session":
       return [];
     case "proxy":
       if (input.scan.scanner === "guardduty") {
-        // GuardDuty scans what the proxy writes like any other upload: the proxy writes no tag at all
-        // (a request carrying `x-amz-tagging` is also authorised as PutObjectTagging, which it lacks).
+        // GuardDuty scans what the proxy writes like any other upload: the proxy writes it with the
+        // owner tag at most (a request carrying `x-amz-tagging` is also authorised as PutObjectTagging).
         return [
           {
             Sid: "WriteUnscannedObjectsUnderTenants",
@@ -138,10 +175,18 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
             Action: "s3:PutObject",
             Resource: tenantObjects,
           },
+          {
+            Sid: "TagWritesWithTheirOwner",
+            Effect: "Allow",
+            Action: "s3:PutObjectTagging",
+            Resource: tenantObjects,
+            Condition: ownerTagOnly(),
+          },
         ];
       }
       // One PutObject carrying `x-amz-tagging`, which S3 also authorises as PutObjectTagging: the
-      // object is written already scanned, and the only tag it may carry is the clean verdict.
+      // object is written already scanned, and the only tags it may carry are the clean verdict and
+      // the owner tag.
       return [
         {
           Sid: "WriteScannedObjectsUnderTenants",
@@ -150,7 +195,7 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Resource: tenantObjects,
           Condition: {
             StringEquals: { [`s3:RequestObjectTag/${input.scan.tagKey}`]: input.scan.clean },
-            "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [input.scan.tagKey] },
+            "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [input.scan.tagKey, OWNER_TAG] },
           },
         },
       ];
@@ -174,14 +219,68 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
           Resource: objectsUnder(input, QUARANTINE_PREFIX, false),
         },
       ];
+    case "indexer":
+      // Brings a key's items to what S3 holds, and reconciles whole homes: HeadObject (authorised as
+      // GetObject, or GetObjectVersion for a version) for the size, type and metadata, the tags for
+      // the scan status and the owner, every version and open upload for the usage. Not gated on the
+      // clean tag: the index lists objects still pending. It reads metadata only: the role is not a
+      // user of the buckets' keys, so S3 could not decrypt an object's bytes for it ("Server-side
+      // encryption encrypts only the object data, not the object metadata", "Protecting data with
+      // server-side encryption"). It addresses an access-point tenant's objects through the access
+      // point, as the other functions do, and lists the buckets themselves to find every tenant.
+      return [
+        listUnderTenants(input, ["s3:ListBucketVersions"]),
+        {
+          // ListMultipartUploads takes no s3:prefix condition key (Service Authorization Reference,
+          // Amazon S3); the indexer always asks with a home as its prefix.
+          Sid: "ListOpenUploads",
+          Effect: "Allow",
+          Action: "s3:ListBucketMultipartUploads",
+          Resource: [...input.bucketArns, ...input.accessPointArns],
+        },
+        {
+          Sid: "InspectObjectsUnderTenants",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+          Resource: tenantObjects,
+        },
+      ];
   }
 }
 
 /**
+ * The object index: its items (GetItem, PutItem, UpdateItem, DeleteItem) and Query over the table
+ * and its indexes; Scan for the indexer alone (the reconciliation walks the whole table). Never
+ * `dynamodb:*`, never another table, never the table's own administration.
+ */
+function indexStatements(fn: FunctionName, tableArn: string | undefined): PolicyStatement[] {
+  if (tableArn === undefined || !INDEX_FUNCTIONS.includes(fn)) {
+    return [];
+  }
+  assertArns("indexTableArn", [tableArn], TABLE_ARN, "DynamoDB table");
+  return [
+    {
+      Sid: "ReadWriteIndexItems",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      Resource: tableArn,
+    },
+    {
+      Sid: "QueryIndex",
+      Effect: "Allow",
+      Action: fn === "indexer" ? ["dynamodb:Query", "dynamodb:Scan"] : "dynamodb:Query",
+      Resource: [tableArn, `${tableArn}/index/*`],
+    },
+  ];
+}
+
+/**
  * The identity policy of one function's role (Least privilege): the S3 actions its routes need
- * on `tenants/*` only, never `s3:*` or a wildcard resource; the CloudFront key secret for
- * `cdn-session` alone; and writing to its own log group. KMS is not granted here: the buckets' key
- * policy names the function roles (through S3 only).
+ * on `tenants/*` only, never `s3:*` or a wildcard resource; the object index's items for the
+ * functions that use it; the CloudFront key secret for `cdn-session` alone; the indexer's failure
+ * queue for the indexer alone; and writing to its own log group. KMS is not granted here: the
+ * buckets' key policy names the function roles (through S3 only), and the index's key policy the
+ * index's users (through DynamoDB only).
  */
 export function functionPolicy(fn: FunctionName, input: FunctionPolicyInput): PolicyDocument {
   assertArns("bucketArns", input.bucketArns, BUCKET_ARN, "S3 bucket");
@@ -190,7 +289,13 @@ export function functionPolicy(fn: FunctionName, input: FunctionPolicyInput): Po
   if (input.bucketArns.length === 0) {
     throw new Error("[bucketArns] must name at least one bucket");
   }
-  const statements = [...s3Statements(fn, input), ...(input.extraStatements ?? []), logStatement(input.logGroupArn)];
+  const statements = [
+    ...s3Statements(fn, input),
+    ...indexStatements(fn, input.indexTableArn),
+    ...failureQueueStatements(fn, input.failureQueueArn),
+    ...(input.extraStatements ?? []),
+    logStatement(input.logGroupArn),
+  ];
   if (fn === "cdn-session") {
     const secretArn = input.cdnPrivateKeySecretArn;
     if (secretArn === undefined) {
@@ -205,6 +310,15 @@ export function functionPolicy(fn: FunctionName, input: FunctionPolicyInput): Po
     });
   }
   return policyDocument(statements);
+}
+
+/** Lambda sends a failed asynchronous invocation to its on-failure destination with the function's own role. */
+function failureQueueStatements(fn: FunctionName, queueArn: string | undefined): PolicyStatement[] {
+  if (fn !== "indexer" || queueArn === undefined) {
+    return [];
+  }
+  assertArns("failureQueueArn", [queueArn], QUEUE_ARN, "SQS queue");
+  return [{ Sid: "SendFailedEventsToItsQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn }];
 }
 
 /**

@@ -54,6 +54,53 @@ export const ACCOUNT_GRANTS_FOR_AWS_RESOURCES = ["kms:CreateGrant", "kms:ListGra
 
 export const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"];
 
+/** Where a key lives and who uses it, as every key policy of this library needs it. */
+interface KeyPolicyScope {
+  partition: string;
+  accountId: string;
+  region: string;
+  keyUserArns: string[];
+}
+
+/** The account administers the key and lets integrated AWS services create grants on it; nothing more. */
+function accountAdministration(input: KeyPolicyScope): PolicyStatement[] {
+  const account = `arn:${input.partition}:iam::${input.accountId}:root`;
+  return [
+    {
+      Sid: "AccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: account },
+      Action: KEY_ADMIN_ACTIONS,
+      Resource: "*",
+    },
+    {
+      Sid: "AccountGrantsForAwsResources",
+      Effect: "Allow",
+      Principal: { AWS: account },
+      Action: ACCOUNT_GRANTS_FOR_AWS_RESOURCES,
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
+  ];
+}
+
+/** The named roles use the key only when `service` (in this region, for this account) calls KMS for them. */
+function rolesUseKeyThrough(label: string, service: string, input: KeyPolicyScope): PolicyStatement {
+  return {
+    Sid: `RolesUseKeyThrough${label}`,
+    Effect: "Allow",
+    Principal: { AWS: [...input.keyUserArns].sort() },
+    Action: KEY_USE_ACTIONS,
+    Resource: "*",
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": `${service}.${input.region}.amazonaws.com`,
+        "kms:CallerAccount": input.accountId,
+      },
+    },
+  };
+}
+
 export interface BucketKeyPolicyInput {
   partition: string;
   accountId: string;
@@ -74,38 +121,9 @@ export interface BucketKeyPolicyInput {
  * first (PutKeyPolicy, which CloudTrail records).
  */
 export function bucketKeyPolicy(input: BucketKeyPolicyInput): PolicyDocument {
-  const account = `arn:${input.partition}:iam::${input.accountId}:root`;
-  const statements: PolicyStatement[] = [
-    {
-      Sid: "AccountAdministersKey",
-      Effect: "Allow",
-      Principal: { AWS: account },
-      Action: KEY_ADMIN_ACTIONS,
-      Resource: "*",
-    },
-    {
-      Sid: "AccountGrantsForAwsResources",
-      Effect: "Allow",
-      Principal: { AWS: account },
-      Action: ACCOUNT_GRANTS_FOR_AWS_RESOURCES,
-      Resource: "*",
-      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-    },
-  ];
+  const statements = accountAdministration(input);
   if (input.keyUserArns.length > 0) {
-    statements.push({
-      Sid: "RolesUseKeyThroughS3",
-      Effect: "Allow",
-      Principal: { AWS: [...input.keyUserArns].sort() },
-      Action: KEY_USE_ACTIONS,
-      Resource: "*",
-      Condition: {
-        StringEquals: {
-          "kms:ViaService": `s3.${input.region}.amazonaws.com`,
-          "kms:CallerAccount": input.accountId,
-        },
-      },
-    });
+    statements.push(rolesUseKeyThrough("S3", "s3", input));
   }
   if (input.cloudFrontDistributionArns.length > 0) {
     statements.push({
@@ -118,4 +136,52 @@ export function bucketKeyPolicy(input: BucketKeyPolicyInput): PolicyDocument {
     });
   }
   return policyDocument([...statements, ...(input.grants ?? [])]);
+}
+
+/**
+ * What DynamoDB itself reads of a table's key, outside any caller's request: the key policy example
+ * of "How Amazon DynamoDB uses AWS KMS" (AWS KMS Developer Guide, "Customer managed CMK key policy")
+ * gives `dynamodb.amazonaws.com` `kms:Describe*`, `kms:Get*` and `kms:List*`; these are the actions
+ * of those that apply to a symmetric key of KMS's own material, named.
+ */
+export const DYNAMODB_KEY_READS = [
+  "kms:DescribeKey",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+];
+
+export type TableKeyPolicyInput = KeyPolicyScope;
+
+/**
+ * Key policy for a DynamoDB table's customer managed key, in the bucket keys' terms: the account
+ * administers the key, and only the named roles may use it, through DynamoDB only.
+ *
+ * DynamoDB uses the key for the principal accessing the table: reading a table makes DynamoDB
+ * decrypt its table key as that principal ("Monitoring DynamoDB interaction with AWS KMS": the
+ * `Decrypt` event's user is the principal accessing the table), so the roles' statement is what lets
+ * them read and write, under `kms:ViaService` = `dynamodb.<region>.amazonaws.com`. Creating the
+ * table (the deploying principal) makes DynamoDB describe the key and create its grants on the
+ * creator's behalf (grantee DynamoDB itself, constrained to the table's encryption context, "Using
+ * grants to authorize DynamoDB"): the account's administration (`kms:DescribeKey`) and its grants
+ * for AWS resources (`kms:GrantIsForAWSResource`) already allow both, and DynamoDB generates the
+ * table key with those grants, as itself. So no administrator, whatever its IAM policy, reads the
+ * index without changing this policy first (PutKeyPolicy, which CloudTrail records).
+ */
+export function tableKeyPolicy(input: TableKeyPolicyInput): PolicyDocument {
+  const statements = accountAdministration(input);
+  if (input.keyUserArns.length > 0) {
+    statements.push(rolesUseKeyThrough("DynamoDb", "dynamodb", input));
+  }
+  statements.push({
+    Sid: "DynamoDbReadsKeyMetadata",
+    Effect: "Allow",
+    Principal: { Service: "dynamodb.amazonaws.com" },
+    Action: DYNAMODB_KEY_READS,
+    Resource: "*",
+  });
+  return policyDocument(statements);
 }

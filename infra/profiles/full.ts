@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ControlPlane } from "../api/control-plane";
 import { ReadDistribution } from "../cdn/read-distribution";
 import { type StackConfig } from "../config";
+import { IndexTrigger } from "../object-index/index-trigger";
+import { ObjectIndexTable } from "../object-index/index-table";
 import { Alarms } from "../observability/alarms";
 import { ClamAvImage } from "../scanning/clamav-image";
 import { GuardDutyProtection } from "../scanning/guardduty-protection";
@@ -13,7 +15,8 @@ import { type ProgramOutputs, stackAuditTrail, stackIdentity, stackNaming, stack
 /**
  * Reference architecture B, "control everything": the minimal profile's identity and storage, plus
  * the API and presigned URLs, CloudFront signed reads, malware scanning (GuardDuty or ClamAV) with
- * reads gated on a clean verdict (Scan before read), and alarms (Observability).
+ * reads gated on a clean verdict (Scan before read), the object index the API answers from, and
+ * alarms (Observability).
  */
 export function fullProfile(config: StackConfig): ProgramOutputs {
   const { name, tags } = stackNaming(config);
@@ -31,8 +34,10 @@ export function fullProfile(config: StackConfig): ProgramOutputs {
     malwareScannerRoleArn,
     keyUserArns,
     cdnDistributionArn,
-    // ClamAV listens to "Object Created"; GuardDuty turns on the notification itself (its role may).
-    eventBridge: !guardDuty,
+    // The indexer listens to every object event, ClamAV to "Object Created". GuardDuty would turn
+    // the notification on itself (its role may); it sets the same one setting, so the one
+    // notification per bucket declared here agrees with it.
+    eventBridge: true,
   });
   const cdn = new ReadDistribution(name("cdn"), {
     originDomainName: storage.pooled.bucket.bucketRegionalDomainName,
@@ -70,8 +75,13 @@ export function fullProfile(config: StackConfig): ProgramOutputs {
         tags,
       });
 
+  // The table's key names the roles that use it, which exist only once the control plane does.
+  const [indexKeyUserArns, resolveIndexKeyUserArns] = pulumi.deferredOutput<string[]>();
+  const objectIndex = new ObjectIndexTable(name("index"), { keyUserArns: indexKeyUserArns, forceDestroy: config.forceDestroy, tags });
+
   const api = new ControlPlane(name("api"), {
     storage: storage.storageTargets(),
+    objectIndex: { tableName: objectIndex.tableName, tableArn: objectIndex.tableArn },
     tenantRoutingJson: storage.functionRouting().apply((r) => JSON.stringify(r)),
     jwt: { issuer: identity.issuer, audience: [identity.client.id] },
     // Cookies are scoped to the host the app is told to use: the custom domain when there is one.
@@ -88,13 +98,22 @@ export function fullProfile(config: StackConfig): ProgramOutputs {
     tags,
   });
   resolveScannerRoleArns(api.functionRoleArns);
+  resolveIndexKeyUserArns(api.indexKeyUserArns);
   new ScanTrigger(name("scan"), {
     functionArn: api.scanFunctionArn,
     bucketNames: dataBuckets.map(({ bucket }) => bucket.bucketName),
     events: guardDuty ? "guardDutyThreats" : "objectCreated",
     tags,
   });
-  resolveKeyUserArns(pulumi.all([identity.authenticatedRole.arn, api.functionRoleArns]).apply(([app, functions]) => [app, ...functions]));
+  new IndexTrigger(name("indexer"), {
+    functionArn: api.indexerFunctionArn,
+    bucketNames: dataBuckets.map(({ bucket }) => bucket.bucketName),
+    reconcileSchedule: config.objectIndex.reconcileSchedule,
+    failureQueue: { arn: api.indexerFailureQueue.arn, url: api.indexerFailureQueue.url },
+    tags,
+  });
+  // The indexer reads metadata only, and so is no user of the buckets' keys.
+  resolveKeyUserArns(pulumi.all([identity.authenticatedRole.arn, api.bucketKeyUserArns]).apply(([app, functions]) => [app, ...functions]));
 
   const trail = stackAuditTrail(config, storage);
 
@@ -108,5 +127,14 @@ export function fullProfile(config: StackConfig): ProgramOutputs {
     tags,
   });
 
-  return stackOutputs(config, { identity, storage, trail, cdnDomain: cdn.domainName, apiUrl: api.apiUrl, alarmTopicArn: alarms.topicArn });
+  return stackOutputs(config, {
+    identity,
+    storage,
+    trail,
+    cdnDomain: cdn.domainName,
+    apiUrl: api.apiUrl,
+    alarmTopicArn: alarms.topicArn,
+    // `npm run admin -- reindex` invokes the indexer by this ARN.
+    objectIndex: { tableName: objectIndex.tableName, tableArn: objectIndex.tableArn, indexerFunction: api.indexerFunctionArn },
+  });
 }

@@ -40,6 +40,13 @@ export interface ProgramOutputs {
     bucketArn: pulumi.Output<string>;
     kmsKeyArn: pulumi.Output<string>;
   };
+  /** Full profile: the object index's table, for operators (the app never reads it). */
+  objectIndex?: {
+    tableName: pulumi.Output<string>;
+    tableArn: pulumi.Output<string>;
+    /** The indexer function's ARN: `npm run admin -- reindex` invokes it. */
+    indexerFunction: pulumi.Output<string>;
+  };
 }
 
 /** How a stack names and tags what it creates: `<app>-<env>-<purpose>`, and four tags on everything. */
@@ -104,7 +111,7 @@ export function stackAuditTrail(config: StackConfig, storage: TenantStorage): Au
     : undefined;
 }
 
-/** The stack's outputs: the app's config, and where its observability and storage are. */
+/** The stack's outputs: the app's config, and where its observability, storage and (full profile) object index are. */
 export function stackOutputs(
   config: StackConfig,
   built: {
@@ -114,6 +121,7 @@ export function stackOutputs(
     cdnDomain?: pulumi.Output<string>;
     apiUrl?: pulumi.Output<string>;
     alarmTopicArn?: pulumi.Output<string>;
+    objectIndex?: { tableName: pulumi.Output<string>; tableArn: pulumi.Output<string>; indexerFunction: pulumi.Output<string> };
   },
 ): ProgramOutputs {
   const { identity, storage, trail } = built;
@@ -157,5 +165,6 @@ export function stackOutputs(
         }
       : {}),
     storage: { bucketName: storage.pooled.bucketName, bucketArn: storage.pooled.bucketArn, kmsKeyArn: storage.pooled.kmsKeyArn },
+    ...(built.objectIndex ? { objectIndex: built.objectIndex } : {}),
   };
 }

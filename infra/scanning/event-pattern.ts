@@ -37,7 +37,8 @@ function eventPattern(
   return { source: [event.source], "detail-type": [event.detailType], detail: detail([...new Set(bucketNames)].sort()) };
 }
 
-function assertBucketNames(bucketNames: string[]): void {
+/** EventBridge matches bucket names exactly, and refuses an empty list. */
+export function assertBucketNames(bucketNames: string[]): void {
   if (bucketNames.length === 0) {
     throw new Error("[bucketNames] must name at least one bucket (EventBridge rejects an empty list)");
   }

@@ -51,7 +51,7 @@ export interface ScanTriggerTransform {
 }
 
 /** EventBridge's own retry defaults, written out so a reader sees them. */
-const DEFAULT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 };
+export const DEFAULT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 };
 
 /**
  * Sends every S3 "Object Created" event under `tenants/` in the given buckets to the malware scanner
@@ -119,7 +119,8 @@ function assertRuleName(name: string): string {
   });
 }
 
-function assertRetryPolicy(policy: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number }): void {
+/** The bounds EventBridge puts on a target's retry policy. */
+export function assertRetryPolicy(policy: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number }): void {
   const { maximumEventAgeInSeconds: age, maximumRetryAttempts: attempts } = policy;
   if (!Number.isInteger(age) || age < 60 || age > 86_400) {
     throw new Error(`[retryPolicy.maximumEventAgeInSeconds] must be an integer from 60 to 86400, got ${age}`);

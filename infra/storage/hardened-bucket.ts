@@ -22,7 +22,8 @@ export interface HardenedBucketArgs extends ComponentArgs<HardenedBucketTransfor
    */
   corsOrigins?: string[];
   /**
-   * Send every object event to EventBridge (the malware scanner subscribes to "Object Created").
+   * Send every object event to EventBridge (the object index's indexer subscribes to them, the
+   * ClamAV scanner to "Object Created"). One notification per bucket: S3 keeps one configuration.
    * @default false
    */
   eventBridge?: boolean;

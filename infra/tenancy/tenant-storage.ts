@@ -67,7 +67,7 @@ export interface TenantStorageArgs extends ComponentArgs<TenantStorageTransform>
    */
   corsOrigins?: string[];
   /**
-   * Send object events to EventBridge (the ClamAV scanner listens).
+   * Send object events to EventBridge (the object index's indexer listens, and the ClamAV scanner).
    * @default false
    */
   eventBridge?: boolean;

@@ -32,7 +32,7 @@ reindex                             runs the object index's reconciliation now, 
                                     prints {"scope","reconciled":{…what it repaired…}} as one JSON line
   --tenant <id>                     only this tenant's homes (default: every home)
   --home <id>                       only this home of --tenant (a user-pool sub or identity id)
-  --function-name <name>            the indexer function (default: appConfig.indexerFunction)
+  --function-name <name>            the indexer function (default: the objectIndex.indexerFunction output)
   It invokes the stack's indexer function (lambda:InvokeFunction), which runs with its own role;
   --endpoint then names a Lambda-compatible endpoint.
 

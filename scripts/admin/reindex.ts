@@ -13,7 +13,7 @@ import { type AdminIo } from "./users";
 export async function reindex(command: ReindexCommand, target: AdminTarget, io: AdminIo, client?: LambdaClient): Promise<void> {
   const functionName = command.functionName ?? target.indexerFunction;
   if (functionName === undefined) {
-    throw new AdminError(`${target.origin}: appConfig.indexerFunction is missing: the stack has no object index (the full profile builds one), or pass --function-name`);
+    throw new AdminError(`${target.origin} has no objectIndex.indexerFunction output: the stack has no object index (the full profile builds one); pass --function-name, or give the whole \`pulumi stack output --json\``);
   }
   const lambda = client ?? new LambdaClient({ region: target.region, ...(command.source.endpoint === undefined ? {} : { endpoint: command.source.endpoint }) });
   const scope = { ...(command.tenant === undefined ? {} : { tenant: command.tenant }), ...(command.home === undefined ? {} : { home: command.home }) };

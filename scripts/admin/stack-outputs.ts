@@ -80,9 +80,15 @@ export function targetFromStackOutputs(outputs: unknown, origin: string, overrid
     tenantClaim,
     ...(typeof storage.pooledBucket === "string" ? { pooledBucket: storage.pooledBucket } : {}),
     tenants,
-    ...(field("indexerFunction") === undefined ? {} : { indexerFunction: field("indexerFunction") }),
+    ...(indexerFunctionOf(outputs) === undefined ? {} : { indexerFunction: indexerFunctionOf(outputs) }),
     origin,
   };
+}
+
+/** The `objectIndex.indexerFunction` output beside `appConfig` (full profile), if the outputs hold it. */
+function indexerFunctionOf(outputs: unknown): string | undefined {
+  const index = isRecord(outputs) && isRecord(outputs.objectIndex) ? outputs.objectIndex : undefined;
+  return typeof index?.indexerFunction === "string" && index.indexerFunction !== "" ? index.indexerFunction : undefined;
 }
 
 async function readJsonFile(file: string): Promise<unknown> {

@@ -44,6 +44,7 @@ describe("infra/config", () => {
       },
       userQuotaBytes: 0,
       scanning: { scanner: "guardduty", memoryMb: 3008 },
+      objectIndex: { reconcileSchedule: "rate(1 day)" },
       cdn: {},
       observability: { logRetentionDays: 30, alarmEmail: undefined, auditTrail: true },
       lifecycle: {
@@ -77,6 +78,7 @@ describe("infra/config", () => {
       authEmailSourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
       scanner: "clamav",
       scanMemoryMb: "4096",
+      indexReconcileSchedule: "cron(30 3 * * ? *)",
       presignTtlSeconds: "900",
       maxObjectBytes: "1000",
       singlePutMaxBytes: "1000",
@@ -109,6 +111,7 @@ describe("infra/config", () => {
     assert.equal(config.identity.authDomainPrefix, "photos-login");
     assert.deepEqual(config.identity.email, { from: "Photos <no-reply@example.com>", sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com" });
     assert.deepEqual(config.scanning, { scanner: "clamav", memoryMb: 4096 });
+    assert.deepEqual(config.objectIndex, { reconcileSchedule: "cron(30 3 * * ? *)" });
     assert.equal(config.limits.presignTtlSeconds, 900);
     assert.deepEqual(config.limits.allowedContentTypes, ["text/plain"]);
     assert.deepEqual(config.cdn.customDomain?.domainName, "media.example.com");
@@ -120,6 +123,12 @@ describe("infra/config", () => {
       objectExpirationDays: 365,
     });
     assert.equal(config.forceDestroy, true);
+  });
+
+  it("takes the reconciliation schedules EventBridge takes, at most every 15 minutes", () => {
+    for (const schedule of ["rate(1 day)", "rate(12 hours)", "rate(15 minutes)", "rate(1 hour)", "cron(0 4 ? * MON *)"]) {
+      assert.equal(parse({ indexReconcileSchedule: schedule }).objectIndex.reconcileSchedule, schedule);
+    }
   });
 
   const bad: [string, Values, ConfigKeyName][] = [
@@ -155,6 +164,11 @@ describe("infra/config", () => {
     ["an unknown scanner", { scanner: "clamd" }, "scanner"],
     ["a scan function of 512 MB (ClamAV's database alone needs more)", { scanMemoryMb: "512" }, "scanMemoryMb"],
     ["a scan function over Lambda's 10,240 MB", { scanMemoryMb: "10241" }, "scanMemoryMb"],
+    ["a reconciliation schedule that is no expression", { indexReconcileSchedule: "daily" }, "indexReconcileSchedule"],
+    ["a reconciliation every 5 minutes (a reconciliation may run 15)", { indexReconcileSchedule: "rate(5 minutes)" }, "indexReconcileSchedule"],
+    ["a rate of 1 with a plural unit (EventBridge refuses it)", { indexReconcileSchedule: "rate(1 days)" }, "indexReconcileSchedule"],
+    ["a rate of 2 with a singular unit", { indexReconcileSchedule: "rate(2 hour)" }, "indexReconcileSchedule"],
+    ["a cron expression of 5 fields", { indexReconcileSchedule: "cron(30 3 * * ?)" }, "indexReconcileSchedule"],
     ["presigned URLs living 16 minutes", { presignTtlSeconds: "960" }, "presignTtlSeconds"],
     ["single PUTs larger than objects", { maxObjectBytes: "10", singlePutMaxBytes: "11" }, "singlePutMaxBytes"],
     ["a proxy body of 5 MiB", { proxyMaxBytes: "5242880" }, "proxyMaxBytes"],

@@ -18,10 +18,12 @@ describe("infra/program (the whole program under mocks)", function () {
       baseline = cloudResources(await runProgram({ stack: "demo", configFile: MULTI_TENANT, config: tenantsConfig([]) }));
     });
 
+    // A bucket tenant's bucket in the full profile: the bucket and its 7 companions, its GuardDuty
+    // plan, and the notification sending its events to EventBridge (the object index listens).
     const tiers: [string, (i: number) => string, number][] = [
       ["pooled", (i) => `p${i}`, 0],
       ["accessPoint", (i) => `a${i}:accessPoint`, 2],
-      ["bucket", (i) => `b${i}:bucket`, 9],
+      ["bucket", (i) => `b${i}:bucket`, 10],
     ];
     for (const [tier, entry, limit] of tiers) {
       it(`${tier}: at most ${limit} cloud resources per tenant`, async () => {
@@ -183,12 +185,25 @@ describe("infra/program (the whole program under mocks)", function () {
       assert.notEqual(await decrypt(otherDistribution), "Allowed");
     });
 
-    it("makes the control plane's roles users of every key, through S3 only", async () => {
+    it("makes the control plane's roles users of every bucket's key, through S3 only, except the indexer, which reads no object's bytes", async () => {
       const functionRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.startsWith("photos-demo-api"));
-      assert.equal(functionRoles.length, 5);
-      for (const key of ofType(run, "aws:kms/key:Key").filter((k) => !k.name.includes("audit") && !k.name.includes("alarms"))) {
+      assert.equal(functionRoles.length, 6);
+      const bucketKeys = ofType(run, "aws:kms/key:Key").filter((k) => !/audit|alarms|index/.test(k.name));
+      assert.ok(bucketKeys.length >= 2);
+      for (const key of bucketKeys) {
         const policy = JSON.parse(key.inputs.policy as string);
-        for (const role of functionRoles) {
+        const indexer = functionRoles.find((r) => r.name === "photos-demo-api-indexer")!;
+        const indexerDecrypts = await simulate(
+          { resourcePolicy: policy },
+          {
+            principal: indexer.outputs.arn as string,
+            action: "kms:Decrypt",
+            resource: key.outputs.arn as string,
+            context: { "kms:ViaService": "s3.eu-central-1.amazonaws.com", "kms:CallerAccount": "123456789012" },
+          },
+        );
+        assert.equal(indexerDecrypts.decision, "ImplicitlyDenied", `the indexer on ${key.name}`);
+        for (const role of functionRoles.filter((r) => r !== indexer)) {
           const decrypt = async (viaService?: string) =>
             (
               await simulate(
@@ -208,7 +223,7 @@ describe("infra/program (the whole program under mocks)", function () {
     });
 
     it("quarantines what GuardDuty finds in every bucket that holds user objects, and alarms on this API", () => {
-      const rule = onlyOfType(run, "aws:cloudwatch/eventRule:EventRule");
+      const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule").find((r) => r.name === "photos-demo-scan")!;
       const pattern = JSON.parse(rule.inputs.eventPattern as string);
       assert.deepEqual(pattern.source, ["aws.guardduty"]);
       assert.deepEqual(pattern.detail.scanResultDetails, { scanResultStatus: ["THREATS_FOUND"] });

@@ -24,7 +24,7 @@ describe("the component library, imported by name from another program (examples
 
   it("resolves `mobile-s3` to this package's components", () => {
     assert.equal(library.HardenedBucket, HardenedBucket);
-    for (const component of ["Identity", "TenantStorage", "HardenedBucket", "ControlPlane", "ReadDistribution", "AuditTrail", "Alarms", "ClamAvImage", "GuardDutyProtection", "ScanTrigger"]) {
+    for (const component of ["Identity", "TenantStorage", "HardenedBucket", "ControlPlane", "ReadDistribution", "AuditTrail", "Alarms", "ClamAvImage", "GuardDutyProtection", "ScanTrigger", "ObjectIndexTable", "IndexTrigger"]) {
       assert.equal(typeof (library as Record<string, unknown>)[component], "function", component);
     }
   });

@@ -25,7 +25,7 @@ function requiredModules(code: string): string[] {
 }
 
 /** The runtime's SDK packages the functions load on first use, never at module init. */
-const LOADED_ON_FIRST_USE = ["@aws-sdk/client-s3", "@aws-sdk/client-secrets-manager", "@aws-sdk/s3-request-presigner"];
+const LOADED_ON_FIRST_USE = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/client-secrets-manager", "@aws-sdk/s3-request-presigner"];
 
 /**
  * The `@aws-sdk/*` modules a bundle requires while it is loaded, as the runtime loads `index.js`:
@@ -216,23 +216,23 @@ describe("infra/api/bundle", () => {
     });
   }
 
-  it("objects: requires the S3 client with its first S3 call, once, and not before", async () => {
-    const listing: SendAnswer = async (command) => {
-      if (command.constructor.name !== "ListObjectsV2Command") {
+  it("objects: lists from the object index, requiring the DynamoDB client with its first read, once, and never S3's", async () => {
+    const query: SendAnswer = async (command) => {
+      if (command.constructor.name !== "QueryCommand") {
         throw new Error(`unexpected ${command.constructor.name}`);
       }
-      return { Contents: [], IsTruncated: false };
+      return { Items: [] };
     };
-    const { handler, calls, required, logged } = load(bundles.get("objects")!, environment("objects"), listing);
+    const { handler, calls, required, logged } = load(bundles.get("objects")!, environment("objects"), query);
     assert.deepEqual(required, [], "nothing from the SDK at init");
     await handler(httpApiEvent("GET /v1/objects", null));
-    assert.deepEqual(required, [], "a request that never reaches S3 loads nothing");
+    assert.deepEqual(required, [], "a request that never reaches the index loads nothing");
     for (let i = 0; i < 2; i++) {
       const result = (await handler(httpApiEvent("GET /v1/objects"))) as { statusCode: number };
       assert.equal(result.statusCode, 200, JSON.stringify(logged));
     }
-    assert.deepEqual(required, ["@aws-sdk/client-s3"]);
-    assert.deepEqual(calls, ["@aws-sdk/client-s3:ListObjectsV2Command", "@aws-sdk/client-s3:ListObjectsV2Command"]);
+    assert.deepEqual(required, ["@aws-sdk/client-dynamodb"]);
+    assert.ok(calls.length >= 2 && calls.every((c) => c === "@aws-sdk/client-dynamodb:QueryCommand"), calls.join(", "));
   });
 
   it("cdn-session: signs cookies with the bundled CloudFront signer and the key the runtime SDK reads from Secrets Manager", async () => {
@@ -272,6 +272,18 @@ describe("infra/api/bundle", () => {
     assert.deepEqual(calls, []);
     assert.equal(logged.length, 1);
     assert.match(JSON.stringify(logged[0]), /"message":"event ignored"/);
+  });
+
+  it("indexer: takes an S3 event from a bucket it does not index, and ignores it touching neither S3 nor the index", async () => {
+    const { handler, calls, required } = load(bundles.get("indexer")!, environment("indexer"));
+    const event = {
+      source: "aws.s3",
+      "detail-type": "Object Created",
+      detail: { bucket: { name: "someone-elses-bucket" }, object: { key: "tenants/acme/home/u1/x.jpg", size: 1 } },
+    };
+    assert.equal(await handler(event), undefined);
+    assert.deepEqual(calls, []);
+    assert.deepEqual(required, []);
   });
 
   it("packages the bundle as index.js, the only file of the archive (handler index.handler)", async () => {

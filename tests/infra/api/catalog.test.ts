@@ -3,7 +3,8 @@ import * as assert from "node:assert/strict";
 import { PROXY_SCAN_TIMEOUT_MS } from "../../../functions/proxy/app";
 import { SCAN_TIMEOUT_MS } from "../../../functions/scan/app";
 import { DEFAULT_SCAN_MAX_BYTES } from "../../../functions/scan/core";
-import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB } from "../../../infra/api/catalog";
+import { functionSizing, LAMBDA_MAX_TIMEOUT_SECONDS, NEW_ACCOUNT_MAX_MEMORY_MB } from "../../../infra/api/catalog";
+import { MIN_RECONCILE_INTERVAL_MINUTES } from "../../../infra/object-index/event-pattern";
 
 /** API Gateway ends an HTTP API integration after 30 seconds, whatever the function's timeout. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
@@ -39,6 +40,15 @@ describe("infra/api/catalog functionSizing", () => {
     assert.ok(scan.memorySize > CLAMAV_MEMORY_MB + DEFAULT_SCAN_MAX_BYTES / MIB);
     assert.equal(functionSizing("scan", { scanner: "clamav", scanMemoryMb: 4096 }).memorySize, 4096);
   });
+
+  for (const scanner of SCANNERS) {
+    it(`${scanner}: the indexer gets Lambda's longest run for the reconciliation, and no schedule may start the next one before it ends`, () => {
+      const indexer = functionSizing("indexer", { scanner });
+      assert.deepEqual(indexer, { memorySize: 512, timeout: 900 });
+      assert.equal(indexer.timeout, LAMBDA_MAX_TIMEOUT_SECONDS);
+      assert.equal(MIN_RECONCILE_INTERVAL_MINUTES * 60, indexer.timeout);
+    });
+  }
 
   it("guardduty: the scan function only moves infected objects, and the proxy scans nothing inline", () => {
     assert.deepEqual(functionSizing("scan", { scanner: "guardduty" }), { memorySize: 256, timeout: 60 });

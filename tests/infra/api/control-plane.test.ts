@@ -6,7 +6,7 @@ import { functionSizing } from "../../../infra/api/catalog";
 import { ControlPlane, type ControlPlaneArgs } from "../../../infra/api/control-plane";
 import { functionPolicy, lambdaTrustPolicy } from "../../../infra/api/function-policies";
 import { MOCK_ACCOUNT_ID, ofType, onlyOfType, type ProgramRun, type RegisteredResource, runUnderMocks } from "../../harness/program";
-import { ACCESS_POINT_ARN, AUDIENCE, controlPlaneArgs, ISSUER, POOLED_BUCKET, PRIVATE_KEY_PEM, SILO_BUCKET, LOADERS } from "./fixtures";
+import { ACCESS_POINT_ARN, AUDIENCE, controlPlaneArgs, INDEX_TABLE_ARN, INDEX_TABLE_NAME, ISSUER, LOADERS, POOLED_BUCKET, PRIVATE_KEY_PEM, SILO_BUCKET } from "./fixtures";
 import { TYPE } from "../../../offline/resource-types";
 
 const NAME = "mobile-s3-dev-api";
@@ -20,8 +20,12 @@ const API_MD: [routeKey: string, fn: FunctionName][] = [
   ["POST /v1/uploads/{uploadId}/complete", "uploads"],
   ["DELETE /v1/uploads/{uploadId}", "uploads"],
   ["GET /v1/objects", "objects"],
+  ["GET /v1/objects/meta", "objects"],
   ["GET /v1/objects/url", "objects"],
   ["DELETE /v1/objects", "objects"],
+  ["POST /v1/objects/copy", "objects"],
+  ["POST /v1/objects/move", "objects"],
+  ["GET /v1/usage", "objects"],
   ["POST /v1/cdn-session", "cdn-session"],
   ["POST /v1/proxy/objects", "proxy"],
 ];
@@ -36,7 +40,11 @@ function build(args: ControlPlaneArgs = controlPlaneArgs(), name = NAME, preview
         apiId: cp.apiId,
         apiExecutionArn: cp.apiExecutionArn,
         functionRoleArns: cp.functionRoleArns,
+        bucketKeyUserArns: cp.bucketKeyUserArns,
+        indexKeyUserArns: cp.indexKeyUserArns,
         scanFunctionArn: cp.scanFunctionArn,
+        indexerFunctionArn: cp.indexerFunctionArn,
+        indexerFailureQueueArn: cp.indexerFailureQueue.arn,
       };
     },
     { stack: "dev", preview },
@@ -134,6 +142,8 @@ describe("infra/api/control-plane (component under mocks)", () => {
           logGroupArn: named(run, T.logGroup, `${NAME}-${fn}`).outputs.arn as string,
           cdnPrivateKeySecretArn: secretArn,
           scan: GUARDDUTY_VOCABULARY,
+          indexTableArn: INDEX_TABLE_ARN,
+          failureQueueArn: onlyOfType(run, T.queue).outputs.arn as string,
         }),
       );
       assert.ok(lambda.dependencies.includes(policy.urn), `${fn} is created after its permissions`);
@@ -178,6 +188,10 @@ describe("infra/api/control-plane (component under mocks)", () => {
       assert.equal(envOf(fnOf(run, fn)).TENANT_ROUTING, controlPlaneArgs().tenantRoutingJson, fn);
     }
     assert.deepEqual(JSON.parse(envOf(fnOf(run, "scan")).SCAN_BUCKETS), [POOLED_BUCKET, SILO_BUCKET]);
+    for (const fn of FUNCTION_NAMES) {
+      assert.equal(envOf(fnOf(run, fn)).INDEX_TABLE, ["uploads", "objects", "proxy", "indexer"].includes(fn) ? INDEX_TABLE_NAME : undefined, fn);
+    }
+    assert.equal(envOf(fnOf(run, "indexer")).TENANT_ROUTING, controlPlaneArgs().tenantRoutingJson);
     assert.equal(envOf(fnOf(run, "cdn-session")).CDN_PRIVATE_KEY_SECRET_ARN, onlyOfType(run, T.secret).outputs.arn);
     assert.ok(!("TENANT_ROUTING" in envOf(fnOf(run, "cdn-session"))), "cdn-session needs no routing");
   });
@@ -190,7 +204,12 @@ describe("infra/api/control-plane (component under mocks)", () => {
     for (const fn of ["objects", "cdn-session", "proxy"] as const) {
       assert.equal(envOf(fnOf(withUsers, fn)).TENANT_CLAIM, "custom:org", fn);
     }
-    assert.ok(!("TENANT_CLAIM" in envOf(fnOf(withUsers, "scan"))));
+    for (const fn of ["objects", "proxy", "indexer"] as const) {
+      assert.equal(envOf(fnOf(withUsers, fn)).USER_QUOTA_BYTES, String(1024 ** 3), fn);
+    }
+    for (const fn of ["scan", "indexer"] as const) {
+      assert.ok(!("TENANT_CLAIM" in envOf(fnOf(withUsers, fn))), fn);
+    }
     for (const fn of FUNCTION_NAMES) {
       assert.doesNotThrow(() => LOADERS[fn](envOf(fnOf(withUsers, fn))), `${fn} starts with what the program sets`);
     }
@@ -236,17 +255,47 @@ describe("infra/api/control-plane (component under mocks)", () => {
     assert.equal(cors.allowCredentials, false);
   });
 
-  it("outputs the API's URL, id and execution ARN, every function role and the scanner", () => {
+  it("outputs the API's URL, id and execution ARN, every function role, the keys' users, the scanner and the indexer", () => {
     const api = onlyOfType(run, T.api);
+    const roleArn = (fn: FunctionName) => named(run, T.role, `${NAME}-${fn}`).outputs.arn;
     assert.deepEqual(run.outputs, {
       apiUrl: api.outputs.apiEndpoint,
       apiId: api.id,
       apiExecutionArn: api.outputs.executionArn,
-      functionRoleArns: FUNCTION_NAMES.map((fn) => named(run, T.role, `${NAME}-${fn}`).outputs.arn),
+      functionRoleArns: FUNCTION_NAMES.map(roleArn),
+      // The indexer reads metadata only: it is no user of the buckets' keys.
+      bucketKeyUserArns: FUNCTION_NAMES.filter((fn) => fn !== "indexer").map(roleArn),
+      indexKeyUserArns: (["uploads", "objects", "proxy", "indexer"] as const).map(roleArn),
       scanFunctionArn: fnOf(run, "scan").outputs.arn,
+      indexerFunctionArn: fnOf(run, "indexer").outputs.arn,
+      indexerFailureQueueArn: onlyOfType(run, T.queue).outputs.arn,
     });
     assert.match(run.outputs.apiUrl as string, /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com$/);
     assert.deepEqual(onlyOfType(run, T.component).outputs, run.outputs, "registered as the component's outputs too");
+  });
+
+  it("keeps what the indexer could not index: Lambda retries a failed event twice, then sends it to an encrypted queue its role alone may send to", () => {
+    const queue = onlyOfType(run, T.queue);
+    assert.equal(queue.name, `${NAME}-indexer-failures`);
+    assert.equal(queue.inputs.sqsManagedSseEnabled, true);
+    assert.equal(queue.inputs.messageRetentionSeconds, 14 * 24 * 3600, "SQS's longest retention");
+    const config = onlyOfType(run, T.invokeConfig);
+    const indexer = fnOf(run, "indexer");
+    assert.equal(config.inputs.functionName, indexer.outputs.name);
+    assert.equal(config.inputs.maximumRetryAttempts, 2);
+    assert.deepEqual(config.inputs.destinationConfig, { onFailure: { destination: queue.outputs.arn } });
+    assert.ok(config.dependencies.includes(named(run, T.rolePolicy, `${NAME}-indexer`).urn), "the role may send before Lambda is told to");
+    for (const fn of FUNCTION_NAMES) {
+      const policy = named(run, T.rolePolicy, `${NAME}-${fn}`).inputs.policy as string;
+      assert.equal(policy.includes(queue.outputs.arn as string), fn === "indexer", fn);
+    }
+  });
+
+  it("runs the indexer for as long as a reconciliation takes, and every other function within API Gateway's 30 seconds", () => {
+    assert.deepEqual([fnOf(run, "indexer").inputs.memorySize, fnOf(run, "indexer").inputs.timeout], [512, 900]);
+    for (const fn of ["uploads", "objects", "cdn-session", "proxy"] as const) {
+      assert.ok((fnOf(run, fn).inputs.timeout as number) < 30, fn);
+    }
   });
 
   describe("without a CDN", () => {
@@ -265,15 +314,17 @@ describe("infra/api/control-plane (component under mocks)", () => {
     });
   });
 
-  it("takes storage, routing and issuer as outputs of other components, as the program passes them", async () => {
+  it("takes storage, routing, the index and issuer as outputs of other components, as the program passes them", async () => {
     const plainArgs = controlPlaneArgs();
     const fromOutputs = await build({
       ...plainArgs,
       storage: pulumi.output(plainArgs.storage),
       tenantRoutingJson: pulumi.output(plainArgs.tenantRoutingJson),
+      objectIndex: { tableName: pulumi.output(INDEX_TABLE_NAME), tableArn: pulumi.output(INDEX_TABLE_ARN) },
       jwt: { issuer: pulumi.output(ISSUER), audience: AUDIENCE.map((a) => pulumi.output(a)) },
     });
-    const view = (r: ProgramRun) => r.resources.map((x) => [x.type, x.name, x.inputs]);
+    // The same resources with the same inputs; the order they register in follows when their inputs resolve.
+    const view = (r: ProgramRun) => r.resources.map((x) => [x.type, x.name, x.inputs]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
     assert.deepEqual(view(fromOutputs), view(run));
   });
 

@@ -1,5 +1,6 @@
 import { type FunctionName, type FunctionRouting, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import { loadCdnSessionConfig } from "../../../functions/cdn-session/config";
+import { loadIndexerConfig } from "../../../functions/indexer/config";
 import { loadObjectsConfig } from "../../../functions/objects/config";
 import { loadProxyConfig } from "../../../functions/proxy/config";
 import { loadScanConfig } from "../../../functions/scan/config";
@@ -24,6 +25,8 @@ export const ACCESS_POINT_ARN_PREFIX = "arn:aws:s3:us-east-1:123456789012:access
 export const ACCESS_POINT_ARN = `${ACCESS_POINT_ARN_PREFIX}globex`;
 export const ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI";
 export const AUDIENCE = ["3n4b5urk1ft4fl3mg5e62d9ado"];
+export const INDEX_TABLE_NAME = "mobile-s3-dev-index-0a1b2c3";
+export const INDEX_TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${INDEX_TABLE_NAME}`;
 export const PRIVATE_KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 
 /** The functions' routing table as the program builds it (`TenantStorage.functionRouting()`): one tenant per tier. */
@@ -41,6 +44,7 @@ export const ENVIRONMENT_INPUT: FunctionEnvironmentInput = {
   limits: VALID_LIMITS,
   bucketNames: [POOLED_BUCKET, SILO_BUCKET],
   scanner: "guardduty",
+  indexTableName: INDEX_TABLE_NAME,
   cdn: {
     domainName: "d111111abcdef8.cloudfront.net",
     keyPairId: "K2JCJMDEHXQW5F",
@@ -56,6 +60,7 @@ export function controlPlaneArgs(): ControlPlaneArgs {
       { bucketArn: `arn:aws:s3:::${SILO_BUCKET}`, bucketName: SILO_BUCKET },
     ],
     tenantRoutingJson: JSON.stringify(TENANT_ROUTING),
+    objectIndex: { tableName: INDEX_TABLE_NAME, tableArn: INDEX_TABLE_ARN },
     jwt: { issuer: ISSUER, audience: AUDIENCE },
     cdn: { domainName: "d111111abcdef8.cloudfront.net", keyPairId: "K2JCJMDEHXQW5F", privateKeyPem: PRIVATE_KEY_PEM },
     limits: VALID_LIMITS,
@@ -73,4 +78,5 @@ export const LOADERS: Record<FunctionName, (env: Record<string, string>) => unkn
   "cdn-session": loadCdnSessionConfig,
   proxy: loadProxyConfig,
   scan: loadScanConfig,
+  indexer: loadIndexerConfig,
 };

@@ -2,7 +2,7 @@ import { FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile
 import * as assert from "node:assert/strict";
 import { readLogLevel } from "../../../functions/shared/log";
 import { functionEnvironment, type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
-import { ENVIRONMENT_INPUT as INPUT, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS, LOADERS } from "./fixtures";
+import { ENVIRONMENT_INPUT as INPUT, INDEX_TABLE_NAME, LOADERS, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS } from "./fixtures";
 
 /** Each function's own loader: the program writes the variables, these read them at cold start. */
 
@@ -19,10 +19,11 @@ describe("infra/api/function-environment", () => {
       singlePutMaxBytes: VALID_LIMITS.singlePutMaxBytes,
       allowedContentTypes: VALID_LIMITS.allowedContentTypes,
       partUrlBatchMax: 20,
+      table: INDEX_TABLE_NAME,
       userQuotaBytes: undefined,
       abortIncompleteUploadDays: 1,
     },
-    objects: { tenantRouting: TENANT_ROUTING, presignTtlSeconds: 300, tenantClaim: "custom:tenant", scan: GUARDDUTY_VOCABULARY },
+    objects: { tenantRouting: TENANT_ROUTING, presignTtlSeconds: 300, tenantClaim: "custom:tenant", scan: GUARDDUTY_VOCABULARY, table: INDEX_TABLE_NAME },
     "cdn-session": {
       domainName: "d111111abcdef8.cloudfront.net",
       keyPairId: "K2JCJMDEHXQW5F",
@@ -36,8 +37,10 @@ describe("infra/api/function-environment", () => {
       allowedContentTypes: VALID_LIMITS.allowedContentTypes,
       tenantClaim: "custom:tenant",
       scan: GUARDDUTY_VOCABULARY,
+      table: INDEX_TABLE_NAME,
     },
     scan: { buckets: new Set([POOLED_BUCKET, SILO_BUCKET]), scan: GUARDDUTY_VOCABULARY },
+    indexer: { routing: TENANT_ROUTING, table: INDEX_TABLE_NAME, scan: GUARDDUTY_VOCABULARY },
   };
 
   for (const fn of FUNCTION_NAMES) {
@@ -76,13 +79,25 @@ describe("infra/api/function-environment", () => {
       });
     });
 
-    for (const fn of ["objects", "cdn-session", "proxy"] as const) {
-      it(`${fn}: reads the tenant claim, and only the tenant claim`, () => {
+    for (const fn of ["objects", "proxy"] as const) {
+      it(`${fn}: reads the tenant claim and the quota (it reserves against it), and nothing else of them`, () => {
         const env = functionEnvironment(fn, { ...INPUT, users: USERS });
-        assert.deepEqual(env, { ...functionEnvironment(fn, INPUT), TENANT_CLAIM: "custom:org" });
-        assert.deepEqual(LOADERS[fn](env), { ...(expected[fn] as object), tenantClaim: "custom:org" });
+        assert.deepEqual(env, { ...functionEnvironment(fn, INPUT), TENANT_CLAIM: "custom:org", USER_QUOTA_BYTES: String(10 * 1024 ** 3) });
+        assert.deepEqual(LOADERS[fn](env), { ...(expected[fn] as object), tenantClaim: "custom:org", userQuotaBytes: 10 * 1024 ** 3 });
       });
     }
+
+    it("cdn-session: reads the tenant claim, and only the tenant claim", () => {
+      const env = functionEnvironment("cdn-session", { ...INPUT, users: USERS });
+      assert.deepEqual(env, { ...functionEnvironment("cdn-session", INPUT), TENANT_CLAIM: "custom:org" });
+      assert.deepEqual(LOADERS["cdn-session"](env), { ...(expected["cdn-session"] as object), tenantClaim: "custom:org" });
+    });
+
+    it("indexer: reads the quota alone (it flags a home past it; it serves no caller, so no claim)", () => {
+      const env = functionEnvironment("indexer", { ...INPUT, users: USERS });
+      assert.deepEqual(env, { ...functionEnvironment("indexer", INPUT), USER_QUOTA_BYTES: String(10 * 1024 ** 3) });
+      assert.deepEqual(LOADERS.indexer(env), { ...(expected.indexer as object), userQuotaBytes: 10 * 1024 ** 3 });
+    });
 
     it("scan: gets none of them (it serves no caller)", () => {
       assert.deepEqual(functionEnvironment("scan", { ...INPUT, users: USERS }), functionEnvironment("scan", INPUT));
@@ -104,8 +119,20 @@ describe("infra/api/function-environment", () => {
     }
   });
 
+  it("names the object index to exactly the functions that use it, and to none without a table", () => {
+    const named = FUNCTION_NAMES.filter((fn) => "INDEX_TABLE" in functionEnvironment(fn, INPUT));
+    assert.deepEqual(named, ["uploads", "objects", "proxy", "indexer"]);
+    for (const fn of named) {
+      assert.equal(functionEnvironment(fn, INPUT).INDEX_TABLE, INDEX_TABLE_NAME, fn);
+      const without = { ...INPUT, indexTableName: undefined };
+      assert.ok(!("INDEX_TABLE" in functionEnvironment(fn, without)), fn);
+      // The function then refuses to start, naming the variable: a deployment without the index fails closed.
+      assert.throws(() => LOADERS[fn](functionEnvironment(fn, without)), /environment variable INDEX_TABLE /, fn);
+    }
+  });
+
   it("gives only cdn-session the CDN settings, nobody the private key, and cdn-session no routing", () => {
-    for (const fn of ["uploads", "objects", "proxy", "scan"] as const) {
+    for (const fn of ["uploads", "objects", "proxy", "scan", "indexer"] as const) {
       assert.ok(!Object.keys(functionEnvironment(fn, INPUT)).some((v) => v.startsWith("CDN_")), fn);
     }
     const cdnSession = functionEnvironment("cdn-session", INPUT);
@@ -117,7 +144,7 @@ describe("infra/api/function-environment", () => {
   it("never sets a sandbox-only variable", () => {
     for (const fn of FUNCTION_NAMES) {
       const names = Object.keys(functionEnvironment(fn, { ...INPUT, users: USERS }));
-      for (const variable of ["S3_ENDPOINT", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS", "CDN_PRIVATE_KEY_PEM"]) {
+      for (const variable of ["S3_ENDPOINT", "DYNAMODB_ENDPOINT", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS", "CDN_PRIVATE_KEY_PEM"]) {
         assert.ok(!names.includes(variable), `${fn}: ${variable}`);
       }
     }

@@ -12,10 +12,22 @@ const ACCESS_POINT = `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/globex`;
 const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:mobile-s3-dev-api-cdn-key-AbCdEf`;
 const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:database-password-XyZ123`;
 const logGroup = (fn: string) => `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:mobile-s3-dev-api-${fn}-abc1234`;
+const TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/mobile-s3-dev-index-abc1234`;
+const OTHER_TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing`;
+const QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:mobile-s3-dev-api-indexer-failures-abc1234`;
+const OTHER_QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:orders`;
 
 /** ClamAV's vocabulary unless a case says otherwise: its tags are the ones these functions write themselves. */
 function input(fn: FunctionName, scan: ScanVocabulary = CLAMAV_VOCABULARY): FunctionPolicyInput {
-  return { bucketArns: [POOLED, SILO], accessPointArns: [ACCESS_POINT], logGroupArn: logGroup(fn), cdnPrivateKeySecretArn: SECRET, scan };
+  return {
+    bucketArns: [POOLED, SILO],
+    accessPointArns: [ACCESS_POINT],
+    logGroupArn: logGroup(fn),
+    cdnPrivateKeySecretArn: SECRET,
+    scan,
+    indexTableArn: TABLE,
+    failureQueueArn: QUEUE,
+  };
 }
 
 const home = "tenants/acme/home/5f2d1c3e/photos/cat.jpg";
@@ -41,8 +53,37 @@ async function decide(fn: FunctionName, rows: Row[], scan: ScanVocabulary = CLAM
 const ALLOWED: Decision = "Allowed";
 const DENIED: Decision = "ImplicitlyDenied";
 
+/** S3 authorises `x-amz-tagging: owner=<home>` on a write as PutObjectTagging with these keys. */
+const ownerTag = { "s3:RequestObjectTag/owner": "5f2d1c3e", "s3:RequestObjectTagKeys": "owner" };
+
+/** The object index as the functions that use it reach it: items on the table, Query on the table and its indexes. */
+function indexRows(scan: Decision): Row[] {
+  return [
+    ["GetItem", "dynamodb:GetItem", TABLE, ALLOWED],
+    ["PutItem", "dynamodb:PutItem", TABLE, ALLOWED],
+    ["UpdateItem", "dynamodb:UpdateItem", TABLE, ALLOWED],
+    ["DeleteItem", "dynamodb:DeleteItem", TABLE, ALLOWED],
+    ["Query", "dynamodb:Query", TABLE, ALLOWED],
+    ["Query a global index", "dynamodb:Query", `${TABLE}/index/byFolder`, ALLOWED],
+    ["Query a local index", "dynamodb:Query", `${TABLE}/index/byModified`, ALLOWED],
+    ["Scan", "dynamodb:Scan", TABLE, scan],
+    ["BatchWriteItem", "dynamodb:BatchWriteItem", TABLE, DENIED],
+    ["DeleteTable", "dynamodb:DeleteTable", TABLE, DENIED],
+    ["UpdateTable", "dynamodb:UpdateTable", TABLE, DENIED],
+    ["GetItem on another table", "dynamodb:GetItem", OTHER_TABLE, DENIED],
+    ["Query another table's index", "dynamodb:Query", `${OTHER_TABLE}/index/byFolder`, DENIED],
+  ];
+}
+
+/** What a function that keeps off the index is refused there. */
+const NO_INDEX: Row[] = [
+  ["GetItem", "dynamodb:GetItem", TABLE, DENIED],
+  ["Query", "dynamodb:Query", TABLE, DENIED],
+  ["PutItem", "dynamodb:PutItem", TABLE, DENIED],
+];
+
 describe("infra/api/function-policies (IAM simulator)", () => {
-  it("uploads: signs PUTs and multipart under tenants/, lists only under tenants/ (the quota), in every bucket and access point, and nothing else", async () => {
+  it("uploads: signs PUTs and multipart under tenants/ tagged with their owner alone, in every bucket and access point, lists nothing, and keeps its quota in the index", async () => {
     await decide("uploads", [
       ["PutObject in the pooled bucket", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
       ["PutObject in a silo bucket", "s3:PutObject", `${SILO}/${home}`, ALLOWED],
@@ -52,26 +93,25 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["PutObject in quarantine/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED],
       ["PutObject at the bucket root", "s3:PutObject", `${POOLED}/x`, DENIED],
       ["PutObject in another bucket", "s3:PutObject", `${OTHER_BUCKET}/${home}`, DENIED],
-      ["PutObjectTagging (only the scanner tags)", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
+      // A presigned PUT or CreateMultipartUpload signing x-amz-tagging: owner=<home> ("PutObject", API Reference).
+      ["tagging the upload with its owner", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED, ownerTag],
+      ["tagging it with its owner through the access point", "s3:PutObjectTagging", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, ALLOWED, ownerTag],
+      ["tagging it with an empty owner", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...ownerTag, "s3:RequestObjectTag/owner": "" }],
+      ["tagging it scanned clean", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTag/scan-status": "clean", "s3:RequestObjectTagKeys": "scan-status" }],
+      ["tagging it with its owner and scanned clean", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...ownerTag, "s3:RequestObjectTag/scan-status": "clean", "s3:RequestObjectTagKeys": ["owner", "scan-status"] }],
+      ["tagging it GuardDuty's clean verdict", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...ownerTag, "s3:RequestObjectTag/GuardDutyMalwareScanStatus": "NO_THREATS_FOUND", "s3:RequestObjectTagKeys": ["owner", "GuardDutyMalwareScanStatus"] }],
+      ["removing every tag (no tag keys)", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
+      ["tagging with its owner outside tenants/", "s3:PutObjectTagging", `${POOLED}/quarantine/x`, DENIED, ownerTag],
       ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
-      // The quota's reservation markers (functions/uploads/usage.ts): withdrawn, never a user's object.
-      ["DeleteObject of a reservation marker", "s3:DeleteObject", `${POOLED}/tenants/acme/home/5f2d1c3e/.mobile-s3/reservations/p.x`, ALLOWED],
-      ["DeleteObject of a reservation marker through the access point", "s3:DeleteObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/.mobile-s3/reservations/p.x`, ALLOWED],
-      ["DeleteObject of a user's file named like a marker", "s3:DeleteObject", `${POOLED}/tenants/acme/home/5f2d1c3e/photos/.mobile-s3/x`, DENIED],
-      ["ListBucketVersions under a home (noncurrent versions count)", "s3:ListBucketVersions", POOLED, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
-      ["ListBucketVersions of the whole bucket", "s3:ListBucketVersions", POOLED, DENIED, { "s3:prefix": "" }],
-      ["ListBucketMultipartUploads (open uploads count)", "s3:ListBucketMultipartUploads", SILO, ALLOWED],
-      ["ListBucketMultipartUploads of another bucket", "s3:ListBucketMultipartUploads", OTHER_BUCKET, DENIED],
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
       ["GetObject of an object scanned clean", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
-      ["ListBucket under a home", "s3:ListBucket", POOLED, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
-      ["ListBucket under a home in a silo bucket", "s3:ListBucket", SILO, ALLOWED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
-      ["ListBucket through the access point", "s3:ListBucket", ACCESS_POINT, ALLOWED, { "s3:prefix": "tenants/globex/home/u1/" }],
-      ["ListBucket of the whole bucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "" }],
-      ["ListBucket without a prefix", "s3:ListBucket", POOLED, DENIED],
-      ["ListBucket of quarantine/", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "quarantine/" }],
-      ["ListBucket of another bucket", "s3:ListBucket", OTHER_BUCKET, DENIED, { "s3:prefix": "tenants/acme/" }],
+      // The quota and the open uploads are the object index's usage item now, not S3 listings.
+      ["ListBucket under a home", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
+      ["ListBucketVersions under a home", "s3:ListBucketVersions", POOLED, DENIED, { "s3:prefix": "tenants/acme/home/5f2d1c3e/" }],
+      ["ListBucketMultipartUploads", "s3:ListBucketMultipartUploads", SILO, DENIED],
       ["the CloudFront key", "secretsmanager:GetSecretValue", SECRET, DENIED],
+      ...indexRows(DENIED),
+      ["sending to the indexer's failure queue", "sqs:SendMessage", QUEUE, DENIED],
     ]);
   });
 
@@ -93,8 +133,17 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["GetObjectTagging", "s3:GetObjectTagging", `${POOLED}/${home}`, ALLOWED],
       ["DeleteObject", "s3:DeleteObject", `${SILO}/${home}`, ALLOWED],
       ["DeleteObject in quarantine/", "s3:DeleteObject", `${POOLED}/quarantine/x`, DENIED],
-      ["PutObject", "s3:PutObject", `${POOLED}/${home}`, DENIED],
-      ["PutObjectTagging", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
+      // Copy and move: the copy's write (CopyObject, or CreateMultipartUpload and UploadPartCopy above 5 GiB).
+      ["the copy's PutObject", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
+      ["the copy's PutObject through the access point", "s3:PutObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, ALLOWED],
+      ["aborting a copy in parts", "s3:AbortMultipartUpload", `${SILO}/${home}`, ALLOWED],
+      ["the copy's PutObject into quarantine/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED],
+      ["the copy tagged with its owner (REPLACE)", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED, ownerTag],
+      ["the copy tagged scanned clean", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTag/scan-status": "clean", "s3:RequestObjectTagKeys": "scan-status" }],
+      ["the copy tagged with its owner and clean", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...ownerTag, "s3:RequestObjectTag/scan-status": "clean", "s3:RequestObjectTagKeys": ["owner", "scan-status"] }],
+      ["PutObjectTagging without tags", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED],
+      ["GetObjectVersion", "s3:GetObjectVersion", `${POOLED}/${home}`, DENIED, clean],
+      ...indexRows(DENIED),
     ]);
   });
 
@@ -106,6 +155,7 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
       ["PutObject", "s3:PutObject", `${POOLED}/${home}`, DENIED],
       ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/" }],
+      ...NO_INDEX,
     ]);
   });
 
@@ -121,8 +171,11 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["PutObject without tags", "s3:PutObject", `${POOLED}/${home}`, DENIED],
       ["PutObject tagged pending", "s3:PutObject", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTag/scan-status": "pending" }],
       ["tagging infected", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTag/scan-status": "infected" }],
-      ["PutObject tagged clean plus another tag", "s3:PutObject", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTagKeys": ["scan-status", "owner"] }],
-      ["tagging clean plus another tag", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTagKeys": ["scan-status", "owner"] }],
+      ["PutObject tagged clean and with its owner", "s3:PutObject", `${POOLED}/${home}`, ALLOWED, { ...clean, ...ownerTag, "s3:RequestObjectTagKeys": ["scan-status", "owner"] }],
+      ["tagging clean and with its owner", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED, { ...clean, ...ownerTag, "s3:RequestObjectTagKeys": ["scan-status", "owner"] }],
+      ["PutObject tagged clean plus another tag", "s3:PutObject", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTagKeys": ["scan-status", "public"] }],
+      ["tagging clean plus another tag", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...clean, "s3:RequestObjectTagKeys": ["scan-status", "owner", "public"] }],
+      ["tagging its owner alone (no verdict)", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, ownerTag],
       ["PutObject tagged clean in quarantine/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED, clean],
       ["PutObject tagged clean at the bucket root", "s3:PutObject", `${POOLED}/x`, DENIED, clean],
       ["PutObject tagged clean in another bucket", "s3:PutObject", `${OTHER_BUCKET}/${home}`, DENIED, clean],
@@ -130,6 +183,8 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
       ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
       ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/" }],
+      // The quota's reservations are in the object index.
+      ...indexRows(DENIED),
     ]);
   });
 
@@ -148,19 +203,82 @@ describe("infra/api/function-policies (IAM simulator)", () => {
     );
   });
 
-  it("proxy with GuardDuty: writes untagged objects under tenants/ and can set no tag (S3 authorises x-amz-tagging as PutObjectTagging)", async () => {
+  it("proxy with GuardDuty: writes unscanned objects under tenants/ tagged with their owner at most (S3 authorises x-amz-tagging as PutObjectTagging)", async () => {
+    const verdict = { "s3:RequestObjectTag/GuardDutyMalwareScanStatus": "NO_THREATS_FOUND" };
     await decide(
       "proxy",
       [
         ["PutObject without tags", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
         ["PutObject through the access point", "s3:PutObject", `${ACCESS_POINT}/object/${home}`, ALLOWED],
         ["PutObject outside tenants/", "s3:PutObject", `${POOLED}/quarantine/x`, DENIED],
-        ["tagging GuardDuty's clean verdict", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTag/GuardDutyMalwareScanStatus": "NO_THREATS_FOUND", "s3:RequestObjectTagKeys": "GuardDutyMalwareScanStatus" }],
-        ["tagging anything", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTagKeys": "owner" }],
+        ["tagging its owner", "s3:PutObjectTagging", `${POOLED}/${home}`, ALLOWED, ownerTag],
+        ["tagging its owner through the access point", "s3:PutObjectTagging", `${ACCESS_POINT}/object/${home}`, ALLOWED, ownerTag],
+        ["tagging GuardDuty's clean verdict", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...verdict, "s3:RequestObjectTagKeys": "GuardDutyMalwareScanStatus" }],
+        ["tagging its owner and GuardDuty's clean verdict", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { ...ownerTag, ...verdict, "s3:RequestObjectTagKeys": ["owner", "GuardDutyMalwareScanStatus"] }],
+        ["tagging anything else", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, { "s3:RequestObjectTag/public": "yes", "s3:RequestObjectTagKeys": "public" }],
         ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED],
       ],
       GUARDDUTY_VOCABULARY,
     );
+  });
+
+  it("indexer: reads every object's metadata and tags under tenants/, clean or not, lists versions and open uploads there, writes nothing in S3, and keeps the index", async () => {
+    const apObject = `${ACCESS_POINT}/object/tenants/globex/home/u1/x`;
+    await decide("indexer", [
+      // HeadObject (GetObject, or GetObjectVersion with a versionId) and the tags, before any verdict.
+      ["HeadObject of a pending upload", "s3:GetObject", `${POOLED}/${home}`, ALLOWED],
+      ["HeadObject of an infected upload", "s3:GetObject", `${SILO}/${home}`, ALLOWED, { "s3:ExistingObjectTag/scan-status": "infected" }],
+      ["HeadObject of a version", "s3:GetObjectVersion", `${POOLED}/${home}`, ALLOWED],
+      ["GetObjectTagging", "s3:GetObjectTagging", `${POOLED}/${home}`, ALLOWED],
+      ["GetObjectVersionTagging", "s3:GetObjectVersionTagging", `${SILO}/${home}`, ALLOWED],
+      ["HeadObject through the access point", "s3:GetObject", apObject, ALLOWED],
+      ["a version's tags through the access point", "s3:GetObjectVersionTagging", apObject, ALLOWED],
+      ["ListBucket of tenants/ (every tenant)", "s3:ListBucket", POOLED, ALLOWED, { "s3:prefix": "tenants/" }],
+      ["ListBucket of a tenant's homes through the access point", "s3:ListBucket", ACCESS_POINT, ALLOWED, { "s3:prefix": "tenants/globex/home/" }],
+      ["ListBucketVersions of a key", "s3:ListBucketVersions", SILO, ALLOWED, { "s3:prefix": `${home}` }],
+      ["ListBucketVersions of a home through the access point", "s3:ListBucketVersions", ACCESS_POINT, ALLOWED, { "s3:prefix": "tenants/globex/home/u1/" }],
+      // (The Service Authorization Reference names only the bucket as this action's resource, so the
+      // simulator takes no access point ARN for it; the statement names both.)
+      ["ListBucketMultipartUploads", "s3:ListBucketMultipartUploads", POOLED, ALLOWED],
+      ["ListBucket of the whole bucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "" }],
+      ["ListBucketVersions of quarantine/", "s3:ListBucketVersions", POOLED, DENIED, { "s3:prefix": "quarantine/" }],
+      ["ListBucketMultipartUploads of another bucket", "s3:ListBucketMultipartUploads", OTHER_BUCKET, DENIED],
+      ["GetObject in quarantine/", "s3:GetObject", `${POOLED}/quarantine/${home}`, DENIED],
+      ["GetObject in another bucket", "s3:GetObject", `${OTHER_BUCKET}/${home}`, DENIED],
+      ["PutObject", "s3:PutObject", `${POOLED}/${home}`, DENIED],
+      ["DeleteObject", "s3:DeleteObject", `${POOLED}/${home}`, DENIED],
+      ["DeleteObjectVersion", "s3:DeleteObjectVersion", `${POOLED}/${home}`, DENIED],
+      ["PutObjectTagging", "s3:PutObjectTagging", `${POOLED}/${home}`, DENIED, ownerTag],
+      ["AbortMultipartUpload", "s3:AbortMultipartUpload", `${POOLED}/${home}`, DENIED],
+      ...indexRows(ALLOWED),
+      // Its on-failure destination (Lambda sends with the function's role).
+      ["sending to its failure queue", "sqs:SendMessage", QUEUE, ALLOWED],
+      ["sending to another queue", "sqs:SendMessage", OTHER_QUEUE, DENIED],
+      ["reading its failure queue", "sqs:ReceiveMessage", QUEUE, DENIED],
+      ["the CloudFront key", "secretsmanager:GetSecretValue", SECRET, DENIED],
+    ]);
+  });
+
+  it("keeps off the index every function that does not use it, and names it to none without a table", async () => {
+    const without = (fn: FunctionName) => JSON.stringify(functionPolicy(fn, { ...input(fn), indexTableArn: undefined }));
+    for (const fn of FUNCTION_NAMES) {
+      assert.doesNotMatch(without(fn), /dynamodb:/, fn);
+    }
+    const withIndex = FUNCTION_NAMES.filter((fn) => JSON.stringify(functionPolicy(fn, input(fn))).includes("dynamodb:"));
+    assert.deepEqual(withIndex, ["uploads", "objects", "proxy", "indexer"]);
+  });
+
+  it("never grants dynamodb:* or a DynamoDB resource but the index's table and its indexes; sends to the failure queue from the indexer alone", () => {
+    for (const fn of FUNCTION_NAMES) {
+      for (const statement of functionPolicy(fn, input(fn)).Statement as PolicyStatement[]) {
+        const actions = ([] as string[]).concat(statement.Action);
+        if (actions.some((a) => a.startsWith("dynamodb:"))) {
+          assert.ok(actions.every((a) => /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|Query|Scan)$/.test(a)), `${fn}/${statement.Sid}: ${actions}`);
+          assert.deepEqual(([] as string[]).concat(statement.Resource ?? []).filter((r) => r !== TABLE && r !== `${TABLE}/index/*`), [], `${fn}/${statement.Sid}`);
+        }
+        assert.equal(actions.some((a) => a.startsWith("sqs:")), fn === "indexer" && statement.Sid === "SendFailedEventsToItsQueue", `${fn}/${statement.Sid}`);
+      }
+    }
   });
 
   it("scan: reads and tags under tenants/, copies into quarantine/ and tags the copy, never overwrites a user's object", async () => {
@@ -184,6 +302,7 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["GetObject through the access point", "s3:GetObject", `${ACCESS_POINT}/object/tenants/globex/home/u1/x`, DENIED],
       ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/" }],
       ["the CloudFront key", "secretsmanager:GetSecretValue", SECRET, DENIED],
+      ...NO_INDEX,
     ]);
   });
 
@@ -212,8 +331,8 @@ describe("infra/api/function-policies (IAM simulator)", () => {
         for (const resource of ([] as string[]).concat(statement.Resource)) {
           assert.notEqual(resource, "*", `${fn}/${statement.Sid}`);
           if (resource.includes(":s3:")) {
-            // Containers, `tenants/*` or `quarantine/*`, or the uploads function's reservation markers.
-            assert.match(resource, /^arn:aws:s3:[^*]*(\/(object\/)?((tenants|quarantine)\/\*|tenants\/\*\/home\/\*\/\.mobile-s3\/reservations\/\*))?$/, `${fn}/${statement.Sid}: ${resource}`);
+            // Containers, `tenants/*` or `quarantine/*`.
+            assert.match(resource, /^arn:aws:s3:[^*]*(\/(object\/)?(tenants|quarantine)\/\*)?$/, `${fn}/${statement.Sid}: ${resource}`);
           }
         }
       }
@@ -247,6 +366,9 @@ describe("infra/api/function-policies (IAM simulator)", () => {
     ["a log-group wildcard", "scan", { logGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` }, /\[logGroupArn\]/],
     ["cdn-session without its secret", "cdn-session", { cdnPrivateKeySecretArn: undefined }, /\[cdnPrivateKeySecretArn\] is required/],
     ["a secret wildcard", "cdn-session", { cdnPrivateKeySecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:*` }, /\[cdnPrivateKeySecretArn\]/],
+    ["every table", "objects", { indexTableArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/*` }, /\[indexTableArn\] must hold DynamoDB table ARNs without wildcards/],
+    ["an index as the table", "indexer", { indexTableArn: `${TABLE}/index/byFolder` }, /\[indexTableArn\]/],
+    ["a queue wildcard", "indexer", { failureQueueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:*` }, /\[failureQueueArn\] must hold SQS queue ARNs/],
   ];
   for (const [label, fn, change, message] of refused) {
     it(`refuses ${label}`, () => {

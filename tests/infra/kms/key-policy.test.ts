@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { bucketKeyPolicy, KEY_ADMIN_ACTIONS } from "../../../infra/kms/key-policy";
+import { bucketKeyPolicy, DYNAMODB_KEY_READS, KEY_ADMIN_ACTIONS, tableKeyPolicy } from "../../../infra/kms/key-policy";
 import { type Decision, decideAll, type IamRequest, simulate } from "../../harness/iam";
 
 const ACCOUNT = "123456789012";
@@ -164,5 +164,71 @@ describe("infra/kms/key-policy (IAM simulator)", () => {
       lonely.Statement.map((s) => s.Sid),
       ["AccountAdministersKey", "AccountGrantsForAwsResources"],
     );
+  });
+});
+
+describe("infra/kms/key-policy tableKeyPolicy: the object index's key (IAM simulator)", () => {
+  const INDEXER = `arn:aws:iam::${ACCOUNT}:role/mobile-s3-dev-api-indexer-abc1234`;
+  const OBJECTS = `arn:aws:iam::${ACCOUNT}:role/mobile-s3-dev-api-objects-abc1234`;
+  const SCAN = `arn:aws:iam::${ACCOUNT}:role/mobile-s3-dev-api-scan-abc1234`;
+  const TABLE_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/2222bbbb-3333-4444-8555-666677778888`;
+  const viaDynamoDb = { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com", "kms:CallerAccount": ACCOUNT };
+  const policy = tableKeyPolicy({ partition: "aws", accountId: ACCOUNT, region: "us-east-1", keyUserArns: [OBJECTS, INDEXER] });
+  const ask = (principal: string, action: string, context: Record<string, string> = {}, identityPolicies: unknown[] = []) =>
+    simulate({ identityPolicies, resourcePolicy: policy }, { principal, action, resource: TABLE_KEY, context });
+
+  const cases: [string, string, string, Record<string, string>, unknown[], Decision][] = [
+    // DynamoDB decrypts the table key as the principal reading the table ("Monitoring DynamoDB interaction with AWS KMS").
+    ["the indexer's role decrypting the table key through DynamoDB", INDEXER, "kms:Decrypt", viaDynamoDb, [], "Allowed"],
+    ["the objects role decrypting through DynamoDB", OBJECTS, "kms:Decrypt", viaDynamoDb, [], "Allowed"],
+    ["the indexer's role generating data keys through DynamoDB", INDEXER, "kms:GenerateDataKey", viaDynamoDb, [], "Allowed"],
+    ["the indexer's role through S3", INDEXER, "kms:Decrypt", { ...viaDynamoDb, "kms:ViaService": "s3.us-east-1.amazonaws.com" }, [], "ImplicitlyDenied"],
+    ["the indexer's role through DynamoDB in another region", INDEXER, "kms:Decrypt", { ...viaDynamoDb, "kms:ViaService": "dynamodb.eu-west-1.amazonaws.com" }, [], "ImplicitlyDenied"],
+    ["the indexer's role calling KMS directly", INDEXER, "kms:Decrypt", {}, [], "ImplicitlyDenied"],
+    ["the indexer's role creating a grant itself, even through DynamoDB", INDEXER, "kms:CreateGrant", viaDynamoDb, [], "ImplicitlyDenied"],
+    ["a function that keeps off the index (scan), with kms:* in its own policy", SCAN, "kms:Decrypt", viaDynamoDb, [kmsEverything], "ImplicitlyDenied"],
+    ["an administrator with kms:* reading the table through DynamoDB", ADMIN_ROLE, "kms:Decrypt", viaDynamoDb, [kmsEverything], "ImplicitlyDenied"],
+    ["an administrator changing the key policy", ADMIN_ROLE, "kms:PutKeyPolicy", {}, [kmsEverything], "Allowed"],
+    // Creating the table: DynamoDB describes the key and creates its grants for the creator ("Using grants to authorize DynamoDB").
+    ["the deploying principal describing the key", DEPLOYER_ROLE, "kms:DescribeKey", {}, [kmsEverything], "Allowed"],
+    ["the deploying principal's grant, created by DynamoDB", DEPLOYER_ROLE, "kms:CreateGrant", { "kms:GrantIsForAWSResource": "true" }, [kmsEverything], "Allowed"],
+    ["the deploying principal creating a grant itself", DEPLOYER_ROLE, "kms:CreateGrant", {}, [kmsEverything], "ImplicitlyDenied"],
+    ["DynamoDB describing the key", "dynamodb.amazonaws.com", "kms:DescribeKey", {}, [], "Allowed"],
+    ["DynamoDB decrypting outside its grants", "dynamodb.amazonaws.com", "kms:Decrypt", {}, [], "ImplicitlyDenied"],
+    ["S3 describing the key", "s3.amazonaws.com", "kms:DescribeKey", {}, [], "ImplicitlyDenied"],
+  ];
+  for (const [label, principal, action, context, identityPolicies, expected] of cases) {
+    it(`${expected === "Allowed" ? "allows" : "denies"} ${label}`, async () => {
+      assert.equal((await ask(principal, action, context, identityPolicies)).decision, expected);
+    });
+  }
+
+  it("lets an administrator do exactly what it may do on a bucket's key, and nothing more", async () => {
+    const allowed: string[] = [];
+    for (const action of KEY_ACTIONS) {
+      if ((await ask(ADMIN_ROLE, action, {}, [kmsEverything])).decision === "Allowed") {
+        allowed.push(action);
+      }
+    }
+    assert.deepEqual(allowed, KEY_ACTIONS.filter((a) => ADMINISTRATION.has(a)));
+  });
+
+  it("lets DynamoDB itself only read the key's metadata, every action named", async () => {
+    const allowed: string[] = [];
+    for (const action of KEY_ACTIONS) {
+      if ((await ask("dynamodb.amazonaws.com", action)).decision === "Allowed") {
+        allowed.push(action);
+      }
+    }
+    assert.deepEqual(allowed, [...DYNAMODB_KEY_READS].sort());
+    assert.ok(allowed.every((a) => /^kms:(Describe|Get|List)/.test(a)));
+  });
+
+  it("names no role when none is given, and passes KMS's lockout safety check", async () => {
+    const lonely = tableKeyPolicy({ partition: "aws", accountId: ACCOUNT, region: "us-east-1", keyUserArns: [] });
+    assert.deepEqual(lonely.Statement.map((st) => st.Sid), ["AccountAdministersKey", "AccountGrantsForAwsResources", "DynamoDbReadsKeyMetadata"]);
+    const deployer = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:PutKeyPolicy", Resource: TABLE_KEY }] };
+    const outcome = await simulate({ identityPolicies: [deployer], resourcePolicy: policy }, { principal: DEPLOYER_ROLE, action: "kms:PutKeyPolicy", resource: TABLE_KEY });
+    assert.equal(outcome.decision, "Allowed");
   });
 });

@@ -246,10 +246,11 @@ for (const homeKey of ["userSub", "identityId"] as const) {
             "s3:RequestObjectTagKeys": Object.keys(tags),
             ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`s3:RequestObjectTag/${k}`, v])),
           });
-          const decideTags = (tags: Record<string, string>) => decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: tagging(tags) as Record<string, string> });
+          const decideTags = (tags: Record<string, string>) => decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: tagging(tags) as unknown as Record<string, string> });
           assert.notEqual(await decide(layout, tenant, { action: "s3:PutObjectTagging", key, context: me }), "Allowed", `${tenant.tier}: no tags named`);
           assert.equal(await decideTags({ owner: home }), "Allowed", `${tenant.tier}: the owner tag of its own home`);
-          for (const forged of [{ owner: homeOf(tenant.id, "u2", homeKey) }, { owner: home, "scan-status": "clean" }, { GuardDutyMalwareScanStatus: "NO_THREATS_FOUND" }, { "scan-status": "clean" }]) {
+          const forgeries: Record<string, string>[] = [{ owner: homeOf(tenant.id, "u2", homeKey) }, { owner: home, "scan-status": "clean" }, { GuardDutyMalwareScanStatus: "NO_THREATS_FOUND" }, { "scan-status": "clean" }];
+          for (const forged of forgeries) {
             assert.notEqual(await decideTags(forged), "Allowed", `${tenant.tier}: ${JSON.stringify(forged)}`);
           }
         }

@@ -95,7 +95,10 @@ describe("npm run admin -- reindex", function () {
       lambda = await lambdaStandIn(FUNCTION, world.indexer);
       tmp = mkdtempSync(path.join(tmpdir(), "mobile-s3-reindex-"));
       outputs = path.join(tmp, "stack.json");
-      writeFileSync(outputs, JSON.stringify({ appConfig: { region: REGION, userPoolId: `${REGION}_Reindex1`, tenantClaim: "custom:tenant", indexerFunction: FUNCTION } }));
+      writeFileSync(
+        outputs,
+        JSON.stringify({ appConfig: { region: REGION, userPoolId: `${REGION}_Reindex1`, tenantClaim: "custom:tenant" }, objectIndex: { tableName: "t", tableArn: "arn:t", indexerFunction: FUNCTION } }),
+      );
     });
     after(async () => {
       await lambda?.close();
@@ -128,7 +131,7 @@ describe("npm run admin -- reindex", function () {
       writeFileSync(bare, JSON.stringify({ appConfig: { region: REGION, userPoolId: `${REGION}_Reindex1`, tenantClaim: "custom:tenant" } }));
       const missing = await admin(["reindex", "--stack-outputs", bare, "--endpoint", lambda.url], tmp);
       assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /appConfig.indexerFunction is missing/);
+      assert.match(missing.stderr, /has no objectIndex.indexerFunction output/);
       const wrong = await admin(["reindex", "--stack-outputs", outputs, "--endpoint", lambda.url, "--function-name", "someone-else"], tmp);
       assert.equal(wrong.code, 1);
       assert.match(wrong.stderr, /could not invoke someone-else \(ResourceNotFoundException\)/);
