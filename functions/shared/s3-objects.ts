@@ -34,11 +34,16 @@ export const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
 /** Part size of a copy in parts: S3 allows 5 MiB to 5 GiB per part and 10,000 parts; 512 MiB parts reach S3's 5 TiB in 10,000. */
 const COPY_PART_BYTES = 512 * 1024 ** 2;
 
-/** A copy above 5 GiB: one multipart upload of byte ranges of the source, the source's type and metadata kept. */
-async function copyInParts(
+/**
+ * A copy above 5 GiB: one multipart upload of byte ranges of the source, the source's type and
+ * metadata kept, the tags given (or none). Exported with its part size for the tests, which copy
+ * megabytes, not gigabytes.
+ */
+export async function copyInParts(
   sdk: S3Module,
   client: S3Client,
   p: { bucket: string; fromKey: string; toKey: string; size?: number; CopySource: string; tagging?: string; encryption?: Encryption },
+  partBytes = COPY_PART_BYTES,
 ): Promise<{ etag: string; versionId?: string }> {
   const head = await client.send(new sdk.HeadObjectCommand({ Bucket: p.bucket, Key: p.fromKey }));
   const size = head.ContentLength ?? p.size ?? 0;
@@ -55,8 +60,8 @@ async function copyInParts(
   const UploadId = created.UploadId!;
   try {
     const parts: { PartNumber: number; ETag: string }[] = [];
-    for (let start = 0, n = 1; start < size; start += COPY_PART_BYTES, n++) {
-      const end = Math.min(start + COPY_PART_BYTES, size) - 1;
+    for (let start = 0, n = 1; start < size; start += partBytes, n++) {
+      const end = Math.min(start + partBytes, size) - 1;
       const out = await client.send(
         new sdk.UploadPartCopyCommand({ Bucket: p.bucket, Key: p.toKey, UploadId, PartNumber: n, CopySource: p.CopySource, CopySourceRange: `bytes=${start}-${end}` }),
       );
