@@ -528,7 +528,7 @@ export async function startIamGateway(options: IamGatewayOptions): Promise<IamGa
     const path = encodePath(bucket, key);
     const version: [string, string][] = versionId !== undefined && versionId !== "null" ? [["versionId", versionId]] : [];
     const undo = async (why: string) => {
-      log(`removed ${bucket}/${key}${versionId ? ` version ${versionId}` : ""}: ${why}`);
+      log(`removed ${bucket}/${key}${version.length > 0 ? ` version ${version[0][1]}` : ""}: ${why}`);
       await engineCall("DELETE", path, version).catch((err: unknown) => log(`could not remove ${bucket}/${key}: ${(err as Error)?.message ?? String(err)}`));
     };
     let tagged: EngineAnswer;

@@ -259,17 +259,38 @@ describe("functions/objects: routes served from the object index (against the S3
       await upload("copies/taken.jpg", 10);
     });
 
-    it("copies a clean object to a new object with its own pending scan: tagged with its owner and no verdict, unreadable until scanned", async () => {
-      const res = await copy({ from: "copies/clean.jpg", to: "copies/copy.jpg" });
+    /*
+     * Ceph RGW 16 ignores the REPLACE tagging directive and copies the source's tags, verdict
+     * included (docs/ARCHITECTURE.md, "Where the sandbox differs from AWS"): on this engine the copy
+     * request is what can be checked. That the copy then holds the owner tag alone, pending and
+     * unreadable until its own scan, is proven through the IAM gateway, which applies the directive
+     * as S3 does (tests/sandbox/iam-gateway/function-tags.test.ts).
+     */
+    it("copies a clean object to a new object with its own pending scan: CopyObject replaces the tags with the owner's (REPLACE), type and metadata kept", async () => {
+      const sent: Record<string, string>[] = [];
+      world.s3.middlewareStack.add(
+        (next) => async (args) => {
+          sent.push({ ...(args.request as { headers: Record<string, string> }).headers });
+          return next(args);
+        },
+        { step: "deserialize", name: "recordCopyRequests" },
+      );
+      let res: Answer;
+      try {
+        res = await copy({ from: "copies/clean.jpg", to: "copies/copy.jpg" });
+      } finally {
+        world.s3.middlewareStack.remove("recordCopyRequests");
+      }
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.deepEqual(await tagsOf(world, key("copies/copy.jpg")), { owner: ALICE }, "the source's clean tag is not copied");
+      const copyRequests = sent.filter((h) => h["x-amz-copy-source"] !== undefined);
+      assert.equal(copyRequests.length, 1, JSON.stringify(sent));
+      assert.equal(copyRequests[0]["x-amz-tagging-directive"], "REPLACE", "the source's tags (its verdict) are not copied");
+      assert.equal(copyRequests[0]["x-amz-tagging"], `owner=${ALICE}`);
       assert.equal((await tagsOf(world, key("copies/clean.jpg")))["scan-status"], "clean", "the source keeps its own");
       await world.notify(key("copies/copy.jpg"));
       const record = (await meta("copies/copy.jpg")).body as unknown as Entry;
-      assert.deepEqual([record.size, record.scanStatus, record.contentType, record.metadata], [100, "pending", "image/jpeg", { album: "Summer" }]);
+      assert.deepEqual([record.size, record.contentType, record.metadata], [100, "image/jpeg", { album: "Summer" }]);
       assert.equal(res.body.etag, record.etag);
-      const url = await call({ routeKey: "GET /v1/objects/url", query: { path: "copies/copy.jpg" } });
-      assert.deepEqual([url.status, url.body.error?.code], [409, "NotScanned"]);
     });
 
     it("refuses to copy an object not scanned yet (409 NotScanned)", async () => {
@@ -315,7 +336,8 @@ describe("functions/objects: routes served from the object index (against the S3
       await world.notify(key("copies/moving.jpg"), "deleted");
       await world.notify(key("copies/moved.jpg"));
       assert.equal((await meta("copies/moving.jpg")).status, 404);
-      assert.equal((await meta("copies/moved.jpg")).body.scanStatus, "pending");
+      // Its scan status (pending: the verdict is not copied) is proven through the gateway, as a copy's.
+      assert.equal((await meta("copies/moved.jpg")).status, 200);
     });
   });
 

@@ -61,6 +61,8 @@ export interface WorldOptions {
   eventBuckets?: (buckets: { pooled: string; dedicated: string }) => string[];
   /** Versioning on, as on every bucket the program creates. @default false */
   versioned?: boolean;
+  /** Where the gateway reaches the engine: a proxy in front of it that records what the gateway sends. @default the engine's endpoint */
+  engineEndpoint?: string;
 }
 
 /** Deletes every version and delete marker: a versioned bucket is empty only without them. */
@@ -142,7 +144,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<GatewayWor
     registry,
   });
   const gateway = await startIamGateway({
-    engine: { endpoint: engine.endpoint, region: engine.region, ...engine.users[0] },
+    engine: { endpoint: options.engineEndpoint ?? engine.endpoint, region: engine.region, ...engine.users[0] },
     buckets: [
       { name: pooled, policy: JSON.stringify(policies.pooled) },
       { name: dedicated, policy: policies.dedicated },
