@@ -7,6 +7,8 @@ export const BENCH_REGION = "eu-central-1";
 
 export const POOLED_BUCKET = "photos-bench-storage-0123abc";
 const DEDICATED_BUCKET = "photos-bench-t-initech-0123abcd";
+/** The object index's table, named as the program names it (`<app>-<environment>-index` and a suffix). */
+export const BENCH_INDEX_TABLE = "photos-bench-index-0123abc";
 
 /**
  * Each function's environment as the program would set it for a stack with one tenant per tier:
@@ -26,6 +28,7 @@ export function benchFunctionEnvironment(fn: FunctionName): Record<string, strin
     limits: parseResolvedConfig(resolveStackConfig({ stack: "dev" })).limits,
     bucketNames: [POOLED_BUCKET, DEDICATED_BUCKET],
     scanner: "guardduty",
+    indexTableName: BENCH_INDEX_TABLE,
     cdn: {
       domainName: "d111111abcdef8.cloudfront.net",
       keyPairId: "K2JCJMDEHXQW5F",

@@ -1,11 +1,12 @@
-import { type FunctionName } from "@mobile-s3/contract";
+import { ENV, type FunctionName, OWNER_TAG } from "@mobile-s3/contract";
 import { scanResultEvent } from "../../sandbox/local-guardduty";
 import { randomUUID } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { toHttpApiEvent, type LocalRequest } from "../../sandbox/http-event";
 import { LocalIssuer } from "../../sandbox/issuer";
-import { BENCH_REGION, POOLED_BUCKET } from "./lambda-environment";
+import { BENCH_INDEX_TABLE, BENCH_REGION, POOLED_BUCKET } from "./lambda-environment";
+import { type StoredObject } from "./loopback-aws";
 
 /** A caller in a pooled tenant: their objects are in the pooled bucket, whose requests go to S3_ENDPOINT. */
 const SUB = "5f2d1c3e-0000-4000-8000-0000000be4c4";
@@ -31,19 +32,20 @@ interface ApiCall {
 }
 
 /** What each API function's first request is: a common one that reaches AWS. */
-const API_CALLS: Record<Exclude<FunctionName, "scan">, ApiCall> = {
-  // A single PUT: presigned locally, so the SDK loads for the client's credentials and endpoint rules.
+const API_CALLS: Record<Exclude<FunctionName, "scan" | "indexer">, ApiCall> = {
+  // A single PUT: its bytes reserved in the object index (one UpdateItem), the URL presigned locally,
+  // so the S3 SDK loads for the client's credentials and endpoint rules.
   uploads: {
     routeKey: "POST /v1/uploads",
     url: "/v1/uploads",
     body: Buffer.from(JSON.stringify({ path: "photos/cat.jpg", contentType: "image/jpeg", size: 1024 * 1024 })),
     contentType: "application/json",
   },
-  // A listing of the home: one ListObjectsV2.
+  // A listing of the home: one Query of the object index.
   objects: { routeKey: "GET /v1/objects", url: "/v1/objects" },
   // The key from Secrets Manager, then cookies signed with it.
   "cdn-session": { routeKey: "POST /v1/cdn-session", url: "/v1/cdn-session" },
-  // Checked, scanned (by a stand-in, see clamscanStandIn), then one PutObject.
+  // Checked, scanned (by a stand-in, see clamscanStandIn), reserved in the index, then one PutObject.
   proxy: { routeKey: "POST /v1/proxy/objects", url: "/v1/proxy/objects?path=photos/pixel.jpg", body: JPEG, contentType: "image/jpeg", binary: true },
 };
 
@@ -74,9 +76,25 @@ function apiEvent(call: ApiCall, issuer: LocalIssuer, now: Date): unknown {
   return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: authorizerClaims(issuer), scopes: null } } } };
 }
 
+const homeKey = (path: string) => `tenants/${TENANT}/home/${SUB}/${path}`;
+
+/** The upload the indexer's first request is about: S3 holds it (the loopback stand-in answers for it). */
+export function storedUpload(now: Date = new Date()): StoredObject {
+  return {
+    bucket: POOLED_BUCKET,
+    key: homeKey("photos/2024/dog.jpg"),
+    size: 1024 * 1024,
+    etag: '"9e107d9d372bb6826bd81d3542a419d6"',
+    // S3 keeps LastModified to the second.
+    lastModified: new Date(Math.floor(now.getTime() / 1000) * 1000 - 1000),
+    contentType: "image/jpeg",
+    versionId: "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY",
+    tags: { [OWNER_TAG]: SUB },
+  };
+}
+
 /** The EventBridge event S3 sends for a new upload in the pooled bucket. */
-function objectCreated(now: Date): unknown {
-  const key = `tenants/${TENANT}/home/${SUB}/photos/cat.jpg`;
+function objectCreated(now: Date, key = homeKey("photos/cat.jpg"), size = 1024 * 1024, etag = "d41d8cd98f00b204e9800998ecf8427e"): unknown {
   return {
     version: "0",
     id: randomUUID(),
@@ -89,13 +107,19 @@ function objectCreated(now: Date): unknown {
     detail: {
       version: "0",
       bucket: { name: POOLED_BUCKET },
-      object: { key, size: 1024 * 1024, etag: "d41d8cd98f00b204e9800998ecf8427e", sequencer: "0062E99A88DC407460" },
+      object: { key, size, etag, sequencer: "0062E99A88DC407460" },
       "request-id": "BENCH0000000000",
       requester: "123456789012",
       "source-ip-address": "192.0.2.1",
       reason: "PutObject",
     },
   };
+}
+
+/** S3's "Object Created" for the upload `storedUpload` describes. */
+function indexerEvent(now: Date): unknown {
+  const upload = storedUpload(now);
+  return objectCreated(now, upload.key, upload.size, upload.etag.replace(/"/g, ""));
 }
 
 /** GuardDuty's scan result for an infected upload in the pooled bucket. */
@@ -127,6 +151,9 @@ export function firstRequests(now: Date = new Date()): Record<FunctionName, Firs
     // The deployed default scanner is GuardDuty: the function's event is its scan result. Answered
     // 404 by the stand-in: the function's first S3 call, then "object gone".
     scan: { route: "GuardDuty scan result, threats found (EventBridge)", event: guardDutyThreat(now) },
+    // A new upload S3 holds: its versions, headers and tags read from S3, then the key, usage, object
+    // and folder items written (the stand-in's DynamoDB takes every write).
+    indexer: { route: "S3 Object Created (EventBridge)", event: indexerEvent(now) },
   };
 }
 
@@ -143,15 +170,18 @@ export function clamscanStandIn(dir: string): string {
 }
 
 /**
- * What a first request needs beyond the program's settings: every AWS endpoint on the loopback
- * stand-in (S3 through S3_ENDPOINT, as in the sandbox; Secrets Manager through AWS_ENDPOINT_URL),
- * credentials in the environment as Lambda gives a function its role's (fake ones: nothing here
- * reaches AWS, and with them the SDK never asks an instance metadata service), and the clamscan
- * stand-in.
+ * What a first request needs beyond the program's settings (`programEnv`): every AWS endpoint on the
+ * loopback stand-in (S3 through S3_ENDPOINT and DynamoDB through DYNAMODB_ENDPOINT, as in the sandbox;
+ * Secrets Manager through AWS_ENDPOINT_URL), credentials in the environment as Lambda gives a function
+ * its role's (fake ones: nothing here reaches AWS, and with them the SDK never asks an instance
+ * metadata service), and the clamscan stand-in. INDEX_TABLE only where the program's settings have
+ * none, so a function that reads the index still starts (one that does not ignores it).
  */
-export function firstRequestEnvironment(endpoint: string, clamscan: string): Record<string, string> {
+export function firstRequestEnvironment(endpoint: string, clamscan: string, programEnv: Record<string, string> = {}): Record<string, string> {
   return {
+    ...(programEnv[ENV.indexTable] === undefined ? { [ENV.indexTable]: BENCH_INDEX_TABLE } : {}),
     S3_ENDPOINT: endpoint,
+    [ENV.dynamodbEndpoint]: endpoint,
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: "ASIABENCHEXAMPLE0000",
     AWS_SECRET_ACCESS_KEY: "bench+secret+key+that+signs+nothing+real",

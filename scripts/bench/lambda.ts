@@ -8,7 +8,7 @@ import { BUNDLE_TARGET, bundleHandler, FUNCTIONS_DIR, RUNTIME_SDK_SCOPE } from "
 import { type FirstRequestMeasurement, type InitMeasurement, isFirstRequest, measureInit, measureTasks, type ProbeTask, probeEnvironment } from "./cold-start";
 import { kb, kbToBytes, ms, ratio } from "./format";
 import { BENCH_REGION, benchFunctionEnvironment } from "./lambda-environment";
-import { clamscanStandIn, firstRequestEnvironment, firstRequests } from "./lambda-requests";
+import { clamscanStandIn, firstRequestEnvironment, firstRequests, storedUpload } from "./lambda-requests";
 import { startLoopbackAws } from "./loopback-aws";
 import { type Bench, type BenchRow, type LambdaJson } from "./types";
 
@@ -75,13 +75,14 @@ export const lambdaBench = (runs: number, functions: readonly FunctionName[] = F
   const dir = mkdtempSync(path.join(os.tmpdir(), "mobile-s3-bench-lambda-"));
   // The CloudFront key cdn-session reads from "Secrets Manager": any RSA key signs as well.
   const cdnKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const aws = await startLoopbackAws(cdnKey);
+  const now = new Date();
+  const aws = await startLoopbackAws(cdnKey, [storedUpload(now)]);
   try {
     const baseEnv = probeEnvironment({ AWS_REGION: BENCH_REGION });
     const bare = await measureInit([], baseEnv, dir, runs);
     note(`node's own boot ${ms(bare.bootMs)} (median of ${runs} fresh processes); AWS calls answered by a stand-in at ${aws.endpoint}`);
-    const requests = firstRequests();
-    const requestEnv = firstRequestEnvironment(aws.endpoint, clamscanStandIn(dir));
+    const requests = firstRequests(now);
+    const clamscan = clamscanStandIn(dir);
     const json: LambdaJson[] = [];
     const rows: BenchRow[] = [];
     for (const name of functions) {
@@ -90,7 +91,8 @@ export const lambdaBench = (runs: number, functions: readonly FunctionName[] = F
       const file = path.join(dir, `${name}.js`);
       writeFileSync(file, code);
       // The program's settings, plus what a first request needs here (not read at init).
-      const env = probeEnvironment({ AWS_REGION: BENCH_REGION, ...benchFunctionEnvironment(name), ...requestEnv });
+      const programEnv = benchFunctionEnvironment(name);
+      const env = probeEnvironment({ AWS_REGION: BENCH_REGION, ...programEnv, ...firstRequestEnvironment(aws.endpoint, clamscan, programEnv) });
       const sdk = runtimeSdkRequires(code);
       const { route, event } = requests[name];
       // As deployed; and with every SDK package the bundle names required first, as before they loaded lazily.

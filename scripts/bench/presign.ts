@@ -79,7 +79,7 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 function uploadsFunction(store: ObjectStore) {
   // The upload's record in the object index, as POST /v1/uploads leaves it: the home's usage item
   // holds its declared size. Answered from memory: the figure is the signing, not DynamoDB's latency
-  // (the "object index" section measures that).
+  // (the "index" section measures that).
   const record = (path: string): Reservation => ({ id: `m-${path.length}`, kind: "multipart", path, bytes: UPLOAD_BYTES, createdAt: 0, expiresAt: Number.MAX_SAFE_INTEGER, uploadId: UPLOAD_ID });
   const paths = new Set<string>();
   const index = {

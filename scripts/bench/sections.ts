@@ -1,7 +1,7 @@
 import { type Bench, type BenchReport } from "./types";
 
 /** The sections, in the order they run and print. */
-export const SECTION_NAMES = ["program", "policy", "presign", "upload", "lambda"] as const;
+export const SECTION_NAMES = ["program", "policy", "presign", "upload", "lambda", "index"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface Section<J> {
@@ -21,4 +21,5 @@ export const SECTIONS: { [K in SectionName]: Section<SectionJson[K]> } = {
   presign: { name: "presign", load: async () => (await import("./presign")).benchPresign },
   upload: { name: "upload", load: async () => (await import("./upload")).benchUpload },
   lambda: { name: "lambda", load: async () => (await import("./lambda")).benchLambda },
+  index: { name: "index", load: async () => (await import("./index")).benchIndex },
 };

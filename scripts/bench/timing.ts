@@ -53,6 +53,12 @@ export async function interleaved<T>(
   options: {
     /** Untimed clean-up after each run (e.g. deleting what an upload stored, so the engine never fills up). */
     after?: () => Promise<void>;
+    /**
+     * A full collection before each run (the default). Off for runs of a few milliseconds: the
+     * collection then costs more than the run, and leaves the heap shrunk so the run after it pays
+     * for growing it again.
+     */
+    collect?: boolean;
   } = {},
 ): Promise<Sampled<T>[]> {
   if (!Number.isInteger(runs) || runs < 1) {
@@ -62,7 +68,9 @@ export async function interleaved<T>(
   const last: T[] = [];
   for (let r = 0; r < runs; r++) {
     for (const [i, work] of works.entries()) {
-      collectGarbage();
+      if (options.collect !== false) {
+        collectGarbage();
+      }
       const run = await timed(work);
       samples[i].push(run.ms);
       last[i] = run.value;

@@ -66,6 +66,18 @@ export interface LambdaJson {
   [extra: string]: unknown;
 }
 
+export interface IndexJson {
+  /** The quota check's median for the large home ÷ the small one's. */
+  quotaRatio: number;
+  /** The first page's (one both homes fill), the larger of the two variants. */
+  firstPageRatio: number;
+  /** DynamoDB calls of a listed page, the most any page made (the target: 1, a Query). */
+  queriesPerPage: number;
+  /** S3 calls of a listed page, the most any page made (the target: 0). */
+  s3CallsPerPage: number;
+  [extra: string]: unknown;
+}
+
 /** The JSON `npm run bench -- --json <file>` writes. */
 export interface BenchReport {
   machine: Record<string, unknown>;
@@ -75,4 +87,5 @@ export interface BenchReport {
   presign: PresignJson;
   upload: UploadJson;
   lambda: LambdaJson[];
+  index: IndexJson;
 }

@@ -19,7 +19,7 @@ describe("scripts/bench/args", () => {
   });
 
   const refused: [string, string[], RegExp][] = [
-    ["an unknown section", ["--only", "program,disk"], /--only takes section names from program, policy, presign, upload, lambda, got "program,disk"/],
+    ["an unknown section", ["--only", "program,disk"], /--only takes section names from program, policy, presign, upload, lambda, index, got "program,disk"/],
     ["an empty --only", ["--only", ","], /--only takes section names/],
     ["an unknown option", ["--fast"], /Unknown option '--fast'/],
     ["--json without a file", ["--json"], /--json/],

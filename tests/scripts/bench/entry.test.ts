@@ -15,13 +15,13 @@ describe("scripts/bench.ts (the entry)", function () {
     const run = bench("--help");
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^usage: npm run bench -- \[--quick\] \[--json <file>\] \[--only <section,\.\.\.>\]/);
-    assert.match(run.stdout, /--only +run only these sections, comma-separated: program, policy, presign, upload, lambda/);
+    assert.match(run.stdout, /--only +run only these sections, comma-separated: program, policy, presign, upload, lambda, index/);
   });
 
   it("exits 2 on a usage error, saying what is wrong on stderr and measuring nothing", () => {
     const run = bench("--only", "disk");
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /bench: --only takes section names from program, policy, presign, upload, lambda, got "disk"\nusage:/);
+    assert.match(run.stderr, /bench: --only takes section names from program, policy, presign, upload, lambda, index, got "disk"\nusage:/);
     assert.equal(run.stdout, "");
   });
 });

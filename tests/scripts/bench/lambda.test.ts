@@ -4,18 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadCdnSessionConfig } from "../../../functions/cdn-session/config";
+import { loadIndexerConfig } from "../../../functions/indexer/config";
 import { loadObjectsConfig } from "../../../functions/objects/config";
 import { loadProxyConfig } from "../../../functions/proxy/config";
 import { loadScanConfig } from "../../../functions/scan/config";
 import { loadUploadsConfig } from "../../../functions/uploads/config";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { s3Client } from "../../../functions/shared/s3-client";
 import { type HttpApiEvent } from "../../../functions/shared/http-api";
 import { type FirstRequestMeasurement, measureInit, measureTasks, parseProbeOutput, probeEnvironment, probeScript } from "../../../scripts/bench/cold-start";
 import { lambdaBench, runtimeSdkRequires } from "../../../scripts/bench/lambda";
 import { benchFunctionEnvironment } from "../../../scripts/bench/lambda-environment";
-import { firstRequests } from "../../../scripts/bench/lambda-requests";
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { BENCH_INDEX_TABLE } from "../../../scripts/bench/lambda-environment";
+import { firstRequestEnvironment, firstRequests, storedUpload } from "../../../scripts/bench/lambda-requests";
 import { startLoopbackAws } from "../../../scripts/bench/loopback-aws";
 
 const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = {
@@ -24,6 +27,17 @@ const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = 
   "cdn-session": loadCdnSessionConfig,
   proxy: loadProxyConfig,
   scan: loadScanConfig,
+  indexer: loadIndexerConfig,
+};
+
+/** The SDK packages each function's first request loads: the object index's, S3's, Secrets Manager's. */
+const NEEDED_SDK: Record<FunctionName, string[]> = {
+  uploads: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
+  objects: ["@aws-sdk/client-dynamodb"],
+  "cdn-session": ["@aws-sdk/client-secrets-manager"],
+  proxy: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
+  scan: ["@aws-sdk/client-s3"],
+  indexer: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
 };
 
 // Spawns fresh node processes; no assertion is about how long they take.
@@ -94,15 +108,36 @@ describe("scripts/bench/lambda", function () {
       assert.match(event.detail.s3ObjectDetails.objectKey, /^tenants\/acme\/home\//);
       assert.equal(event.detail.scanResultDetails.scanResultStatus, "THREATS_FOUND");
     });
+
+    it("gives indexer S3's Object Created for an upload the stand-in holds, in a bucket the routing names", () => {
+      const event = requests.indexer.event as { source: string; "detail-type": string; detail: { bucket: { name: string }; object: { key: string; size: number } } };
+      const upload = storedUpload();
+      assert.equal(event.source, "aws.s3");
+      assert.equal(event["detail-type"], "Object Created");
+      assert.equal(event.detail.bucket.name, upload.bucket);
+      assert.equal(event.detail.object.key, upload.key);
+      assert.equal(event.detail.object.size, upload.size);
+      assert.equal(JSON.parse(benchFunctionEnvironment("indexer").TENANT_ROUTING).pooledBucket, upload.bucket);
+    });
+
+    it("points S3 and DynamoDB at the stand-in, and names the index table only where the program's settings do not", () => {
+      const env = firstRequestEnvironment("http://127.0.0.1:1", "/bin/true", {});
+      assert.equal(env.S3_ENDPOINT, "http://127.0.0.1:1");
+      assert.equal(env.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+      assert.equal(env.INDEX_TABLE, BENCH_INDEX_TABLE);
+      assert.equal(firstRequestEnvironment("http://127.0.0.1:1", "/bin/true", { INDEX_TABLE: "the-programs" }).INDEX_TABLE, undefined);
+    });
   });
 
   describe("the loopback stand-in for AWS", () => {
     const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-for-signing-only" };
 
-    it("answers S3 and Secrets Manager in their own formats, on 127.0.0.1, and lists the calls", async () => {
-      const aws = await startLoopbackAws("-----BEGIN PRIVATE KEY-----\nbench\n-----END PRIVATE KEY-----\n");
+    it("answers S3, Secrets Manager and DynamoDB in their own formats, on 127.0.0.1, and lists the calls", async () => {
+      const upload = storedUpload();
+      const aws = await startLoopbackAws("-----BEGIN PRIVATE KEY-----\nbench\n-----END PRIVATE KEY-----\n", [upload]);
       const s3 = s3Client({ endpoint: aws.endpoint, forcePathStyle: true, region: "eu-central-1", credentials });
       const secrets = new SecretsManagerClient({ endpoint: aws.endpoint, region: "eu-central-1", credentials });
+      const dynamodb = new DynamoDBClient({ endpoint: aws.endpoint, region: "eu-central-1", credentials });
       try {
         assert.match(aws.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
         const listing = await s3.send(new ListObjectsV2Command({ Bucket: "b", Prefix: "tenants/" }));
@@ -115,9 +150,41 @@ describe("scripts/bench/lambda", function () {
         assert.match(secret.SecretString ?? "", /BEGIN PRIVATE KEY/);
         assert.deepEqual(aws.take(), ["s3 ListObjectsV2", "s3 PutObject", "s3 HeadObject", "secretsmanager GetSecretValue"]);
         assert.deepEqual(aws.take(), []);
+
+        // The upload it holds: one version, its headers, its tags.
+        const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: upload.bucket, Prefix: upload.key }));
+        assert.deepEqual(
+          (versions.Versions ?? []).map((v) => [v.Key, v.VersionId, v.Size, v.IsLatest]),
+          [[upload.key, upload.versionId, upload.size, true]],
+        );
+        const head = await s3.send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key }));
+        assert.deepEqual([head.ContentLength, head.ETag, head.ContentType, head.VersionId], [upload.size, upload.etag, upload.contentType, upload.versionId]);
+        const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: upload.bucket, Key: upload.key }));
+        assert.deepEqual(tags.TagSet, Object.entries(upload.tags).map(([Key, Value]) => ({ Key, Value })));
+        const none = await s3.send(new ListObjectVersionsCommand({ Bucket: upload.bucket, Prefix: "tenants/other/" }));
+        assert.equal(none.Versions, undefined);
+
+        // DynamoDB: an empty table that takes every write.
+        const key = { pk: { S: "acme/home" }, sk: { S: "u" } };
+        assert.equal((await dynamodb.send(new GetItemCommand({ TableName: "t", Key: key }))).Item, undefined);
+        await dynamodb.send(new UpdateItemCommand({ TableName: "t", Key: key, UpdateExpression: "ADD n :one", ExpressionAttributeValues: { ":one": { N: "1" } } }));
+        await dynamodb.send(new PutItemCommand({ TableName: "t", Item: key }));
+        const query = await dynamodb.send(new QueryCommand({ TableName: "t", KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": { S: "acme/home" } } }));
+        assert.deepEqual([query.Items, query.Count], [[], 0]);
+        assert.deepEqual(aws.take(), [
+          "s3 ListObjectVersions",
+          "s3 HeadObject",
+          "s3 GetObjectTagging",
+          "s3 ListObjectVersions",
+          "dynamodb GetItem",
+          "dynamodb UpdateItem",
+          "dynamodb PutItem",
+          "dynamodb Query",
+        ]);
       } finally {
         s3.destroy();
         secrets.destroy();
+        dynamodb.destroy();
         await aws.close();
       }
     });
@@ -179,21 +246,29 @@ describe("scripts/bench/lambda", function () {
       json.map((j) => j.name),
       [...FUNCTION_NAMES],
     );
-    const lazy = ["@aws-sdk/client-s3", "@aws-sdk/client-secrets-manager", "@aws-sdk/s3-request-presigner"];
+    const lazy = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/client-secrets-manager", "@aws-sdk/s3-request-presigner"];
     for (const j of json) {
       assert.ok(j.bytes > 0 && j.bytes < (j.inlinedSdkBytes as number), `${j.name}: the SDK stays out of the bundle`);
       assert.ok(j.initMs > 0);
       assert.ok(j.firstRequestMs! > j.initMs, `${j.name}: the first request comes after init`);
       assert.deepEqual((j.sdkLoadedAtInit as string[]).filter((id) => lazy.includes(id)), [], `${j.name}: no SDK client at init`);
-      const needed = j.name === "cdn-session" ? "@aws-sdk/client-secrets-manager" : "@aws-sdk/client-s3";
-      assert.ok((j.sdkPackages as string[]).includes(needed), j.name);
-      assert.ok((j.sdkLoadedByFirstRequest as string[]).includes(needed), `${j.name}: the first request loads ${needed}`);
+      for (const needed of NEEDED_SDK[j.name as FunctionName]) {
+        assert.ok((j.sdkPackages as string[]).includes(needed), j.name);
+        assert.ok((j.sdkLoadedByFirstRequest as string[]).includes(needed), `${j.name}: the first request loads ${needed}`);
+      }
       assert.ok(!(j.sdkLoadedByFirstRequest as string[]).includes("@aws-sdk/s3-request-presigner"), `${j.name}: the fallback presigner stays unloaded`);
       assert.match((j.firstRequest as { outcome: string }).outcome, /^(2\d\d|resolved)$/);
     }
     assert.deepEqual(
       json.map((j) => (j.firstRequest as { awsCalls: string[] }).awsCalls),
-      [[], ["s3 ListObjectsV2"], ["secretsmanager GetSecretValue"], ["s3 PutObject"], ["s3 HeadObject"]],
+      [
+        ["dynamodb UpdateItem"],
+        ["dynamodb Query"],
+        ["secretsmanager GetSecretValue"],
+        ["dynamodb UpdateItem", "s3 PutObject"],
+        ["s3 HeadObject"],
+        ["dynamodb GetItem", "s3 ListObjectVersions", "s3 HeadObject", "s3 GetObjectTagging", "dynamodb PutItem", "dynamodb UpdateItem"],
+      ],
     );
     assert.deepEqual(
       rows.filter((r) => r.met !== undefined).map((r) => [r.measure.split(":")[0], r.target]),

@@ -50,7 +50,7 @@ describe("scripts/bench/run and report", () => {
       { section: "presign", error: "not implemented yet" },
       { section: "upload", error: "Cannot find module './upload'" },
     ]);
-    assert.deepEqual(report.skipped, ["policy"]);
+    assert.deepEqual(report.skipped, ["policy", "index"]);
     assert.deepEqual(
       report.table.map((r) => r.measure),
       ["p", "presign: section failed", "upload: section failed", "l"],
@@ -71,6 +71,6 @@ describe("scripts/bench/run and report", () => {
   });
 
   it("knows every section of the issue, in the order they run", () => {
-    assert.deepEqual([...SECTION_NAMES], ["program", "policy", "presign", "upload", "lambda"]);
+    assert.deepEqual([...SECTION_NAMES], ["program", "policy", "presign", "upload", "lambda", "index"]);
   });
 });
