@@ -83,6 +83,8 @@ export function decodeMetadataValue(value: string): string {
   }
 }
 
+const hasControlCharacter = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 /** Why a metadata map was refused, as a phrase after "metadata". */
 export type MetadataProblem = string;
 
@@ -108,7 +110,7 @@ export function checkMetadata(value: unknown): { metadata: Record<string, string
     if (RESERVED_METADATA_KEYS.includes(key) || key in metadata) {
       return { problem: `key ${JSON.stringify(key)} is ${key in metadata ? "given twice (keys are case-insensitive)" : "kept by the control plane"}` };
     }
-    if (typeof raw !== "string" || /[\u0000-\u001f\u007f]/.test(raw)) {
+    if (typeof raw !== "string" || hasControlCharacter(raw)) {
       return { problem: `value of ${JSON.stringify(key)} must be a string without control characters` };
     }
     metadata[key] = raw.normalize("NFC");
