@@ -39,6 +39,8 @@ export type ObjectPage = { objects: StoredObject[]; nextCursor?: string };
 export type SignedUrl = { url: string; expiresAt: string };
 /** `POST /v1/cdn-session`: cookies valid for `https://{domain}/{path}*` (the caller's home). */
 export type CdnSession = { domain: string; path: string; cookies: Record<string, string>; expiresAt: string };
+/** `GET /v1/objects/cdn-url`: a CloudFront URL signed for exactly one object, valid until `expiresAt`. */
+export type CdnUrl = { url: string; expiresAt: string };
 
 /** One entry of `GET /v1/objects` and the answer of `GET /v1/objects/meta`, from the object index. */
 export interface IndexedObject extends StoredObject {
@@ -57,3 +59,5 @@ export type Copied = Completed;
 export type DeletedFolder = { deleted: number; nextCursor?: string };
 /** `GET /v1/usage`: bytes stored (every version) and promised to uploads in progress, against the quota (`null`: none). */
 export type Usage = { storedBytes: number; reservedBytes: number; quotaBytes: number | null; objects: number; openUploads: number };
+/** `POST /v1/admin/users/{sub}/revoke`: tokens of `sub` issued before `revokedAt` are refused; `disabled` when the body asked. */
+export type RevokedUser = { sub: string; revokedAt: string; disabled: boolean };

@@ -31,6 +31,22 @@ export const ENV = {
   indexTable: "INDEX_TABLE",
   /** Optional: a DynamoDB endpoint other than AWS's (the sandbox's local engine). */
   dynamodbEndpoint: "DYNAMODB_ENDPOINT",
+  /**
+   * Optional (every API function): an ISO 8601 UTC instant; ID tokens issued before it are refused
+   * with `401 TokenRevoked` (the stack's `revokeSessionsIssuedBefore`).
+   */
+  sessionsRevokedBefore: "SESSIONS_REVOKED_BEFORE",
+  /**
+   * Optional (every API function): the table holding users' revocation items (the object index);
+   * each request's caller is checked against theirs. Unset: no per-user revocation.
+   */
+  revocationTable: "REVOCATION_TABLE",
+  /** The admin function: the user pool whose users it signs out. */
+  userPoolId: "USER_POOL_ID",
+  /** Optional (admin): the `cognito:groups` entry of tenant administrators (default `admins`). */
+  adminGroup: "ADMIN_GROUP",
+  /** Optional (admin): a Cognito-compatible endpoint instead of AWS's (tests). */
+  cognitoEndpoint: "COGNITO_ENDPOINT",
   /** Optional: the `clamscan` executable (absolute path or name on PATH; default `clamscan`). */
   clamscanPath: "CLAMSCAN_PATH",
   /** Optional: ClamAV signature database file or directory for `clamscan -d` (default: clamscan's own). */

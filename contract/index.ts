@@ -12,6 +12,7 @@ export * from "./limits";
 export * from "./media-types";
 export * from "./object-index";
 export * from "./redact";
+export * from "./revocation";
 export * from "./routes";
 export * from "./routing";
 export * from "./scan";

@@ -11,6 +11,7 @@ import { utf8Length } from "./keys";
  *   `o#<path>`     one current object (what listings and GET /v1/objects/meta show)
  *   `k#<path>`     one key's accounting: the bytes of all its versions, their ids, what the indexer last applied
  *   `d#<folder>/`  one folder that holds at least one object (the folder view's entries)
+ *   `r`            the user's revocation: tokens issued before `revokedAt` are refused (partition `<tenant>/<sub>`)
  */
 
 /** Attribute and index names of the table; the program, the sandbox and the functions share them. */
@@ -32,6 +33,8 @@ export const INDEX_TABLE = {
 
 export const ITEM_PREFIX = { object: "o#", key: "k#", folder: "d#" } as const;
 export const USAGE_SORT_KEY = "u";
+/** The revocation item of a user (`POST /v1/admin/users/{sub}/revoke`), read with one GetItem per request. */
+export const REVOCATION_SORT_KEY = "r";
 
 /** The partition of one home. Tenant ids and home ids never contain `/` (TENANT_ID, USER_SUB, IDENTITY_ID). */
 export const homePartition = (tenant: string, home: string) => `${tenant}/${home}`;

@@ -18,11 +18,12 @@ export const OBJECTS_ROUTES = [
   "POST /v1/objects/move",
   "GET /v1/usage",
 ] as const;
-export const CDN_SESSION_ROUTES = ["POST /v1/cdn-session"] as const;
+export const CDN_SESSION_ROUTES = ["POST /v1/cdn-session", "GET /v1/objects/cdn-url"] as const;
 export const PROXY_ROUTES = ["POST /v1/proxy/objects"] as const;
+export const ADMIN_ROUTES = ["POST /v1/admin/users/{sub}/revoke"] as const;
 
 /** Functions behind the HTTP API, one folder each under `functions/`. */
-export const API_FUNCTIONS = ["uploads", "objects", "cdn-session", "proxy"] as const;
+export const API_FUNCTIONS = ["uploads", "objects", "cdn-session", "proxy", "admin"] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
 /**
@@ -38,9 +39,10 @@ export const ROUTES: Readonly<Record<ApiFunctionName, readonly string[]>> = {
   objects: OBJECTS_ROUTES,
   "cdn-session": CDN_SESSION_ROUTES,
   proxy: PROXY_ROUTES,
+  admin: ADMIN_ROUTES,
 };
 
-export type RouteKey = (typeof UPLOADS_ROUTES | typeof OBJECTS_ROUTES | typeof CDN_SESSION_ROUTES | typeof PROXY_ROUTES)[number];
+export type RouteKey = (typeof UPLOADS_ROUTES | typeof OBJECTS_ROUTES | typeof CDN_SESSION_ROUTES | typeof PROXY_ROUTES | typeof ADMIN_ROUTES)[number];
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9._~{}/-]*)$/;
 

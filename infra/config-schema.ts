@@ -1,6 +1,7 @@
 import { type IntegerBounds, LIMIT_BOUNDS, SCANNERS, TIERS } from "@mobile-s3/contract";
 import { NEW_ACCOUNT_MAX_MEMORY_MB, SCAN_MEMORY_BOUNDS } from "./api/catalog";
 import { LOG_RETENTION_DAYS } from "./cdn/access-logs";
+import { DEFAULT_SIGNING_KEYS, MAX_SIGNING_KEYS } from "./cdn/signing-keys";
 
 /**
  * The one description of the stack's config: every key with its type, default, bounds and meaning.
@@ -144,6 +145,12 @@ export const CONFIG_SCHEMA = {
     bounds: { min: 1, max: 30 },
     description: "Lifetime of refresh tokens, in days.",
   },
+  revokeSessionsIssuedBefore: {
+    type: "string",
+    default: "",
+    description:
+      "Emergency revocation: an ISO 8601 UTC instant such as `2026-05-01T12:00:00Z`, not in the future. The app role denies every S3 request of a session issued before it (aws:TokenIssueTime), and the API refuses ID tokens issued before it (`401 TokenRevoked`); users sign in again. Empty revokes nothing.",
+  },
   callbackUrls: {
     type: "array",
     items: LIST_OF_STRINGS,
@@ -254,6 +261,13 @@ export const CONFIG_SCHEMA = {
     default: 3600,
     bounds: LIMIT_BOUNDS.cdnSessionTtlSeconds,
     description: "Lifetime of CloudFront signed cookies, in seconds: minutes to hours.",
+  },
+  cdnSigningKeys: {
+    type: "array",
+    items: LIST_OF_STRINGS,
+    default: [...DEFAULT_SIGNING_KEYS],
+    minItems: 1,
+    description: `Names of CloudFront signing keys, oldest first (1 or ${MAX_SIGNING_KEYS}, unique, lowercase letters, digits and hyphens, at most 32): all are trusted, the last signs. Rotate by adding a name, then removing the old one after cdnSessionTtlSeconds (docs/cdn-key-rotation.md).`,
   },
   cdnDomainName: {
     type: "string",

@@ -1,5 +1,6 @@
-import { extensionsFor, isMediaType, parseTenants, type Tenant } from "@mobile-s3/contract";
+import { extensionsFor, isMediaType, parseTenants, parseUtcInstant, type Tenant } from "@mobile-s3/contract";
 import { type ControlPlaneLimits } from "./api/limits";
+import { assertSigningKeys, MAX_SIGNING_KEYS } from "./cdn/signing-keys";
 import {
   type AllowedValue,
   type BooleanKeyName,
@@ -47,6 +48,8 @@ export interface StackConfig {
     authDomainPrefix?: string;
     /** Cognito sends its e-mails through this SES identity instead of its own, rate-limited sender. */
     email?: { from: string; sourceArn: string };
+    /** Sessions and ID tokens issued before this ISO 8601 UTC instant are refused (README "Revocation plan"). */
+    revokeSessionsIssuedBefore?: string;
   };
   tenants: Tenant[];
   corsOrigins: string[];
@@ -57,7 +60,8 @@ export interface StackConfig {
   scanning: { scanner: Scanner; memoryMb: number };
   /** Full profile: when the indexer reconciles the object index with the buckets (an EventBridge schedule expression). */
   objectIndex: { reconcileSchedule: string };
-  cdn: { customDomain?: { domainName: string; acmCertificateArn: string } };
+  /** `signingKeys`: oldest first, the last one signs (docs/cdn-key-rotation.md). */
+  cdn: { signingKeys: string[]; customDomain?: { domainName: string; acmCertificateArn: string } };
   observability: { logRetentionDays: number; alarmEmail?: string; auditTrail: boolean };
   lifecycle: LifecycleSettings;
   forceDestroy: boolean;
@@ -76,6 +80,9 @@ export class ConfigError extends Error {
 
 /** Raw string values as the Pulumi CLI hands them to the program (arrays arrive as JSON). */
 export type RawConfig = (key: ConfigKeyName) => string | undefined;
+
+/** How far ahead of this machine's clock `revokeSessionsIssuedBefore` may be: the instant the operator read off another clock. */
+const REVOCATION_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const NAME_PART = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
@@ -237,6 +244,18 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     throw new ConfigError("authEmailFrom", `must be an e-mail address, optionally with a name as in "Photos <no-reply@example.com>", got "${authEmailFrom}"`);
   }
 
+  const revokeSessionsIssuedBefore = str(raw, "revokeSessionsIssuedBefore").trim() || undefined;
+  if (revokeSessionsIssuedBefore !== undefined) {
+    const instant = parseUtcInstant(revokeSessionsIssuedBefore);
+    if (instant === undefined) {
+      throw new ConfigError("revokeSessionsIssuedBefore", `must be an ISO 8601 UTC instant such as 2026-05-01T12:00:00Z, got "${revokeSessionsIssuedBefore}"`);
+    }
+    // A future instant would refuse the sessions users open after the fix too, until it passes.
+    if (instant > Date.now() + REVOCATION_CLOCK_SKEW_MS) {
+      throw new ConfigError("revokeSessionsIssuedBefore", `must not be in the future (it would refuse new sign-ins until then), got "${revokeSessionsIssuedBefore}"`);
+    }
+  }
+
   const defaultTier = oneOf(raw, "defaultTier");
   const tenantEntries = list(raw, "tenants", () => undefined);
   let tenants: Tenant[];
@@ -268,6 +287,13 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
   }
   if (cdnCertificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(cdnCertificateArn)) {
     throw new ConfigError("cdnCertificateArn", `must be an ACM certificate ARN in us-east-1 (CloudFront requires it), got "${cdnCertificateArn}"`);
+  }
+
+  const cdnSigningKeys = list(raw, "cdnSigningKeys", () => undefined);
+  try {
+    assertSigningKeys(cdnSigningKeys, "cdnSigningKeys", MAX_SIGNING_KEYS);
+  } catch (err) {
+    throw new ConfigError("cdnSigningKeys", (err as Error).message.replace(/^\[cdnSigningKeys\] /, ""));
   }
 
   const reconcileSchedule = str(raw, "indexReconcileSchedule").trim();
@@ -321,6 +347,7 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
       logoutUrls: list(raw, "logoutUrls", redirectUri),
       ...(authDomainPrefix === undefined ? {} : { authDomainPrefix }),
       ...(authEmailFrom ? { email: { from: authEmailFrom, sourceArn: authEmailSourceArn } } : {}),
+      ...(revokeSessionsIssuedBefore === undefined ? {} : { revokeSessionsIssuedBefore }),
     },
     tenants,
     corsOrigins: list(raw, "corsOrigins", webOrigin),
@@ -328,7 +355,7 @@ export function parseStackConfig(raw: RawConfig, stackName: string): StackConfig
     userQuotaBytes: int(raw, "userQuotaBytes"),
     scanning: { scanner: oneOf(raw, "scanner"), memoryMb: int(raw, "scanMemoryMb") },
     objectIndex: { reconcileSchedule },
-    cdn: cdnDomainName ? { customDomain: { domainName: cdnDomainName, acmCertificateArn: cdnCertificateArn } } : {},
+    cdn: { signingKeys: cdnSigningKeys, ...(cdnDomainName ? { customDomain: { domainName: cdnDomainName, acmCertificateArn: cdnCertificateArn } } : {}) },
     observability: { logRetentionDays, alarmEmail: alarmEmail || undefined, auditTrail: bool(raw, "auditTrail") },
     lifecycle,
     forceDestroy: bool(raw, "forceDestroy"),

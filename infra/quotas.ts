@@ -109,7 +109,7 @@ export function checkQuotas(config: StackConfig): void {
       throw new ConfigError("tenants", `an access point policy would be ${size} bytes, over ${AWS_LIMITS.accessPointPolicyBytes}`);
     }
   }
-  const rolePolicy = compact(appUserPolicy(layout));
+  const rolePolicy = compact(appUserPolicy(layout, { sessionsIssuedBefore: config.identity.revokeSessionsIssuedBefore }));
   if (rolePolicy > AWS_LIMITS.roleInlinePolicyChars) {
     throw new ConfigError("homeKey", `the app role's policy would be ${rolePolicy} characters, over IAM's ${AWS_LIMITS.roleInlinePolicyChars}`);
   }
@@ -193,10 +193,13 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
           tenantClaim: config.identity.tenantClaim,
           quotaBytes: config.userQuotaBytes,
           abortIncompleteUploadDays: config.lifecycle.abortIncompleteUploadDays,
+          sessionsRevokedBefore: config.identity.revokeSessionsIssuedBefore,
         },
         bucketNames,
         scanner: config.scanning.scanner,
         indexTableName,
+        // Cognito's longest pool ids: the region and a 9-character id.
+        userPoolId: `${WORST.region}_AbCdEfGhI`,
         cdn: {
           domainName: "d0123456789abcd.cloudfront.net",
           keyPairId: "K0123456789ABCDEFGHIJ",
@@ -215,6 +218,7 @@ function checkControlPlane(config: StackConfig, layout: StorageLayout): void {
         scan: scanVocabulary(config.scanning.scanner),
         indexTableArn,
         failureQueueArn,
+        userPoolArn: `arn:${WORST.partition}:cognito-idp:${WORST.region}:${WORST.accountId}:userpool/${WORST.region}_AbCdEfGhI`,
       }),
     );
     if (size > AWS_LIMITS.roleInlinePolicyChars) {

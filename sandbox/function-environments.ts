@@ -18,6 +18,9 @@ export interface SandboxFunctionSettings {
   clamavDb?: string;
 }
 
+/** Never called: the sandbox gives the admin function a stand-in for the user pool. */
+const SANDBOX_USER_POOL_ID = "local_sandbox";
+
 /** Never used: CDN_PRIVATE_KEY_PEM wins over it; the builder requires a secret to name. */
 const UNUSED_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:sandbox-uses-CDN_PRIVATE_KEY_PEM";
 
@@ -44,6 +47,8 @@ export function sandboxFunctionEnvironments(s: SandboxFunctionSettings): Record<
         abortIncompleteUploadDays: s.config.lifecycle.abortIncompleteUploadDays,
       },
       indexTableName: s.dynamodb.indexTable,
+      // No user pool here: the admin function's sessions port stands in for Cognito (sandbox/handlers.ts).
+      userPoolId: SANDBOX_USER_POOL_ID,
     });
     out[fn] = {
       ...deployed,

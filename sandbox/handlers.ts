@@ -1,6 +1,8 @@
 import { type ApiFunctionName, type Env, type FunctionName, type LogLevel } from "@mobile-s3/contract";
 import { type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type S3Client } from "@aws-sdk/client-s3";
+import { adminFunction } from "../functions/admin/app";
+import { type UserSessions } from "../functions/admin/core";
 import { cdnSessionFunction } from "../functions/cdn-session/app";
 import { createIndexerHandler } from "../functions/indexer/app";
 import { type IndexerOutcome } from "../functions/indexer/core";
@@ -35,6 +37,17 @@ export interface SandboxHandlers {
  * scan worker's listings, local GuardDuty), never for a function. Every function that keeps or
  * reads the object index does so through `dynamodb`, the local DynamoDB's client.
  */
+/**
+ * The sandbox has no user pool: its issuer signs whatever claims it is asked for, so no directory
+ * says which tenant a user is in, and the admin function answers every revocation 404 UserNotFound.
+ * The tests give it a directory of their own (tests/functions/admin).
+ */
+const NO_USER_POOL: UserSessions = {
+  tenantOf: () => Promise.resolve(undefined),
+  signOut: () => Promise.resolve(),
+  disable: () => Promise.resolve(),
+};
+
 export function sandboxHandlers(
   envs: Record<FunctionName, Env>,
   clients: Record<FunctionName, S3Client>,
@@ -52,6 +65,7 @@ export function sandboxHandlers(
     [objectsFunction.routes, objectsFunction.createHandler(envs.objects, ports("objects"))],
     [cdnSessionFunction.routes, cdnSessionFunction.createHandler(envs["cdn-session"], ports("cdn-session"))],
     [proxyFunction.routes, proxyFunction.createHandler(envs.proxy, { ...ports("proxy"), ...withScanner })],
+    [adminFunction.routes, adminFunction.createHandler(envs.admin, { ...ports("admin"), sessions: NO_USER_POOL })],
   ];
   const routes: Record<string, ApiHandler> = {};
   for (const [keys, handler] of api) {

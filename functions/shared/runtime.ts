@@ -1,8 +1,11 @@
-import { type ApiFunctionName, type Env, type ErrorBody } from "@mobile-s3/contract";
-import { type ApiRequest, type ApiResponse, type AuthenticatedRequest, type HttpContext, serveRoutes } from "./api";
+import { type ApiFunctionName, DEFAULT_TENANT_CLAIM, type Env, type ErrorBody, REVOCATION_CACHE_SECONDS } from "@mobile-s3/contract";
+import { type ApiRequest, type ApiResponse, type AuthenticatedRequest, errorResponse, type HttpContext, serveRoutes } from "./api";
+import { ApiError } from "./errors";
+import { type DynamoDbClientSource, lazyDynamoDbClient } from "./dynamodb-sdk";
 import { type HttpApiEvent, type HttpApiResult, httpApiHandler } from "./http-api";
 import { createTokenVerifier } from "./identity";
 import { createLogger, type Logger } from "./log";
+import { cachedRevocations, checkNotRevoked, type RevocationPolicy, type RevocationRecords, revocationRecords } from "./revocation";
 import { lazyS3Client, type S3ClientSource } from "./s3-sdk";
 import { s3Store } from "./s3-store";
 import { readAdapterSettings, type AdapterSettings } from "./settings";
@@ -34,6 +37,12 @@ export interface RuntimeParts<C> {
 /** What a test, a benchmark or the sandbox may put in place of what the runtime builds. */
 export interface RuntimePorts {
   log?: Logger;
+  /** A DynamoDB client already built (the sandbox's and the tests' local engine). */
+  dynamodb?: DynamoDbClientSource;
+  /** Users' revocation items, in place of the REVOCATION_TABLE's (kept per container all the same). */
+  revocations?: RevocationRecords;
+  /** The clock of the revocation cache. @default Date.now */
+  now?: () => number;
   /** An S3 client already built (the sandbox gives each function its own role's). */
   s3?: S3ClientSource;
   store?: ObjectStore;
@@ -95,7 +104,35 @@ export function defineHttpFunction<C, D, P extends object = object, B = unknown>
       const parts = { env, config, settings, log, s3, store };
       const context = { config, deps: spec.deps === undefined ? ({ store } as StoreDeps as D) : spec.deps(parts, ports) };
       const verifier = settings.token === undefined ? undefined : createTokenVerifier(settings.token);
-      return httpApiHandler(log, (request) => serve(request, context), verifier === undefined ? {} : { verifier });
+      const revocation = revocationPolicy(settings, ports);
+      return httpApiHandler(log, (request) => serveUnrevoked(revocation, request, () => serve(request, context)), verifier === undefined ? {} : { verifier });
     },
   };
+}
+
+/** The stack's emergency instant, and users' revocation items when the function is told their table. */
+function revocationPolicy(settings: AdapterSettings, ports: RuntimePorts): RevocationPolicy {
+  const { revocation } = settings;
+  const records = ports.revocations ?? (revocation === undefined ? undefined : revocationRecords(ports.dynamodb ?? lazyDynamoDbClient(settings.dynamodb), revocation.table));
+  return {
+    ...(settings.sessionsRevokedBefore === undefined ? {} : { sessionsRevokedBefore: settings.sessionsRevokedBefore }),
+    ...(records === undefined
+      ? {}
+      : { users: { records: cachedRevocations(records, REVOCATION_CACHE_SECONDS * 1000, ports.now), tenantClaim: revocation?.tenantClaim ?? DEFAULT_TENANT_CLAIM } }),
+  };
+}
+
+/** Refuses a caller whose token a revocation ended (README "Revocation plan") before anything else runs for it. */
+async function serveUnrevoked<B>(policy: RevocationPolicy, request: ApiRequest, serve: () => Promise<ApiResponse<B | ErrorBody>>): Promise<ApiResponse<B | ErrorBody>> {
+  if (request.caller !== undefined) {
+    try {
+      await checkNotRevoked(request.caller, policy);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        return errorResponse(err.status, err.code, err.message);
+      }
+      throw err;
+    }
+  }
+  return serve();
 }

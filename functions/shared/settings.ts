@@ -2,6 +2,7 @@ import { ConfigurationError, DEFAULT_TENANT_CLAIM, type Env, ENV, requireInteger
 import { type S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { type TokenSettings } from "./identity";
 import { createLogger, type Logger, readLogLevel } from "./log";
+import { readSessionsRevokedBefore } from "./revocation";
 import { lazyS3Client } from "./s3-sdk";
 
 /*
@@ -153,7 +154,7 @@ export function envLogger(service: string, env: Env): Logger {
 
 /**
  * What the runtime reads for itself, none of it a function's own configuration: the log level,
- * where S3 is, and how to verify tokens where no JWT authorizer ran.
+ * where S3 is, how to verify tokens where no JWT authorizer ran, and which tokens are revoked.
  */
 export interface AdapterSettings {
   logLevel: LogLevel;
@@ -161,15 +162,26 @@ export interface AdapterSettings {
   /** Where the object index's DynamoDB is: AWS's (the SDK's defaults) unless DYNAMODB_ENDPOINT names another. */
   dynamodb: { endpoint?: string };
   token?: TokenSettings;
+  /** ID tokens issued before this instant (ms since the epoch) are refused: SESSIONS_REVOKED_BEFORE. */
+  sessionsRevokedBefore?: number;
+  /** Where users' revocation items are (REVOCATION_TABLE), and the claim naming the tenant of their partition. */
+  revocation?: { table: string; tenantClaim: string };
 }
 
 export function readAdapterSettings(env: Env): AdapterSettings {
   const token = readTokenSettings(env);
   const dynamodbEndpoint = readDynamoDbEndpoint(env);
+  const sessionsRevokedBefore = readSessionsRevokedBefore(env);
+  const revocationTable = optionalString(env, ENV.revocationTable);
+  if (revocationTable !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(revocationTable)) {
+    throw new ConfigurationError(ENV.revocationTable, `must name the DynamoDB table of users' revocation items (3-255 letters, digits, _ . -), got "${revocationTable}"`);
+  }
   return {
     logLevel: readLogLevel(env),
     s3: s3ClientConfig(env),
     dynamodb: dynamodbEndpoint === undefined ? {} : { endpoint: dynamodbEndpoint },
     ...(token === undefined ? {} : { token }),
+    ...(sessionsRevokedBefore === undefined ? {} : { sessionsRevokedBefore }),
+    ...(revocationTable === undefined ? {} : { revocation: { table: revocationTable, tenantClaim: readTenantClaim(env) } }),
   };
 }

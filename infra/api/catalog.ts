@@ -42,6 +42,7 @@ export function functionSizing(fn: FunctionName, scanning: { scanner: ScannerNam
     case "objects":
       return { memorySize: 256, timeout: 10 };
     case "cdn-session":
+    case "admin":
       return { memorySize: 256, timeout: 5 };
     case "proxy":
       return clamAv ? { memorySize: 2048, timeout: 20 } : { memorySize: 256, timeout: 10 };

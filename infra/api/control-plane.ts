@@ -9,7 +9,7 @@ import { type PolicyStatement } from "../iam/policy-document";
 import { functionSizing, NEW_ACCOUNT_MAX_MEMORY_MB, SCAN_MEMORY_BOUNDS } from "./catalog";
 import { apiCorsConfiguration } from "./cors";
 import { functionEnvironment, type UserSettings } from "./function-environment";
-import { functionPolicy, INDEX_FUNCTIONS, lambdaTrustPolicy } from "./function-policies";
+import { functionPolicy, INDEX_FUNCTIONS, lambdaTrustPolicy, REVOCATION_ONLY_FUNCTIONS } from "./function-policies";
 import { type ControlPlaneLimits, DEFAULT_THROTTLING, type Throttling, validateLimits, validateThrottling } from "./limits";
 import { accessLogFormat } from "./access-log";
 import { routeSlug, routeSourceArn } from "./routes";
@@ -160,6 +160,12 @@ function assertIssuer(issuer: string): string {
     throw new Error(`[jwt.issuer] must be the user pool's https issuer URL without a trailing slash, got "${issuer}"`);
   }
   return issuer;
+}
+
+/** The Cognito user pool behind an issuer `https://cognito-idp.<region>.amazonaws.com/<pool id>`; undefined for another issuer. */
+function userPoolOf(issuer: string, partition: string, accountId: string): { id: string; arn: string } | undefined {
+  const match = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([\w-]+_[0-9a-zA-Z]+)$/.exec(issuer);
+  return match ? { id: match[2], arn: `arn:${partition}:cognito-idp:${match[1]}:${accountId}:userpool/${match[2]}` } : undefined;
 }
 
 interface StorageScope {
@@ -318,6 +324,9 @@ export class ControlPlane extends LibraryComponent {
       t.failureQueue,
     );
     const objectIndex = pulumi.output(args.objectIndex);
+    // The admin function signs users out of the pool that issues the API's tokens.
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const userPool = pulumi.all([pulumi.output(args.jwt.issuer), partition.partition, account.accountId]).apply(([issuer, p, accountId]) => userPoolOf(issuer, p, accountId));
 
     const deployFunction = (fn: FunctionName): DeployedFunction => {
       const childName = `${name}-${fn}`;
@@ -339,8 +348,8 @@ export class ControlPlane extends LibraryComponent {
         {
           role: role.id,
           policy: pulumi
-            .all([storage, logGroup.arn, cdnKey?.secret.arn, image?.policyStatements ?? [], objectIndex.tableArn, failureQueue.arn])
-            .apply(([scope, logGroupArn, secretArn, extraStatements, indexTableArn, failureQueueArn]) =>
+            .all([storage, logGroup.arn, cdnKey?.secret.arn, image?.policyStatements ?? [], objectIndex.tableArn, failureQueue.arn, userPool])
+            .apply(([scope, logGroupArn, secretArn, extraStatements, indexTableArn, failureQueueArn, pool]) =>
               JSON.stringify(
                 functionPolicy(fn, {
                   bucketArns: scope.bucketArns,
@@ -350,6 +359,7 @@ export class ControlPlane extends LibraryComponent {
                   scan: scanning.vocabulary,
                   indexTableArn,
                   failureQueueArn,
+                  ...(pool === undefined ? {} : { userPoolArn: pool.arn }),
                   extraStatements,
                 }),
               ),
@@ -358,8 +368,8 @@ export class ControlPlane extends LibraryComponent {
         t.rolePolicy,
       );
       const variables = pulumi
-        .all([args.tenantRoutingJson, storage, cdnKey?.environment, image?.environment ?? {}, objectIndex.tableName])
-        .apply(([tenantRoutingJson, scope, cdn, imageVariables, indexTableName]) => ({
+        .all([args.tenantRoutingJson, storage, cdnKey?.environment, image?.environment ?? {}, objectIndex.tableName, userPool])
+        .apply(([tenantRoutingJson, scope, cdn, imageVariables, indexTableName, pool]) => ({
           ...functionEnvironment(fn, {
             logLevel,
             tenantRoutingJson,
@@ -369,6 +379,7 @@ export class ControlPlane extends LibraryComponent {
             users: args.users,
             scanner: scanning.vocabulary.scanner,
             indexTableName,
+            ...(pool === undefined ? {} : { userPoolId: pool.id }),
           }),
           ...imageVariables,
         }));
@@ -510,8 +521,9 @@ export class ControlPlane extends LibraryComponent {
     this.apiExecutionArn = api.executionArn;
     const roleArns = (keep: (fn: FunctionName) => boolean) => pulumi.all([...deployed].filter(([fn]) => keep(fn)).map(([, d]) => d.role.arn));
     this.functionRoleArns = roleArns(() => true);
-    this.bucketKeyUserArns = roleArns((fn) => fn !== "indexer");
-    this.indexKeyUserArns = roleArns((fn) => INDEX_FUNCTIONS.includes(fn));
+    // Neither the indexer nor the admin function reads an object's bytes.
+    this.bucketKeyUserArns = roleArns((fn) => fn !== "indexer" && fn !== "admin");
+    this.indexKeyUserArns = roleArns((fn) => INDEX_FUNCTIONS.includes(fn) || REVOCATION_ONLY_FUNCTIONS.includes(fn));
     this.scanFunctionArn = deployed.get("scan")!.fn.arn;
     this.indexerFunctionArn = indexer.fn.arn;
     this.indexerFailureQueue = failureQueue;

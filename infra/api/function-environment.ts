@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT_CLAIM, ENV, type FunctionName, type LogLevel, type ScannerName } from "@mobile-s3/contract";
+import { DEFAULT_ADMIN_GROUP, DEFAULT_TENANT_CLAIM, ENV, type FunctionName, type LogLevel, type ScannerName } from "@mobile-s3/contract";
 import { type ControlPlaneLimits } from "./limits";
 
 /** Lambda refuses a function whose environment variables total more than 4 KB. */
@@ -23,6 +23,8 @@ export interface FunctionEnvironmentInput {
    * refuse to start.
    */
   indexTableName?: string;
+  /** The user pool the admin function signs users out of (`USER_POOL_ID`); required for `admin`. */
+  userPoolId?: string;
 }
 
 /** What the API enforces per user beyond the limits; each is a variable only when it is not the functions' default. */
@@ -45,6 +47,17 @@ export interface UserSettings {
    * @default the function's own, 1 (the shortest rule the program allows)
    */
   abortIncompleteUploadDays?: number;
+  /**
+   * ID tokens issued before this ISO 8601 UTC instant are refused (`SESSIONS_REVOKED_BEFORE` of
+   * every API function; README "Revocation plan").
+   * @default none
+   */
+  sessionsRevokedBefore?: string;
+  /**
+   * The `cognito:groups` entry of tenant administrators (`ADMIN_GROUP` of the admin function).
+   * @default "admins"
+   */
+  adminGroup?: string;
 }
 
 /** The argument a user changes to shrink each variable, for the size error. */
@@ -64,9 +77,13 @@ const SOURCE_ARG: Record<string, string> = {
 export function functionEnvironment(fn: FunctionName, input: FunctionEnvironmentInput): Record<string, string> {
   const { limits } = input;
   const users = input.users ?? {};
-  // Every API function derives the caller's home from this claim.
-  const claim: Record<string, string> =
-    users.tenantClaim !== undefined && users.tenantClaim !== DEFAULT_TENANT_CLAIM ? { [ENV.tenantClaim]: users.tenantClaim } : {};
+  // Every API function derives the caller's home from this claim, and refuses revoked tokens.
+  const claim: Record<string, string> = {
+    ...(users.tenantClaim !== undefined && users.tenantClaim !== DEFAULT_TENANT_CLAIM ? { [ENV.tenantClaim]: users.tenantClaim } : {}),
+    ...(users.sessionsRevokedBefore === undefined ? {} : { [ENV.sessionsRevokedBefore]: users.sessionsRevokedBefore }),
+    // Users' revocation items live in the object index: every API function reads its caller's.
+    ...(input.indexTableName === undefined ? {} : { [ENV.revocationTable]: input.indexTableName }),
+  };
   const routing = { ...claim, [ENV.tenantRouting]: input.tenantRoutingJson };
   const contentTypes = { [ENV.allowedContentTypes]: JSON.stringify(limits.allowedContentTypes) };
   // The object index and the quota its usage item is held to.
@@ -108,6 +125,16 @@ export function functionEnvironment(fn: FunctionName, input: FunctionEnvironment
       break;
     case "proxy":
       variables = { ...routing, ...contentTypes, ...index, [ENV.proxyMaxBytes]: String(limits.proxyMaxBytes), [ENV.scanner]: input.scanner };
+      break;
+    case "admin":
+      if (input.indexTableName === undefined || input.userPoolId === undefined) {
+        throw new Error(`[${input.indexTableName === undefined ? "indexTableName" : "userPoolId"}] is required for the admin function`);
+      }
+      variables = {
+        ...claim,
+        [ENV.userPoolId]: input.userPoolId,
+        ...(users.adminGroup !== undefined && users.adminGroup !== DEFAULT_ADMIN_GROUP ? { [ENV.adminGroup]: users.adminGroup } : {}),
+      };
       break;
     case "scan":
       variables = { [ENV.scanBuckets]: JSON.stringify(input.bucketNames), [ENV.scanner]: input.scanner };

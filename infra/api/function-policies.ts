@@ -1,4 +1,4 @@
-import { cleanObjectCondition, type FunctionName, OWNER_TAG, QUARANTINE_PREFIX, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
+import { cleanObjectCondition, type FunctionName, INDEX_TABLE, OWNER_TAG, QUARANTINE_PREFIX, type ScanVocabulary, TENANTS_ROOT } from "@mobile-s3/contract";
 import { type ConditionBlock, type PolicyDocument, type PolicyStatement, policyDocument } from "../iam/policy-document";
 
 export interface FunctionPolicyInput {
@@ -24,6 +24,12 @@ export interface FunctionPolicyInput {
    */
   indexTableArn?: string;
   /**
+   * The user pool the admin function signs users out of (`arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>`);
+   * the admin function is granted nothing in Cognito without it; ignored for the others.
+   * @default none
+   */
+  userPoolArn?: string;
+  /**
    * The indexer only: the SQS queue Lambda sends an event to once the indexer failed it on every
    * attempt (its on-failure destination, sent with the function's role).
    * @default none
@@ -38,6 +44,8 @@ export interface FunctionPolicyInput {
 
 /** The functions that read or write the object index. */
 export const INDEX_FUNCTIONS: readonly FunctionName[] = ["uploads", "objects", "proxy", "indexer"];
+/** The functions that reach the index table only for users' revocation items (every API function reads its caller's). */
+export const REVOCATION_ONLY_FUNCTIONS: readonly FunctionName[] = ["cdn-session", "admin"];
 
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // A name, or a name prefix of at least three characters ending in "-*" (the stack's own access points).
@@ -45,6 +53,7 @@ const ACCESS_POINT_ARN = /^arn:aws[a-z-]*:s3:[a-z0-9-]+:\d{12}:accesspoint\/[a-z
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_\-/.#]+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret[^*?\s]+$/;
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
+const USER_POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+$/;
 const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/;
 
 function assertArns(arg: string, arns: string[], pattern: RegExp, shape: string): void {
@@ -163,6 +172,7 @@ function s3Statements(fn: FunctionName, input: FunctionPolicyInput): PolicyState
         },
       ];
     case "cdn-session":
+    case "admin":
       return [];
     case "proxy":
       if (input.scan.scanner === "guardduty") {
@@ -275,6 +285,56 @@ function indexStatements(fn: FunctionName, tableArn: string | undefined): Policy
 }
 
 /**
+ * Users' revocation items (`r`, README "Revocation plan") for the functions that have no other use
+ * for the index: reading them (every request's caller), and for the admin function writing them.
+ * Only the key and `revokedAt` (`dynamodb:Attributes`, "Using IAM policy conditions for
+ * fine-grained access control"): no object, key or usage item is theirs to read.
+ */
+function revocationStatements(fn: FunctionName, tableArn: string | undefined): PolicyStatement[] {
+  if (tableArn === undefined || !REVOCATION_ONLY_FUNCTIONS.includes(fn)) {
+    return [];
+  }
+  assertArns("indexTableArn", [tableArn], TABLE_ARN, "DynamoDB table");
+  return [
+    {
+      Sid: fn === "admin" ? "ReadWriteRevocationItems" : "ReadRevocationItems",
+      Effect: "Allow",
+      Action: fn === "admin" ? ["dynamodb:GetItem", "dynamodb:UpdateItem"] : "dynamodb:GetItem",
+      Resource: tableArn,
+      // ForAllValues holds for a request naming no attributes at all: Null refuses one that names none.
+      Condition: {
+        "ForAllValues:StringEquals": { "dynamodb:Attributes": [INDEX_TABLE.partitionKey, INDEX_TABLE.sortKey, "revokedAt"] },
+        StringEqualsIfExists: { "dynamodb:Select": "SPECIFIC_ATTRIBUTES" },
+        Null: { "dynamodb:Attributes": "false" },
+      },
+    },
+  ];
+}
+
+/**
+ * What a revocation asks of the user pool: the target's tenant attribute (AdminGetUser: only a
+ * user of the administrator's own tenant is revoked), ending their refresh tokens, disabling them.
+ */
+function userPoolStatements(fn: FunctionName, userPoolArn: string | undefined): PolicyStatement[] {
+  if (fn !== "admin") {
+    return [];
+  }
+  // Without the pool (the sandbox, which has none) the function is granted nothing in Cognito.
+  if (userPoolArn === undefined) {
+    return [];
+  }
+  assertArns("userPoolArn", [userPoolArn], USER_POOL_ARN, "Cognito user pool");
+  return [
+    {
+      Sid: "RevokeUsersOfThePool",
+      Effect: "Allow",
+      Action: ["cognito-idp:AdminGetUser", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser"],
+      Resource: userPoolArn,
+    },
+  ];
+}
+
+/**
  * The identity policy of one function's role (Least privilege): the S3 actions its routes need
  * on `tenants/*` only, never `s3:*` or a wildcard resource; the object index's items for the
  * functions that use it; the CloudFront key secret for `cdn-session` alone; the indexer's failure
@@ -292,6 +352,8 @@ export function functionPolicy(fn: FunctionName, input: FunctionPolicyInput): Po
   const statements = [
     ...s3Statements(fn, input),
     ...indexStatements(fn, input.indexTableArn),
+    ...revocationStatements(fn, input.indexTableArn),
+    ...userPoolStatements(fn, input.userPoolArn),
     ...failureQueueStatements(fn, input.failureQueueArn),
     ...(input.extraStatements ?? []),
     logStatement(input.logGroupArn),

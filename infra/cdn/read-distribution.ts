@@ -6,6 +6,7 @@ import { AUTONAME_SUFFIX_LENGTH, NAME_CHARSETS, physicalName } from "../naming";
 import { ACCESS_LOG_FIELDS, assertLogRetentionDays, CLOUDFRONT_LOG_REGION } from "./access-logs";
 import { assertPriceClass, assertS3RegionalDomainName, CACHING_OPTIMIZED_POLICY_ID, DEFAULT_PRICE_CLASS } from "./distribution-settings";
 import { corsConfig, READ_METHODS, securityHeaders } from "./response-headers";
+import { assertSigningKeys, DEFAULT_SIGNING_KEYS, legacyChildNames, MAX_PUBLIC_KEYS_PER_KEY_GROUP, signingKeyChildNames } from "./signing-keys";
 import { aliases, type CustomDomain, viewerCertificate } from "./viewer-certificate";
 
 export interface ReadDistributionArgs extends ComponentArgs<ReadDistributionTransform> {
@@ -49,6 +50,22 @@ export interface ReadDistributionArgs extends ComponentArgs<ReadDistributionTran
    * @default (required)
    */
   logRetentionDays: number;
+  /**
+   * Names of the signing keys, oldest first: each gets its own RSA key and CloudFront public key, all
+   * in the key group, and the last one signs (`publicKeyId`, `privateKeyPem`). Rotate by adding a
+   * name, waiting out the cookie lifetime, then removing the old one (docs/cdn-key-rotation.md).
+   * Each key's children are named after it, so adding or removing one never replaces another.
+   * @default ["k1"]
+   * @example ["k1", "k2"]
+   */
+  signingKeys?: string[];
+}
+
+/** One signing key's children. */
+export interface SigningKey {
+  name: string;
+  privateKey: tls.PrivateKey;
+  publicKey: aws.cloudfront.PublicKey;
 }
 
 /** One `Transform` per child of `ReadDistribution`. */
@@ -85,14 +102,22 @@ export class ReadDistribution extends LibraryComponent {
   /** The `*.cloudfront.net` name; with `customDomain`, alias that domain to this name in DNS. */
   readonly domainName: pulumi.Output<string>;
   readonly keyGroupId: pulumi.Output<string>;
-  /** The CloudFront public key id, sent as `CloudFront-Key-Pair-Id` with signed cookies and URLs. */
+  /**
+   * The newest key's CloudFront public key id, sent as `CloudFront-Key-Pair-Id` with signed cookies
+   * and URLs. Known only once the key group holds it, so nothing signs with a key CloudFront does not
+   * trust yet.
+   */
   readonly publicKeyId: pulumi.Output<string>;
   /**
-   * PEM of the RSA key that signs cookies and URLs. Secret: it lives in the stack's state encrypted
-   * like every secret; hand it to the API through a secret store, never an environment variable.
+   * PEM of the newest RSA key, the one that signs cookies and URLs. Secret: it lives in the stack's
+   * state encrypted like every secret; hand it to the API through a secret store, never an
+   * environment variable. Older keys stay in the key group only to verify what they signed.
    */
   readonly privateKeyPem: pulumi.Output<string>;
   readonly originAccessControl: aws.cloudfront.OriginAccessControl;
+  /** Every signing key, oldest first, as `signingKeys` lists them. */
+  readonly signingKeys: SigningKey[];
+  /** The newest key's children: the ones that sign. */
   readonly signingKey: tls.PrivateKey;
   readonly publicKey: aws.cloudfront.PublicKey;
   readonly keyGroup: aws.cloudfront.KeyGroup;
@@ -103,7 +128,7 @@ export class ReadDistribution extends LibraryComponent {
 
   constructor(name: string, args: ReadDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     // Every argument is checked before anything is registered, so a bad one leaves no trace.
-    const { priceClass, cors, certificate } = checkArgs(name, args);
+    const { priceClass, cors, certificate, signingKeys } = checkArgs(name, args);
     super("mobile-s3:cdn:ReadDistribution", name, args.tags, opts);
     const t = args.transform ?? {};
 
@@ -119,19 +144,33 @@ export class ReadDistribution extends LibraryComponent {
       },
       t.originAccessControl,
     );
-    // CloudFront verifies signed cookies and URLs with RSA 2048 public keys. Replacing this
-    // resource rotates the key: the key group then trusts only the new one, so cookies signed
-    // with the old key stop working at once, which is also how a leaked key is revoked.
-    this.signingKey = this.child(tls.PrivateKey, `${name}-signing-key`, { algorithm: "RSA", rsaBits: 2048 }, t.signingKey);
-    this.publicKey = this.child(
-      aws.cloudfront.PublicKey,
-      `${name}-public-key`,
-      // Left auto-named: with a fixed name, replacing the key fails while the key group still
-      // holds the old one (the provider's documentation warns of it).
-      { comment: `Verifies ${name} signed cookies and URLs`, encodedKey: this.signingKey.publicKeyPem },
-      t.publicKey,
+    // CloudFront verifies signed cookies and URLs with RSA 2048 public keys. Every key listed is
+    // trusted; removing one from the list deletes it, and cookies signed with it stop working at
+    // once, which is also how a leaked key is revoked.
+    this.signingKeys = signingKeys.map((key) => {
+      const names = signingKeyChildNames(name, key);
+      const legacy = legacyChildNames(name, key);
+      const privateKey = this.child(tls.PrivateKey, names.privateKey, { algorithm: "RSA", rsaBits: 2048 }, t.signingKey, legacy ? { aliases: [{ name: legacy.privateKey }] } : {});
+      const publicKey = this.child(
+        aws.cloudfront.PublicKey,
+        names.publicKey,
+        // Left auto-named: with a fixed name, replacing the key fails while the key group still
+        // holds the old one (the provider's documentation warns of it).
+        { comment: `Verifies ${name} signed cookies and URLs`, encodedKey: privateKey.publicKeyPem },
+        t.publicKey,
+        legacy ? { aliases: [{ name: legacy.publicKey }] } : {},
+      );
+      return { name: key, privateKey, publicKey };
+    });
+    const newest = this.signingKeys[this.signingKeys.length - 1];
+    this.signingKey = newest.privateKey;
+    this.publicKey = newest.publicKey;
+    this.keyGroup = this.child(
+      aws.cloudfront.KeyGroup,
+      `${name}-key-group`,
+      { comment: `Signers trusted by ${name}`, items: this.signingKeys.map((k) => k.publicKey.id) },
+      t.keyGroup,
     );
-    this.keyGroup = this.child(aws.cloudfront.KeyGroup, `${name}-key-group`, { comment: `Signers trusted by ${name}`, items: [this.publicKey.id] }, t.keyGroup);
     this.responseHeadersPolicy = this.child(
       aws.cloudfront.ResponseHeadersPolicy,
       `${name}-headers`,
@@ -213,7 +252,8 @@ export class ReadDistribution extends LibraryComponent {
     this.distributionId = this.distribution.id;
     this.domainName = this.distribution.domainName;
     this.keyGroupId = this.keyGroup.id;
-    this.publicKeyId = this.publicKey.id;
+    // Through the key group: whatever signs with this id waits until the group trusts it.
+    this.publicKeyId = pulumi.all([this.keyGroup.id, this.publicKey.id]).apply(([, id]) => id);
     // The tls provider marks the PEM secret in its schema; say so here too, so the secrecy does not
     // depend on the engine honouring that schema (mocks, for one, do not).
     this.privateKeyPem = pulumi.secret(this.signingKey.privateKeyPem);
@@ -236,7 +276,10 @@ function checkArgs(name: string, args: ReadDistributionArgs) {
   if (typeof args.originDomainName === "string") {
     assertS3RegionalDomainName(args.originDomainName);
   }
+  const signingKeys = args.signingKeys ?? [...DEFAULT_SIGNING_KEYS];
+  assertSigningKeys(signingKeys, "signingKeys", MAX_PUBLIC_KEYS_PER_KEY_GROUP);
   return {
+    signingKeys,
     priceClass: assertPriceClass(args.priceClass ?? DEFAULT_PRICE_CLASS),
     cors: corsConfig(args.corsOrigins),
     certificate: viewerCertificate(args.customDomain),

@@ -44,6 +44,7 @@ export function fullProfile(config: StackConfig): ProgramOutputs {
     tenantOrigins: storage.dedicated.map((d) => ({ tenant: d.tenant, originDomainName: d.bucket.bucket.bucketRegionalDomainName })),
     corsOrigins: config.corsOrigins,
     customDomain: config.cdn.customDomain,
+    signingKeys: config.cdn.signingKeys,
     logRetentionDays: config.observability.logRetentionDays,
     tags,
   });
@@ -92,6 +93,7 @@ export function fullProfile(config: StackConfig): ProgramOutputs {
       tenantClaim: config.identity.tenantClaim,
       quotaBytes: config.userQuotaBytes,
       abortIncompleteUploadDays: config.lifecycle.abortIncompleteUploadDays,
+      sessionsRevokedBefore: config.identity.revokeSessionsIssuedBefore,
     },
     corsOrigins: config.corsOrigins,
     logRetentionDays: config.observability.logRetentionDays,

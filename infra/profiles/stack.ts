@@ -89,6 +89,7 @@ export function stackStorage(config: StackConfig, identity: Identity, wiring: St
     tenants: config.tenants,
     homeKey: config.identity.homeKey,
     appRole: identity.authenticatedRole,
+    ...(config.identity.revokeSessionsIssuedBefore === undefined ? {} : { sessionRevocation: { sessionsIssuedBefore: config.identity.revokeSessionsIssuedBefore } }),
     lifecycle: config.lifecycle,
     corsOrigins: config.corsOrigins,
     forceDestroy: config.forceDestroy,

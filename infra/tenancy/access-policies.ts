@@ -58,7 +58,7 @@ function homeLocations(layout: StorageLayout) {
  * their tenant's dedicated bucket; lists only under that prefix; never tags. Every statement is
  * pinned to this account, so the name patterns cannot reach a look-alike bucket elsewhere.
  */
-export function appUserPolicy(layout: StorageLayout): PolicyDocument {
+export function appUserPolicy(layout: StorageLayout, revocation: AppSessionRevocation = {}): PolicyDocument {
   const inThisAccount = { "aws:ResourceAccount": layout.accountId };
   const cleanOnly: Record<string, string> = layout.readGate ? cleanObjectCondition(layout.readGate) : {};
   const statements = homeLocations(layout).flatMap((l): PolicyStatement[] => [
@@ -99,7 +99,38 @@ export function appUserPolicy(layout: StorageLayout): PolicyDocument {
       Condition: { StringEquals: inThisAccount, StringLike: { "s3:prefix": [l.listPrefix, `${l.listPrefix}*`] } },
     },
   ]);
-  return policyDocument([...statements, ...malformedTagDenies(layout)]);
+  return policyDocument([...statements, ...malformedTagDenies(layout), ...revokedSessionDenies(layout, revocation)]);
+}
+
+/** Sessions of the app role to refuse before they expire (README "Revocation plan"). */
+export interface AppSessionRevocation {
+  /**
+   * An ISO 8601 UTC instant: every S3 request of a session issued before it is denied.
+   * @default none
+   * @example "2026-05-01T12:00:00Z"
+   */
+  sessionsIssuedBefore?: string;
+}
+
+/**
+ * STS credentials cannot be revoked, but a policy is evaluated on every request they sign: a deny
+ * on `aws:TokenIssueTime`, present in every request signed with temporary credentials, as the
+ * identity pool's are, ends all sessions opened before the instant while the ones opened after it
+ * work ("Revoking IAM role temporary security credentials", the console's AWSRevokeOlderSessions).
+ */
+function revokedSessionDenies(layout: StorageLayout, revocation: AppSessionRevocation): PolicyStatement[] {
+  if (revocation.sessionsIssuedBefore === undefined) {
+    return [];
+  }
+  return [
+    {
+      Sid: "DenySessionsIssuedBeforeRevocation",
+      Effect: "Deny",
+      Action: "s3:*",
+      Resource: [`arn:${layout.partition}:s3:::*`, `arn:${layout.partition}:s3:${layout.region}:${layout.accountId}:accesspoint/*`],
+      Condition: { DateLessThan: { "aws:TokenIssueTime": revocation.sessionsIssuedBefore } },
+    },
+  ];
 }
 
 /**

@@ -7,7 +7,7 @@ import { type ComponentArgs, LibraryComponent, type Transform } from "../compone
 import { BLOCK_ALL_PUBLIC_ACCESS, HardenedBucket, type HardenedBucketTransform } from "../storage/hardened-bucket";
 import { type LifecycleSettings } from "../storage/lifecycle";
 import { malwareScannerKeyGrant } from "../scanning/guardduty-policies";
-import { accessPointArn, accessPointPolicy, appUserPolicy, type HomeKey, pooledBucketTenancyStatements, type StorageLayout } from "./access-policies";
+import { accessPointArn, accessPointPolicy, type AppSessionRevocation, appUserPolicy, type HomeKey, pooledBucketTenancyStatements, type StorageLayout } from "./access-policies";
 import { accessPointName, accessPointPrefix, dedicatedBucketLogicalName, dedicatedBucketName, dedicatedBucketPattern } from "./names";
 
 export interface TenantStorageArgs extends ComponentArgs<TenantStorageTransform> {
@@ -61,6 +61,12 @@ export interface TenantStorageArgs extends ComponentArgs<TenantStorageTransform>
   malwareScannerRoleArn?: pulumi.Input<string | undefined>;
   /** Lifecycle of every bucket (Lifecycle hygiene). Required. */
   lifecycle: LifecycleSettings;
+  /**
+   * App sessions the app role's policy refuses before they expire (README "Revocation plan").
+   * @default none
+   * @example { sessionsIssuedBefore: "2026-05-01T12:00:00Z" }
+   */
+  sessionRevocation?: AppSessionRevocation;
   /**
    * Web origins allowed to call S3 from a browser.
    * @default []
@@ -231,7 +237,7 @@ export class TenantStorage extends LibraryComponent {
     this.appUserPolicy = this.child(
       aws.iam.RolePolicy,
       `${name}-app-user`,
-      { role: args.appRole.id, policy: layout.apply((l) => JSON.stringify(appUserPolicy(l))) },
+      { role: args.appRole.id, policy: layout.apply((l) => JSON.stringify(appUserPolicy(l, args.sessionRevocation))) },
       args.transform?.appUserPolicy,
     );
 

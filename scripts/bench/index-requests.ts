@@ -9,6 +9,7 @@ import { s3Store } from "../../functions/shared/s3-store";
 import { type ObjectStore } from "../../functions/shared/store";
 import { createObjectsHandler } from "../../functions/objects/app";
 import { createUploadsHandler } from "../../functions/uploads/app";
+import { revocationRecords } from "../../functions/shared/revocation";
 import { createTable, startLocalDynamoDb } from "../../sandbox/dynamodb";
 import { BENCH_REGION, benchFunctionEnvironment } from "./lambda-environment";
 
@@ -128,8 +129,10 @@ export async function startIndexRig(): Promise<IndexRig> {
     const log: CallLog = { dynamodb: [], s3: [], signed: 0 };
     countCommands(counted, log);
     const store = countingStore(s3Store(s3), log);
-    const settings = { INDEX_TABLE: table, USER_QUOTA_BYTES: String(QUOTA_BYTES) };
-    const ports = { store, dynamodb: counted, log: silent };
+    const settings = { INDEX_TABLE: table, REVOCATION_TABLE: table, USER_QUOTA_BYTES: String(QUOTA_BYTES) };
+    // The caller's revocation item (one GetItem per user and container every REVOCATION_CACHE_SECONDS,
+    // README "Revocation plan") is read uncounted: this rig counts what the index costs a route.
+    const ports = { store, dynamodb: counted, log: silent, revocations: revocationRecords(seeding, table) };
     const uploads = createUploadsHandler({ ...benchFunctionEnvironment("uploads"), ...settings }, ports);
     const objects = createObjectsHandler({ ...benchFunctionEnvironment("objects"), ...settings }, ports);
     const index = objectIndex(seeding, table);

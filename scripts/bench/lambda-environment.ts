@@ -29,6 +29,7 @@ export function benchFunctionEnvironment(fn: FunctionName): Record<string, strin
     bucketNames: [POOLED_BUCKET, DEDICATED_BUCKET],
     scanner: "guardduty",
     indexTableName: BENCH_INDEX_TABLE,
+    userPoolId: `${BENCH_REGION}_BENCH`,
     cdn: {
       domainName: "d111111abcdef8.cloudfront.net",
       keyPairId: "K2JCJMDEHXQW5F",

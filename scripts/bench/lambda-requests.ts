@@ -29,6 +29,8 @@ interface ApiCall {
   contentType?: string;
   /** The proxy's body arrives base64-encoded, as API Gateway passes a binary body. */
   binary?: boolean;
+  /** The route's path parameters, as API Gateway extracts them. */
+  pathParameters?: Record<string, string>;
 }
 
 /** What each API function's first request is: a common one that reaches AWS. */
@@ -47,6 +49,9 @@ const API_CALLS: Record<Exclude<FunctionName, "scan" | "indexer">, ApiCall> = {
   "cdn-session": { routeKey: "POST /v1/cdn-session", url: "/v1/cdn-session" },
   // Checked, scanned (by a stand-in, see clamscanStandIn), reserved in the index, then one PutObject.
   proxy: { routeKey: "POST /v1/proxy/objects", url: "/v1/proxy/objects?path=photos/pixel.jpg", body: JPEG, contentType: "image/jpeg", binary: true },
+  // An administrator revoking a user of their tenant: the revocation item written, then Cognito's
+  // AdminGetUser and AdminUserGlobalSignOut, so the Cognito SDK loads.
+  admin: { routeKey: "POST /v1/admin/users/{sub}/revoke", url: `/v1/admin/users/${SUB}/revoke`, pathParameters: { sub: SUB } },
 };
 
 /**
@@ -54,7 +59,7 @@ const API_CALLS: Record<Exclude<FunctionName, "scan" | "indexer">, ApiCall> = {
  * `requestContext.authorizer.jwt.claims`, every value a string.
  */
 function authorizerClaims(issuer: LocalIssuer): Record<string, string> {
-  const claims = issuer.claims({ sub: SUB, tenant: TENANT, "cognito:username": SUB, email: "bench@example.com" });
+  const claims = { ...issuer.claims({ sub: SUB, tenant: TENANT, "cognito:username": SUB, email: "bench@example.com" }), "cognito:groups": "[admins]" };
   return Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, String(value)]));
 }
 
@@ -72,7 +77,7 @@ function apiEvent(call: ApiCall, issuer: LocalIssuer, now: Date): unknown {
     },
     body,
   };
-  const event = toHttpApiEvent(request, { routeKey: call.routeKey, pathParameters: {} }, call.binary ?? false, now);
+  const event = toHttpApiEvent(request, { routeKey: call.routeKey, pathParameters: call.pathParameters ?? {} }, call.binary ?? false, now);
   return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: authorizerClaims(issuer), scopes: null } } } };
 }
 
@@ -148,6 +153,7 @@ export function firstRequests(now: Date = new Date()): Record<FunctionName, Firs
     objects: api("objects"),
     "cdn-session": api("cdn-session"),
     proxy: api("proxy"),
+    admin: api("admin"),
     // The deployed default scanner is GuardDuty: the function's event is its scan result. Answered
     // 404 by the stand-in: the function's first S3 call, then "object gone".
     scan: { route: "GuardDuty scan result, threats found (EventBridge)", event: guardDutyThreat(now) },

@@ -93,6 +93,19 @@ function answer(request: IncomingMessage, response: ServerResponse, secretString
     }
     return `secretsmanager ${operation}`;
   }
+  if (typeof target === "string" && target.startsWith("AWSCognitoIdentityProviderService.")) {
+    // The admin function's revocation: every user is in tenant acme, the bench's.
+    const operation = target.slice("AWSCognitoIdentityProviderService.".length);
+    const json = "application/x-amz-json-1.1";
+    if (operation === "AdminGetUser") {
+      answerJson(response, json, 200, { Username: "bench", Enabled: true, UserAttributes: [{ Name: "custom:tenant", Value: "acme" }] });
+    } else if (operation === "AdminUserGlobalSignOut" || operation === "AdminDisableUser") {
+      answerJson(response, json, 200, {});
+    } else {
+      answerJson(response, json, 400, { __type: "InvalidParameterException", message: `the bench does not answer ${operation}` });
+    }
+    return `cognito-idp ${operation}`;
+  }
   if (typeof target === "string" && target.startsWith("DynamoDB_20120810.")) {
     const operation = target.slice("DynamoDB_20120810.".length);
     const json = "application/x-amz-json-1.0";

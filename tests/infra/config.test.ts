@@ -45,7 +45,7 @@ describe("infra/config", () => {
       userQuotaBytes: 0,
       scanning: { scanner: "guardduty", memoryMb: 3008 },
       objectIndex: { reconcileSchedule: "rate(1 day)" },
-      cdn: {},
+      cdn: { signingKeys: ["k1"] },
       observability: { logRetentionDays: 30, alarmEmail: undefined, auditTrail: true },
       lifecycle: {
         abortIncompleteUploadDays: 3,
@@ -125,6 +125,16 @@ describe("infra/config", () => {
     assert.equal(config.forceDestroy, true);
   });
 
+  it("takes a past ISO 8601 UTC instant as revokeSessionsIssuedBefore, and none by default", () => {
+    assert.equal(parse({}).identity.revokeSessionsIssuedBefore, undefined);
+    for (const instant of ["2026-05-01T12:00:00Z", "2026-05-01T12:00:00.250Z"]) {
+      assert.equal(parse({ revokeSessionsIssuedBefore: ` ${instant} ` }).identity.revokeSessionsIssuedBefore, instant);
+    }
+    // The operator read the instant off another clock: a few seconds ahead of this one is taken.
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    assert.equal(parse({ revokeSessionsIssuedBefore: soon }).identity.revokeSessionsIssuedBefore, soon);
+  });
+
   it("takes the reconciliation schedules EventBridge takes, at most every 15 minutes", () => {
     for (const schedule of ["rate(1 day)", "rate(12 hours)", "rate(15 minutes)", "rate(1 hour)", "cron(0 4 ? * MON *)"]) {
       assert.equal(parse({ indexReconcileSchedule: schedule }).objectIndex.reconcileSchedule, schedule);
@@ -153,6 +163,10 @@ describe("infra/config", () => {
     ["MFA 'sometimes'", { mfa: "sometimes" }, "mfa"],
     ["tokens living 2 hours", { tokenMinutes: "120" }, "tokenMinutes"],
     ["refresh tokens living 90 days", { refreshTokenDays: "90" }, "refreshTokenDays"],
+    ["a revocation instant with an offset (IAM compares the text)", { revokeSessionsIssuedBefore: "2026-05-01T12:00:00+02:00" }, "revokeSessionsIssuedBefore"],
+    ["a revocation instant without time", { revokeSessionsIssuedBefore: "2026-05-01" }, "revokeSessionsIssuedBefore"],
+    ["a revocation instant on no real day", { revokeSessionsIssuedBefore: "2026-02-30T12:00:00Z" }, "revokeSessionsIssuedBefore"],
+    ["a revocation instant in the future (it would refuse new sign-ins)", { revokeSessionsIssuedBefore: "2999-01-01T00:00:00Z" }, "revokeSessionsIssuedBefore"],
     ["an http callback", { callbackUrls: json(["http://app.example.com/cb"]) }, "callbackUrls"],
     ["a callback with a fragment", { callbackUrls: json(["https://app.example.com/cb#x"]) }, "callbackUrls"],
     ["an auth domain naming cognito", { authDomainPrefix: "my-cognito" }, "authDomainPrefix"],

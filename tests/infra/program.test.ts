@@ -185,8 +185,8 @@ describe("infra/program (the whole program under mocks)", function () {
       assert.notEqual(await decrypt(otherDistribution), "Allowed");
     });
 
-    it("makes the control plane's roles users of every bucket's key, through S3 only, except the indexer, which reads no object's bytes", async () => {
-      const functionRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.startsWith("photos-demo-api"));
+    it("makes the control plane's roles users of every bucket's key, through S3 only, except the indexer and admin, which read no object's bytes", async () => {
+      const functionRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.startsWith("photos-demo-api") && r.name !== "photos-demo-api-admin");
       assert.equal(functionRoles.length, 6);
       const bucketKeys = ofType(run, "aws:kms/key:Key").filter((k) => !/audit|alarms|index/.test(k.name));
       assert.ok(bucketKeys.length >= 2);
@@ -203,6 +203,17 @@ describe("infra/program (the whole program under mocks)", function () {
           },
         );
         assert.equal(indexerDecrypts.decision, "ImplicitlyDenied", `the indexer on ${key.name}`);
+        const admin = ofType(run, "aws:iam/role:Role").find((r) => r.name === "photos-demo-api-admin")!;
+        const adminDecrypts = await simulate(
+          { resourcePolicy: policy },
+          {
+            principal: admin.outputs.arn as string,
+            action: "kms:Decrypt",
+            resource: key.outputs.arn as string,
+            context: { "kms:ViaService": "s3.eu-central-1.amazonaws.com", "kms:CallerAccount": "123456789012" },
+          },
+        );
+        assert.equal(adminDecrypts.decision, "ImplicitlyDenied", `the admin function on ${key.name}`);
         for (const role of functionRoles.filter((r) => r !== indexer)) {
           const decrypt = async (viaService?: string) =>
             (

@@ -37,7 +37,7 @@ function recordingSigner(): CookieSigner & { policies: string[] } {
 describe("functions/cdn-session/core", () => {
   describe("routes and configuration", () => {
     it("declares exactly the routes docs/API.md gives it", () => {
-      assert.deepEqual([...CDN_SESSION_ROUTES], ["POST /v1/cdn-session"]);
+      assert.deepEqual([...CDN_SESSION_ROUTES], ["POST /v1/cdn-session", "GET /v1/objects/cdn-url"]);
     });
 
     it("reads where the key is, never the key itself, in the deployed environment", () => {

@@ -71,8 +71,51 @@ describe("functions/shared/runtime (defineHttpFunction)", () => {
       settings: { logLevel: "DEBUG", s3: { endpoint: "http://127.0.0.1:8000", forcePathStyle: true }, dynamodb: {} },
     });
     assert.deepEqual(echo.load({ DYNAMODB_ENDPOINT: "http://127.0.0.1:8001" }).settings.dynamodb, { endpoint: "http://127.0.0.1:8001" });
-    for (const [env, variable] of [[{ LOG_LEVEL: "LOUD" }, "LOG_LEVEL"], [{ S3_ENDPOINT: "s3" }, "S3_ENDPOINT"], [{ JWT_AUDIENCE: "a" }, "JWT_AUDIENCE"], [{ DYNAMODB_ENDPOINT: "dynamodb" }, "DYNAMODB_ENDPOINT"]] as const) {
+    assert.equal(echo.load({ SESSIONS_REVOKED_BEFORE: "2026-05-01T12:00:00Z" }).settings.sessionsRevokedBefore, Date.parse("2026-05-01T12:00:00Z"));
+    for (const [env, variable] of [
+      [{ LOG_LEVEL: "LOUD" }, "LOG_LEVEL"],
+      [{ S3_ENDPOINT: "s3" }, "S3_ENDPOINT"],
+      [{ JWT_AUDIENCE: "a" }, "JWT_AUDIENCE"],
+      [{ DYNAMODB_ENDPOINT: "dynamodb" }, "DYNAMODB_ENDPOINT"],
+      [{ SESSIONS_REVOKED_BEFORE: "yesterday" }, "SESSIONS_REVOKED_BEFORE"],
+      [{ SESSIONS_REVOKED_BEFORE: "2026-05-01T12:00:00+01:00" }, "SESSIONS_REVOKED_BEFORE"],
+    ] as const) {
       assert.throws(() => echo.createHandler(env, { store }), (err: unknown) => err instanceof ConfigurationError && err.variable === variable);
     }
+  });
+
+  describe("SESSIONS_REVOKED_BEFORE (README \"Revocation plan\")", () => {
+    const cutoff = "2026-05-01T12:00:00Z";
+    const at = (iso: string) => String(Date.parse(iso) / 1000);
+    const cases: [string, string, number, string | undefined][] = [
+      ["a token issued a second before", at("2026-05-01T11:59:59Z"), 401, "TokenRevoked"],
+      ["a token issued in the very second (iat has one-second resolution)", at("2026-05-01T12:00:00Z"), 200, undefined],
+      ["a token issued a second after", at("2026-05-01T12:00:01Z"), 200, undefined],
+    ];
+    for (const [label, iat, status, code] of cases) {
+      it(`answers ${status} to ${label}, before the core runs`, async () => {
+        const log = recordingLogger();
+        const handler = echo.createHandler({ SESSIONS_REVOKED_BEFORE: cutoff }, { store, log });
+        const answer = await call(handler, httpApiEvent("GET /v1/echo", { ...CALLER.claims, iat }));
+        assert.equal(answer.status, status);
+        assert.equal(answer.body.error?.code, code);
+        assert.equal(log.lines.length, status === 200 ? 1 : 0, "the core ran only for the live token");
+      });
+    }
+
+    it("refuses a token the runtime verified itself (sandbox, tests) the same way", async () => {
+      const issuer = new LocalIssuer("https://issuer.test.invalid/pool", "test-app-client");
+      const env = { JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience, JWT_JWKS: JSON.stringify(issuer.jwks) };
+      const token = issuer.token({ sub: "u1", tenant: "acme" });
+      const withToken = { ...httpApiEvent("GET /v1/echo", null), headers: { authorization: `Bearer ${token}` } };
+      const later = new Date(Date.now() + 2000).toISOString();
+      assert.equal((await call(echo.createHandler({ ...env, SESSIONS_REVOKED_BEFORE: later }, { store, log: recordingLogger() }), withToken)).body.error?.code, "TokenRevoked");
+      const earlier = new Date(Date.now() - 60_000).toISOString();
+      assert.equal((await call(echo.createHandler({ ...env, SESSIONS_REVOKED_BEFORE: earlier }, { store, log: recordingLogger() }), withToken)).status, 200);
+    });
+
+    it("revokes nothing when unset", async () => {
+      assert.equal((await call(echo.createHandler({}, { store, log: recordingLogger() }), httpApiEvent("GET /v1/echo", { ...CALLER.claims, iat: "0" }))).status, 200);
+    });
   });
 });

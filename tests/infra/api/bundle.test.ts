@@ -103,6 +103,12 @@ interface Loaded {
   logged: unknown[];
 }
 
+/** Variables the runtime reads with a default, so that a cold start without them succeeds. */
+const RUNTIME_OPTIONAL = ["LOG_LEVEL", "REVOCATION_TABLE"];
+
+/** The caller's revocation item every API function reads first: none (never revoked). */
+const noRevocation = (command: { constructor: { name: string } }) => (command.constructor.name === "GetItemCommand" ? Promise.resolve({}) : undefined);
+
 const refuse: SendAnswer = (command) => Promise.reject(new Error(`${command.constructor.name} sent to a stub: no AWS in this test`));
 
 /**
@@ -193,8 +199,8 @@ describe("infra/api/bundle", () => {
 
       it("starts in a sandbox with the environment the program sets, and fails the cold start naming a missing variable", () => {
         assert.doesNotThrow(() => load(code(), environment(fn)));
-        // LOG_LEVEL has a default (INFO).
-        for (const variable of Object.keys(environment(fn)).filter((v) => v !== "LOG_LEVEL")) {
+        // LOG_LEVEL has a default (INFO); REVOCATION_TABLE is optional to the runtime (no table: no per-user revocation).
+        for (const variable of Object.keys(environment(fn)).filter((v) => !RUNTIME_OPTIONAL.includes(v) || (fn === "admin" && v === "REVOCATION_TABLE"))) {
           const without = { ...environment(fn) };
           delete without[variable];
           assert.throws(() => load(code(), without), new RegExp(`environment variable ${variable} `), `${fn} without ${variable}`);
@@ -218,6 +224,10 @@ describe("infra/api/bundle", () => {
 
   it("objects: lists from the object index, requiring the DynamoDB client with its first read, once, and never S3's", async () => {
     const query: SendAnswer = async (command) => {
+      const revocation = noRevocation(command);
+      if (revocation !== undefined) {
+        return revocation;
+      }
       if (command.constructor.name !== "QueryCommand") {
         throw new Error(`unexpected ${command.constructor.name}`);
       }
@@ -232,7 +242,9 @@ describe("infra/api/bundle", () => {
       assert.equal(result.statusCode, 200, JSON.stringify(logged));
     }
     assert.deepEqual(required, ["@aws-sdk/client-dynamodb"]);
-    assert.ok(calls.length >= 2 && calls.every((c) => c === "@aws-sdk/client-dynamodb:QueryCommand"), calls.join(", "));
+    assert.ok(calls.filter((c) => c === "@aws-sdk/client-dynamodb:QueryCommand").length >= 2, calls.join(", "));
+    // One read of the caller's revocation item, kept for the next request (REVOCATION_CACHE_SECONDS).
+    assert.deepEqual(calls.filter((c) => c !== "@aws-sdk/client-dynamodb:QueryCommand"), ["@aws-sdk/client-dynamodb:GetItemCommand"]);
   });
 
   it("cdn-session: signs cookies with the bundled CloudFront signer and the key the runtime SDK reads from Secrets Manager", async () => {
@@ -240,6 +252,10 @@ describe("infra/api/bundle", () => {
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const env = environment("cdn-session");
     const secretsManager: SendAnswer = async (command) => {
+      const revocation = noRevocation(command);
+      if (revocation !== undefined) {
+        return revocation;
+      }
       // The sandbox's objects have its own prototypes: compare them as JSON.
       if (command.constructor.name !== "GetSecretValueCommand" || JSON.stringify(command.input) !== JSON.stringify({ SecretId: env.CDN_PRIVATE_KEY_SECRET_ARN })) {
         throw new Error(`unexpected ${command.constructor.name} ${JSON.stringify(command.input)}`);
@@ -249,9 +265,9 @@ describe("infra/api/bundle", () => {
     const { handler, calls, required, logged } = load(bundles.get("cdn-session")!, env, secretsManager);
     assert.deepEqual(required, [], "Secrets Manager's client loads with the first request");
     const result = (await handler(httpApiEvent("POST /v1/cdn-session"))) as { statusCode: number; body: string };
-    assert.deepEqual(required, ["@aws-sdk/client-secrets-manager"]);
+    assert.deepEqual([...required].sort(), ["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager"]);
     assert.equal(result.statusCode, 200, JSON.stringify(logged));
-    assert.deepEqual(calls, ["@aws-sdk/client-secrets-manager:GetSecretValueCommand"]);
+    assert.deepEqual(calls, ["@aws-sdk/client-dynamodb:GetItemCommand", "@aws-sdk/client-secrets-manager:GetSecretValueCommand"]);
     const { cookies } = JSON.parse(result.body) as { cookies: Record<string, string> };
     assert.equal(cookies["CloudFront-Key-Pair-Id"], env.CDN_KEY_PAIR_ID);
     // CloudFront's URL-safe base64: + → -, = → _, / → ~.

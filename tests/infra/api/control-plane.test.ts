@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
+import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../../infra/api/bundle";
@@ -27,7 +27,9 @@ const API_MD: [routeKey: string, fn: FunctionName][] = [
   ["POST /v1/objects/move", "objects"],
   ["GET /v1/usage", "objects"],
   ["POST /v1/cdn-session", "cdn-session"],
+  ["GET /v1/objects/cdn-url", "cdn-session"],
   ["POST /v1/proxy/objects", "proxy"],
+  ["POST /v1/admin/users/{sub}/revoke", "admin"],
 ];
 
 
@@ -98,7 +100,7 @@ describe("infra/api/control-plane (component under mocks)", () => {
 
   it("integrates each API function as a Lambda proxy, payload format 2.0", () => {
     const integrations = ofType(run, T.integration);
-    assert.equal(integrations.length, 4);
+    assert.equal(integrations.length, API_FUNCTIONS.length);
     for (const fn of ["uploads", "objects", "cdn-session", "proxy"] as const) {
       const integration = named(run, T.integration, `${NAME}-${fn}`);
       assert.equal(integration.inputs.integrationType, "AWS_PROXY");
@@ -144,6 +146,8 @@ describe("infra/api/control-plane (component under mocks)", () => {
           scan: GUARDDUTY_VOCABULARY,
           indexTableArn: INDEX_TABLE_ARN,
           failureQueueArn: onlyOfType(run, T.queue).outputs.arn as string,
+          // The pool behind the JWT issuer, which the admin function signs users out of.
+          userPoolArn: `arn:aws:cognito-idp:us-east-1:${MOCK_ACCOUNT_ID}:userpool/us-east-1_AbCdEfGhI`,
         }),
       );
       assert.ok(lambda.dependencies.includes(policy.urn), `${fn} is created after its permissions`);
@@ -264,8 +268,9 @@ describe("infra/api/control-plane (component under mocks)", () => {
       apiExecutionArn: api.outputs.executionArn,
       functionRoleArns: FUNCTION_NAMES.map(roleArn),
       // The indexer reads metadata only: it is no user of the buckets' keys.
-      bucketKeyUserArns: FUNCTION_NAMES.filter((fn) => fn !== "indexer").map(roleArn),
-      indexKeyUserArns: (["uploads", "objects", "proxy", "indexer"] as const).map(roleArn),
+      bucketKeyUserArns: FUNCTION_NAMES.filter((fn) => fn !== "indexer" && fn !== "admin").map(roleArn),
+      // cdn-session and admin read (admin also writes) users' revocation items only.
+      indexKeyUserArns: (["uploads", "objects", "cdn-session", "proxy", "admin", "indexer"] as const).map(roleArn),
       scanFunctionArn: fnOf(run, "scan").outputs.arn,
       indexerFunctionArn: fnOf(run, "indexer").outputs.arn,
       indexerFailureQueueArn: onlyOfType(run, T.queue).outputs.arn,

@@ -3,6 +3,7 @@ import { loadCdnSessionConfig } from "../../../functions/cdn-session/config";
 import { loadIndexerConfig } from "../../../functions/indexer/config";
 import { loadObjectsConfig } from "../../../functions/objects/config";
 import { loadProxyConfig } from "../../../functions/proxy/config";
+import { loadAdminConfig } from "../../../functions/admin/config";
 import { loadScanConfig } from "../../../functions/scan/config";
 import { loadUploadsConfig } from "../../../functions/uploads/config";
 import { type ControlPlaneArgs } from "../../../infra/api/control-plane";
@@ -45,6 +46,7 @@ export const ENVIRONMENT_INPUT: FunctionEnvironmentInput = {
   bucketNames: [POOLED_BUCKET, SILO_BUCKET],
   scanner: "guardduty",
   indexTableName: INDEX_TABLE_NAME,
+  userPoolId: "us-east-1_AbCdEfGhI",
   cdn: {
     domainName: "d111111abcdef8.cloudfront.net",
     keyPairId: "K2JCJMDEHXQW5F",
@@ -77,6 +79,7 @@ export const LOADERS: Record<FunctionName, (env: Record<string, string>) => unkn
   objects: loadObjectsConfig,
   "cdn-session": loadCdnSessionConfig,
   proxy: loadProxyConfig,
+  admin: loadAdminConfig,
   scan: loadScanConfig,
   indexer: loadIndexerConfig,
 };

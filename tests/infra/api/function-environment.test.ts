@@ -1,6 +1,7 @@
-import { FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
+import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName, GUARDDUTY_VOCABULARY } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import { readLogLevel } from "../../../functions/shared/log";
+import { readAdapterSettings } from "../../../functions/shared/settings";
 import { functionEnvironment, type FunctionEnvironmentInput } from "../../../infra/api/function-environment";
 import { ENVIRONMENT_INPUT as INPUT, INDEX_TABLE_NAME, LOADERS, POOLED_BUCKET, SILO_BUCKET, TENANT_ROUTING, VALID_LIMITS } from "./fixtures";
 
@@ -39,6 +40,7 @@ describe("infra/api/function-environment", () => {
       scan: GUARDDUTY_VOCABULARY,
       table: INDEX_TABLE_NAME,
     },
+    admin: { table: INDEX_TABLE_NAME, userPoolId: "us-east-1_AbCdEfGhI", adminGroup: "admins", tenantClaim: "custom:tenant" },
     scan: { buckets: new Set([POOLED_BUCKET, SILO_BUCKET]), scan: GUARDDUTY_VOCABULARY },
     indexer: { routing: TENANT_ROUTING, table: INDEX_TABLE_NAME, scan: GUARDDUTY_VOCABULARY },
   };
@@ -48,19 +50,21 @@ describe("infra/api/function-environment", () => {
       const env = functionEnvironment(fn, INPUT);
       assert.deepEqual(LOADERS[fn](env), expected[fn]);
       assert.equal(readLogLevel(env), "INFO");
-      // The program sets nothing unused: without a variable the loader either refuses to start,
-      // naming it, or reads something else (an optional setting such as USER_QUOTA_BYTES).
+      // The program sets nothing unused: without a variable the loader (or the runtime, for the
+      // adapter's own settings such as REVOCATION_TABLE) either refuses to start, naming it, or
+      // reads something else (an optional setting such as USER_QUOTA_BYTES).
+      const readAll = (e: Record<string, string>) => [LOADERS[fn](e), readAdapterSettings(e)];
       for (const variable of Object.keys(env).filter((v) => v !== "LOG_LEVEL")) {
         const without = { ...env };
         delete without[variable];
         let read: unknown;
         try {
-          read = LOADERS[fn](without);
+          read = readAll(without);
         } catch (err) {
           assert.match((err as Error).message, new RegExp(`environment variable ${variable} `), `${fn} without ${variable}`);
           continue;
         }
-        assert.notDeepEqual(read, LOADERS[fn](env), `${fn} ignores ${variable}: the program sets nothing unused`);
+        assert.notDeepEqual(read, readAll(env), `${fn} ignores ${variable}: the program sets nothing unused`);
       }
     });
   }
@@ -97,6 +101,19 @@ describe("infra/api/function-environment", () => {
       const env = functionEnvironment("indexer", { ...INPUT, users: USERS });
       assert.deepEqual(env, { ...functionEnvironment("indexer", INPUT), USER_QUOTA_BYTES: String(10 * 1024 ** 3) });
       assert.deepEqual(LOADERS.indexer(env), { ...(expected.indexer as object), userQuotaBytes: 10 * 1024 ** 3 });
+    });
+
+    it("every API function refuses tokens issued before revokeSessionsIssuedBefore; the event functions get no such variable", () => {
+      const users = { sessionsRevokedBefore: "2026-05-01T12:00:00Z" };
+      for (const fn of FUNCTION_NAMES) {
+        const env = functionEnvironment(fn, { ...INPUT, users });
+        if ((API_FUNCTIONS as readonly string[]).includes(fn)) {
+          assert.deepEqual(env, { ...functionEnvironment(fn, INPUT), SESSIONS_REVOKED_BEFORE: "2026-05-01T12:00:00Z" }, fn);
+          assert.equal(readAdapterSettings(env).sessionsRevokedBefore, Date.parse("2026-05-01T12:00:00Z"), fn);
+        } else {
+          assert.deepEqual(env, functionEnvironment(fn, INPUT), fn);
+        }
+      }
     });
 
     it("scan: gets none of them (it serves no caller)", () => {

@@ -14,6 +14,8 @@ const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:databas
 const logGroup = (fn: string) => `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:mobile-s3-dev-api-${fn}-abc1234`;
 const TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/mobile-s3-dev-index-abc1234`;
 const OTHER_TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing`;
+const USER_POOL = `arn:aws:cognito-idp:us-east-1:${ACCOUNT}:userpool/us-east-1_AbCdEfGhI`;
+const OTHER_USER_POOL = `arn:aws:cognito-idp:us-east-1:${ACCOUNT}:userpool/us-east-1_Other1234`;
 const QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:mobile-s3-dev-api-indexer-failures-abc1234`;
 const OTHER_QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:orders`;
 
@@ -27,6 +29,7 @@ function input(fn: FunctionName, scan: ScanVocabulary = CLAMAV_VOCABULARY): Func
     scan,
     indexTableArn: TABLE,
     failureQueueArn: QUEUE,
+    userPoolArn: USER_POOL,
   };
 }
 
@@ -82,7 +85,46 @@ const NO_INDEX: Row[] = [
   ["PutItem", "dynamodb:PutItem", TABLE, DENIED],
 ];
 
+/** The revocation item as the runtime reads it: its key and `revokedAt`, projected. */
+const revocationRead = { "dynamodb:Attributes": ["revokedAt"], "dynamodb:Select": "SPECIFIC_ATTRIBUTES" };
+
+/** What a function that reaches the index only for users' revocation items may do there. */
+function revocationRows(write: Decision): Row[] {
+  return [
+    ["GetItem of revokedAt", "dynamodb:GetItem", TABLE, ALLOWED, revocationRead],
+    ["GetItem of a whole item (no projection)", "dynamodb:GetItem", TABLE, DENIED],
+    ["GetItem of all attributes", "dynamodb:GetItem", TABLE, DENIED, { "dynamodb:Select": "ALL_ATTRIBUTES" }],
+    ["GetItem of an object's path", "dynamodb:GetItem", TABLE, DENIED, { "dynamodb:Attributes": ["revokedAt", "path"] }],
+    ["UpdateItem of revokedAt", "dynamodb:UpdateItem", TABLE, write, { "dynamodb:Attributes": ["pk", "sk", "revokedAt"] }],
+    ["UpdateItem of a usage item's bytes", "dynamodb:UpdateItem", TABLE, DENIED, { "dynamodb:Attributes": ["usedBytes"] }],
+    ["PutItem", "dynamodb:PutItem", TABLE, DENIED, { "dynamodb:Attributes": ["revokedAt"] }],
+    ["DeleteItem", "dynamodb:DeleteItem", TABLE, DENIED],
+    ["Query", "dynamodb:Query", TABLE, DENIED],
+    ["GetItem on another table", "dynamodb:GetItem", OTHER_TABLE, DENIED, revocationRead],
+  ];
+}
+
 describe("infra/api/function-policies (IAM simulator)", () => {
+  it("admin: revokes users of the stack's own pool (reads them, signs them out, disables them), writes revocation items alone, and nothing in S3", async () => {
+    await decide("admin", [
+      ["AdminGetUser", "cognito-idp:AdminGetUser", USER_POOL, ALLOWED],
+      ["AdminUserGlobalSignOut", "cognito-idp:AdminUserGlobalSignOut", USER_POOL, ALLOWED],
+      ["AdminDisableUser", "cognito-idp:AdminDisableUser", USER_POOL, ALLOWED],
+      ["AdminDeleteUser", "cognito-idp:AdminDeleteUser", USER_POOL, DENIED],
+      ["AdminUpdateUserAttributes (the tenant)", "cognito-idp:AdminUpdateUserAttributes", USER_POOL, DENIED],
+      ["AdminUserGlobalSignOut in another pool", "cognito-idp:AdminUserGlobalSignOut", OTHER_USER_POOL, DENIED],
+      ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
+      ["PutObject", "s3:PutObject", `${POOLED}/${home}`, DENIED],
+      ["the CloudFront key", "secretsmanager:GetSecretValue", SECRET, DENIED],
+      ...revocationRows(ALLOWED),
+    ]);
+  });
+
+  it("admin: grants nothing in Cognito without the user pool, and refuses a pattern for one", () => {
+    assert.doesNotMatch(JSON.stringify(functionPolicy("admin", { ...input("admin"), userPoolArn: undefined })), /cognito-idp/);
+    assert.throws(() => functionPolicy("admin", { ...input("admin"), userPoolArn: "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*" }), /\[userPoolArn\]/);
+  });
+
   it("uploads: signs PUTs and multipart under tenants/ tagged with their owner alone, in every bucket and access point, lists nothing, and keeps its quota in the index", async () => {
     await decide("uploads", [
       ["PutObject in the pooled bucket", "s3:PutObject", `${POOLED}/${home}`, ALLOWED],
@@ -155,7 +197,8 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       ["GetObject", "s3:GetObject", `${POOLED}/${home}`, DENIED, { "s3:ExistingObjectTag/scan-status": "clean" }],
       ["PutObject", "s3:PutObject", `${POOLED}/${home}`, DENIED],
       ["ListBucket", "s3:ListBucket", POOLED, DENIED, { "s3:prefix": "tenants/acme/" }],
-      ...NO_INDEX,
+      // Its callers' revocation items, and nothing else of the index.
+      ...revocationRows(DENIED),
     ]);
   });
 
@@ -265,7 +308,8 @@ describe("infra/api/function-policies (IAM simulator)", () => {
       assert.doesNotMatch(without(fn), /dynamodb:/, fn);
     }
     const withIndex = FUNCTION_NAMES.filter((fn) => JSON.stringify(functionPolicy(fn, input(fn))).includes("dynamodb:"));
-    assert.deepEqual(withIndex, ["uploads", "objects", "proxy", "indexer"]);
+    // cdn-session and admin for users' revocation items only (above).
+    assert.deepEqual(withIndex, ["uploads", "objects", "cdn-session", "proxy", "admin", "indexer"]);
   });
 
   it("never grants dynamodb:* or a DynamoDB resource but the index's table and its indexes; sends to the failure queue from the indexer alone", () => {

@@ -35,6 +35,8 @@ describe("cdn-session with cdnDomainName: the program's own environment, the rea
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
     const handler = createCdnSessionHandler(env, {
       log: recordingLogger(),
+      // The caller's revocation item, from no DynamoDB: never revoked.
+      revocations: { revokedAt: () => Promise.resolve(undefined), revoke: () => Promise.resolve() },
       readSecret: async (arn) => {
         assert.equal(arn, env.CDN_PRIVATE_KEY_SECRET_ARN);
         return pem;

@@ -1,3 +1,4 @@
+import { API_FUNCTIONS } from "@mobile-s3/contract";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../../offline/stack-config";
@@ -34,11 +35,14 @@ describe("infra/object-index in the program (mocks + IAM simulator)", function (
     });
 
     it("names the table to the functions that use it, and grants them its items and indexes", () => {
-      for (const fn of ["uploads", "objects", "cdn-session", "proxy", "scan", "indexer"]) {
+      for (const fn of ["uploads", "objects", "cdn-session", "proxy", "admin", "scan", "indexer"]) {
         const uses = INDEX_USERS.includes(fn);
         assert.equal(envOf(named(run, TYPE.fn, `photos-demo-api-${fn}`)).INDEX_TABLE, uses ? table().outputs.name : undefined, fn);
+        // Every API function reads its callers' revocation items there (README "Revocation plan").
+        const readsRevocations = (API_FUNCTIONS as readonly string[]).includes(fn);
+        assert.equal(envOf(named(run, TYPE.fn, `photos-demo-api-${fn}`)).REVOCATION_TABLE, readsRevocations ? table().outputs.name : undefined, fn);
         const policy = named(run, TYPE.rolePolicy, `photos-demo-api-${fn}`).inputs.policy as string;
-        assert.equal(policy.includes(table().outputs.arn as string), uses, fn);
+        assert.equal(policy.includes(table().outputs.arn as string), uses || readsRevocations, fn);
       }
     });
 
@@ -46,10 +50,10 @@ describe("infra/object-index in the program (mocks + IAM simulator)", function (
       const key = named(run, TYPE.key, "photos-demo-index-key");
       const keyPolicy = JSON.parse(key.inputs.policy as string);
       const via = (service: string) => ({ "kms:ViaService": `${service}.eu-central-1.amazonaws.com`, "kms:CallerAccount": MOCK_ACCOUNT_ID });
-      for (const fn of ["uploads", "objects", "cdn-session", "proxy", "scan", "indexer"]) {
+      for (const fn of ["uploads", "objects", "cdn-session", "proxy", "admin", "scan", "indexer"]) {
         const decrypt = async (context: Record<string, string>) =>
           (await simulate({ resourcePolicy: keyPolicy }, { principal: role(fn).outputs.arn as string, action: "kms:Decrypt", resource: key.outputs.arn as string, context })).decision;
-        assert.equal(await decrypt(via("dynamodb")), INDEX_USERS.includes(fn) ? "Allowed" : "ImplicitlyDenied", `${fn} through DynamoDB`);
+        assert.equal(await decrypt(via("dynamodb")), INDEX_USERS.includes(fn) || (API_FUNCTIONS as readonly string[]).includes(fn) ? "Allowed" : "ImplicitlyDenied", `${fn} through DynamoDB`);
         assert.equal(await decrypt(via("s3")), "ImplicitlyDenied", `${fn} through S3`);
       }
       const app = named(run, TYPE.role, "photos-demo-identity-app-user");

@@ -77,8 +77,8 @@ function storageOf(layout: StorageLayout, tenant: { id: string; tier: Tier }) {
   }
 }
 
-function policiesFor(layout: StorageLayout) {
-  const identity = appUserPolicy(layout);
+function policiesFor(layout: StorageLayout, sessionsIssuedBefore?: string) {
+  const identity = appUserPolicy(layout, sessionsIssuedBefore === undefined ? {} : { sessionsIssuedBefore });
   const pooled = bucketPolicy({
     bucketArn: `arn:aws:s3:::${layout.pooledBucket}`,
     kmsKeyArn: KEY_ARN,
@@ -100,8 +100,10 @@ async function decide(
   layout: StorageLayout,
   target: { id: string; tier: Tier },
   request: { action: string; key?: string; prefix?: string; context: Record<string, string> },
+  /** The app role's policy carries the emergency revocation of sessions issued before it. */
+  sessionsIssuedBefore?: string,
 ): Promise<Decision> {
-  const p = policiesFor(layout);
+  const p = policiesFor(layout, sessionsIssuedBefore);
   const storage = storageOf(layout, target);
   const isList = request.action === "s3:ListBucket";
   const context = isList ? { ...request.context, "s3:prefix": request.prefix! } : request.context;
@@ -275,6 +277,27 @@ for (const homeKey of ["userSub", "identityId"] as const) {
           const key = `tenants/${tenant.id}/home/${homeOf("acme", "u1", homeKey)}/a.jpg`;
           assert.notEqual(await decide(layout, tenant, { action: "s3:PutObject", key, context: untagged }), "Allowed", tenant.tier);
         }
+      });
+
+      it("refuses sessions issued before revokeSessionsIssuedBefore and allows those issued after, in every tier", async () => {
+        const cutoff = "2026-05-01T12:00:00Z";
+        const rows: string[] = [];
+        for (const tenant of TENANTS) {
+          const home = `tenants/${tenant.id}/home/${homeOf(tenant.id, "u1", homeKey)}/`;
+          for (const [label, issued] of [["before", "2026-05-01T11:59:59Z"], ["after", "2026-05-01T12:00:01Z"]]) {
+            const me = { ...sessionContext(tenant.id, "u1", homeKey), "aws:TokenIssueTime": issued };
+            const get = await decide(layout, tenant, { action: "s3:GetObject", key: `${home}clean.jpg`, context: { ...me, ...clean } }, cutoff);
+            const put = await decide(layout, tenant, { action: "s3:PutObject", key: `${home}new.jpg`, context: me }, cutoff);
+            rows.push(`${tenant.tier} ${label}: GetObject ${get}, PutObject ${put}`);
+          }
+        }
+        assert.deepEqual(
+          rows,
+          TENANTS.flatMap((t) => [
+            `${t.tier} before: GetObject ExplicitlyDenied, PutObject ExplicitlyDenied`,
+            `${t.tier} after: GetObject Allowed, PutObject Allowed`,
+          ]),
+        );
       });
 
       it("denies plain HTTP even for the owner, in every tier", async () => {

@@ -7,6 +7,7 @@ import { loadCdnSessionConfig } from "../../../functions/cdn-session/config";
 import { loadIndexerConfig } from "../../../functions/indexer/config";
 import { loadObjectsConfig } from "../../../functions/objects/config";
 import { loadProxyConfig } from "../../../functions/proxy/config";
+import { loadAdminConfig } from "../../../functions/admin/config";
 import { loadScanConfig } from "../../../functions/scan/config";
 import { loadUploadsConfig } from "../../../functions/uploads/config";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -26,6 +27,7 @@ const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = 
   objects: loadObjectsConfig,
   "cdn-session": loadCdnSessionConfig,
   proxy: loadProxyConfig,
+  admin: loadAdminConfig,
   scan: loadScanConfig,
   indexer: loadIndexerConfig,
 };
@@ -34,8 +36,10 @@ const LOADERS: Record<FunctionName, (env: Record<string, string>) => unknown> = 
 const NEEDED_SDK: Record<FunctionName, string[]> = {
   uploads: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
   objects: ["@aws-sdk/client-dynamodb"],
-  "cdn-session": ["@aws-sdk/client-secrets-manager"],
+  // Every API function reads its caller's revocation item.
+  "cdn-session": ["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager"],
   proxy: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
+  admin: ["@aws-sdk/client-cognito-identity-provider", "@aws-sdk/client-dynamodb"],
   scan: ["@aws-sdk/client-s3"],
   indexer: ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3"],
 };
@@ -261,11 +265,13 @@ describe("scripts/bench/lambda", function () {
     }
     assert.deepEqual(
       json.map((j) => (j.firstRequest as { awsCalls: string[] }).awsCalls),
+      // Every API function first reads its caller's revocation item (README "Revocation plan").
       [
-        ["dynamodb UpdateItem"],
-        ["dynamodb Query"],
-        ["secretsmanager GetSecretValue"],
-        ["dynamodb UpdateItem", "s3 PutObject"],
+        ["dynamodb GetItem", "dynamodb UpdateItem"],
+        ["dynamodb GetItem", "dynamodb Query"],
+        ["dynamodb GetItem", "secretsmanager GetSecretValue"],
+        ["dynamodb GetItem", "dynamodb UpdateItem", "s3 PutObject"],
+        ["dynamodb GetItem", "cognito-idp AdminGetUser", "dynamodb UpdateItem", "cognito-idp AdminUserGlobalSignOut"],
         ["s3 HeadObject"],
         ["dynamodb GetItem", "s3 ListObjectVersions", "s3 HeadObject", "s3 GetObjectTagging", "dynamodb PutItem", "dynamodb UpdateItem"],
       ],
