@@ -163,9 +163,9 @@ async function reconcileHome(home: HomeRef, deps: ReconcileDeps, report: DriftRe
 
   // 4. The counters against the sum of the keys.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const usage = await index.usage(home);
-    const stored = (await index.keysOf(home)).reduce((sum, k) => sum + Object.values(k.versions).reduce((s, v) => s + v.size, 0), 0);
-    const objects = (await index.keysOf(home)).filter((k) => k.present).length;
+    const [usage, keyStates] = await Promise.all([index.usage(home), index.keysOf(home)]);
+    const stored = keyStates.reduce((sum, k) => sum + Object.values(k.versions).reduce((s, v) => s + v.size, 0), 0);
+    const objects = keyStates.filter((k) => k.present).length;
     const reserved = usage.reservations.reduce((sum, r) => sum + r.bytes, 0);
     const delta = { storedBytes: stored - usage.storedBytes, objects: objects - usage.objects, reservedBytes: reserved - usage.reservedBytes };
     if (Object.values(delta).every((d) => d === 0)) {

@@ -1,4 +1,4 @@
-import { type S3ClientSource, s3Connection } from "../shared/s3-sdk";
+import { encodeTagging, type S3ClientSource, s3Connection } from "../shared/s3-sdk";
 import { type TaggedObjectWriter } from "./core";
 
 /**
@@ -20,7 +20,7 @@ export function s3TaggedWriter(source: S3ClientSource): TaggedObjectWriter {
           ContentType: p.contentType,
           ContentLength: p.body.byteLength,
           // No tags, no header: an empty `x-amz-tagging` would still be authorised as PutObjectTagging.
-          ...(Object.keys(p.tags).length > 0 ? { Tagging: new URLSearchParams(p.tags).toString() } : {}),
+          ...(Object.keys(p.tags).length > 0 ? { Tagging: encodeTagging(p.tags) } : {}),
         }),
       );
       return { etag: out.ETag ?? "" };

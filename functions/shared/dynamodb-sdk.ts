@@ -41,3 +41,19 @@ export function dynamoDbConnection(source: DynamoDbClientSource): () => Promise<
     return { sdk, client: resolved };
   };
 }
+
+/** DynamoDB refused a write because its condition did not hold ("Condition expressions"). */
+export const isConditionFailure = (err: unknown) => (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+
+/** A conditional write: true when DynamoDB applied it, false when its condition did not hold; any other failure is thrown. */
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) {
+      return false;
+    }
+    throw err;
+  }
+}

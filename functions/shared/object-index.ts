@@ -13,7 +13,7 @@ import {
 } from "@mobile-s3/contract";
 import { type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
-import { dynamoDbConnection, type DynamoDbClientSource } from "./dynamodb-sdk";
+import { conditionally, dynamoDbConnection, type DynamoDbClientSource, isConditionFailure } from "./dynamodb-sdk";
 import { fromItem, type Item, type Plain, toAttribute, toItem } from "./dynamodb-values";
 
 /*
@@ -188,7 +188,6 @@ const pk = (home: HomeRef) => homePartition(home.tenant, home.home);
 const keyOf = (home: HomeRef, sk: string): Item => ({ [INDEX_TABLE.partitionKey]: { S: pk(home) }, [INDEX_TABLE.sortKey]: { S: sk } });
 const nameOf = (path: string) => path.slice(parentFolder(path).length);
 
-const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === "ConditionalCheckFailedException";
 /** DynamoDB refuses to SET a path inside a map that does not exist yet: the usage item is created first. */
 const isMissingMap = (err: unknown) => (err as { name?: string; message?: string })?.name === "ValidationException" && /document path/i.test((err as Error).message ?? "");
 
@@ -253,17 +252,12 @@ function keyStateOf(item: Item): KeyState {
   };
 }
 
-/** The sort attribute and index of a listing. */
-function listIndex(query: ListQuery): { index?: string; attribute: string } {
-  const { localIndexes, globalIndexes } = INDEX_TABLE;
+/** The index a listing reads (none: the table itself, by name). */
+function listIndex(query: ListQuery): string | undefined {
   if (query.delimiter === "/") {
-    const g = query.sort === "name" ? "byFolder" : query.sort === "modified" ? "byFolderModified" : "byFolderSize";
-    return { index: g, attribute: globalIndexes[g].sortKey };
+    return query.sort === "name" ? "byFolder" : query.sort === "modified" ? "byFolderModified" : "byFolderSize";
   }
-  if (query.sort === "name") {
-    return { attribute: INDEX_TABLE.sortKey };
-  }
-  return query.sort === "modified" ? { index: "byModified", attribute: localIndexes.byModified } : { index: "bySize", attribute: localIndexes.bySize };
+  return query.sort === "name" ? undefined : query.sort === "modified" ? "byModified" : "bySize";
 }
 
 export function objectIndex(source: DynamoDbClientSource, table: string): ObjectIndex {
@@ -364,18 +358,16 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
         values[":one"] = 1;
       }
       for (let attempt = 1; ; attempt++) {
-        try {
-          await updateUsage(home, {
+        const reserved = await conditionally(() =>
+          updateUsage(home, {
             update: `SET reservations.#id = :r ADD reservedBytes :bytes, usedBytes :bytes${r.kind === "multipart" ? ", openUploads :one" : ""}`,
             condition: conditions.join(" AND "),
             names: { "#id": r.id },
             values,
-          });
+          }),
+        );
+        if (reserved) {
           return undefined;
-        } catch (err) {
-          if (!isConditionFailure(err)) {
-            throw err;
-          }
         }
         // Which limit refused it, read after the write: a promise that ended in between may have made
         // room, and then no limit explains the refusal: the write is tried again.
@@ -426,34 +418,26 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
     },
 
     async markCompleted(home, r, versionId) {
-      try {
-        await update(home, USAGE_SORT_KEY, {
+      // Refused when the indexer already consumed it (it saw the version first) or a retry marked it.
+      await conditionally(() =>
+        update(home, USAGE_SORT_KEY, {
           update: `SET reservations.#id.completed = :yes${versionId === undefined ? "" : ", reservations.#id.versionId = :v"} ADD openUploads :minusOne`,
           condition: "attribute_exists(reservations.#id) AND attribute_not_exists(reservations.#id.completed)",
           names: { "#id": r.id },
           values: { ":yes": true, ":minusOne": -1, ...(versionId === undefined ? {} : { ":v": versionId }) },
-        });
-      } catch (err) {
-        // Already consumed by the indexer (it saw the version first), or marked by a retry.
-        if (!isConditionFailure(err)) {
-          throw err;
-        }
-      }
+        }),
+      );
     },
 
     async reopen(home, r) {
-      try {
-        await update(home, USAGE_SORT_KEY, {
+      await conditionally(() =>
+        update(home, USAGE_SORT_KEY, {
           update: "REMOVE reservations.#id.completed ADD openUploads :one",
           condition: "attribute_exists(reservations.#id.completed)",
           names: { "#id": r.id },
           values: { ":one": 1 },
-        });
-      } catch (err) {
-        if (!isConditionFailure(err)) {
-          throw err;
-        }
-      }
+        }),
+      );
     },
 
     async getObject(home, path) {
@@ -463,7 +447,7 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
 
     async list(home, query) {
       const { sdk, client } = await connect();
-      const { index } = listIndex(query);
+      const index = listIndex(query);
       const names: Record<string, string> = {};
       const values: Record<string, AttributeValue> = {};
       let keyCondition: string;
@@ -535,8 +519,8 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
 
     async putKey(home, state, expectedRev) {
       const { sdk, client } = await connect();
-      try {
-        await client.send(
+      return conditionally(() =>
+        client.send(
           new sdk.PutItemCommand({
             TableName: table,
             Item: { ...keyOf(home, `${ITEM_PREFIX.key}${state.path}`), ...toItem(keyStatePlain(state)) },
@@ -545,20 +529,14 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
             ExpressionAttributeNames: expectedRev === undefined ? { "#pk": P } : { "#rev": "rev" },
             ...(expectedRev === undefined ? {} : { ExpressionAttributeValues: { ":rev": { N: String(expectedRev) } } }),
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) {
-          return false;
-        }
-        throw err;
-      }
+        ),
+      );
     },
 
     async deleteKey(home, path, expectedRev) {
       const { sdk, client } = await connect();
-      try {
-        await client.send(
+      return conditionally(() =>
+        client.send(
           new sdk.DeleteItemCommand({
             TableName: table,
             Key: keyOf(home, `${ITEM_PREFIX.key}${path}`),
@@ -566,30 +544,18 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
             ExpressionAttributeNames: { "#rev": "rev" },
             ExpressionAttributeValues: { ":rev": { N: String(expectedRev) } },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) {
-          return false;
-        }
-        throw err;
-      }
+        ),
+      );
     },
 
     async claimPending(home, path, rev, now, leaseMs) {
-      try {
-        await update(home, `${ITEM_PREFIX.key}${path}`, {
+      return conditionally(() =>
+        update(home, `${ITEM_PREFIX.key}${path}`, {
           update: "SET pending.claimedAt = :now",
           condition: "pending.rev = :rev AND (attribute_not_exists(pending.claimedAt) OR pending.claimedAt < :stale)",
           values: { ":now": now, ":rev": rev, ":stale": now - leaseMs },
-        });
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) {
-          return false;
-        }
-        throw err;
-      }
+        }),
+      );
     },
 
     async applyPending(home, path, change) {
@@ -601,18 +567,16 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
         return `reservations.#r${i}`;
       });
       const conditions = ["(attribute_not_exists(applied.#k) OR applied.#k < :rev)", ...removes.map((r) => `attribute_exists(${r})`)];
-      try {
-        await updateUsage(home, {
+      const applied = await conditionally(() =>
+        updateUsage(home, {
           update: `SET applied.#k = :rev ADD storedBytes :stored, usedBytes :used, reservedBytes :reserved, objects :objects${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
           condition: conditions.join(" AND "),
           names,
           values: { ":rev": change.rev, ":stored": change.storedBytes, ":used": change.storedBytes - consumed, ":reserved": -consumed, ":objects": change.objects },
-        });
+        }),
+      );
+      if (applied) {
         return "applied";
-      } catch (err) {
-        if (!isConditionFailure(err)) {
-          throw err;
-        }
       }
       const now = await usage(home);
       if ((now.applied[k] ?? -1) >= change.rev) {
@@ -623,17 +587,13 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
     },
 
     async clearPending(home, path, rev) {
-      try {
-        await update(home, `${ITEM_PREFIX.key}${path}`, {
+      await conditionally(() =>
+        update(home, `${ITEM_PREFIX.key}${path}`, {
           update: "REMOVE pending",
           condition: "pending.rev = :rev",
           values: { ":rev": rev },
-        });
-      } catch (err) {
-        if (!isConditionFailure(err)) {
-          throw err;
-        }
-      }
+        }),
+      );
       try {
         // The marker is only needed while the key item still names the change; it is tidied away.
         await update(home, USAGE_SORT_KEY, { update: "REMOVE applied.#k", condition: "applied.#k = :rev", names: { "#k": pathDigest(path) }, values: { ":rev": rev } });
@@ -646,8 +606,8 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
 
     async putObject(home, item) {
       const { sdk, client } = await connect();
-      try {
-        await client.send(
+      await conditionally(() =>
+        client.send(
           new sdk.PutItemCommand({
             TableName: table,
             Item: { ...keyOf(home, `${ITEM_PREFIX.object}${item.path}`), ...toItem(objectPlain(home, item)) },
@@ -656,18 +616,14 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
             ExpressionAttributeNames: { "#rev": "rev" },
             ExpressionAttributeValues: { ":rev": { N: String(item.rev) } },
           }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) {
-          throw err;
-        }
-      }
+        ),
+      );
     },
 
     async deleteObject(home, path, rev) {
       const { sdk, client } = await connect();
-      try {
-        await client.send(
+      await conditionally(() =>
+        client.send(
           new sdk.DeleteItemCommand({
             TableName: table,
             Key: keyOf(home, `${ITEM_PREFIX.object}${path}`),
@@ -675,12 +631,8 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
             ExpressionAttributeNames: { "#rev": "rev" },
             ExpressionAttributeValues: { ":rev": { N: String(rev) } },
           }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) {
-          throw err;
-        }
-      }
+        ),
+      );
     },
 
     async touchFolders(home, folders) {
@@ -720,9 +672,9 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
           // Holds an object: so do all the folders above it.
           return pruned;
         }
-        try {
-          // Only if nobody touched it since it was read: an object written meanwhile keeps it.
-          await client.send(
+        // Only if nobody touched it since it was read: an object written meanwhile keeps it.
+        const deleted = await conditionally(() =>
+          client.send(
             new sdk.DeleteItemCommand({
               TableName: table,
               Key: keyOf(home, `${ITEM_PREFIX.folder}${folder}`),
@@ -730,14 +682,12 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
               ExpressionAttributeNames: { "#token": "token" },
               ExpressionAttributeValues: { ":token": entry.token ?? { S: "" } },
             }),
-          );
-          pruned += 1;
-        } catch (err) {
-          if (!isConditionFailure(err)) {
-            throw err;
-          }
+          ),
+        );
+        if (!deleted) {
           return pruned;
         }
+        pruned += 1;
       }
       return pruned;
     },
@@ -781,8 +731,8 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
 
     async correctUsage(home, seen, corrected) {
       await ensureUsage(home);
-      try {
-        await update(home, USAGE_SORT_KEY, {
+      return conditionally(() =>
+        update(home, USAGE_SORT_KEY, {
           update: "SET storedBytes = :stored, objects = :objects, reservedBytes = :reserved, usedBytes = :used",
           condition: "storedBytes = :seenStored AND objects = :seenObjects AND reservedBytes = :seenReserved",
           values: {
@@ -794,14 +744,8 @@ export function objectIndex(source: DynamoDbClientSource, table: string): Object
             ":seenObjects": seen.objects,
             ":seenReserved": seen.reservedBytes,
           },
-        });
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) {
-          return false;
-        }
-        throw err;
-      }
+        }),
+      );
     },
 
     async dump(home) {

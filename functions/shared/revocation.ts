@@ -1,6 +1,6 @@
 import { ConfigurationError, type Env, ENV, homePartition, INDEX_TABLE, parseUtcInstant, REVOCATION_SORT_KEY, TENANT_ID, USER_SUB } from "@mobile-s3/contract";
 import { type Caller } from "./api";
-import { dynamoDbConnection, type DynamoDbClientSource } from "./dynamodb-sdk";
+import { conditionally, dynamoDbConnection, type DynamoDbClientSource } from "./dynamodb-sdk";
 import { ApiError } from "./errors";
 
 /*
@@ -75,8 +75,8 @@ export function revocationRecords(source: DynamoDbClientSource, table: string): 
     },
     async revoke(tenant, sub, at) {
       const { sdk, client } = await connect();
-      try {
-        await client.send(
+      await conditionally(() =>
+        client.send(
           new sdk.UpdateItemCommand({
             TableName: table,
             Key: key(tenant, sub),
@@ -85,12 +85,8 @@ export function revocationRecords(source: DynamoDbClientSource, table: string): 
             ConditionExpression: "attribute_not_exists(revokedAt) OR revokedAt < :at",
             ExpressionAttributeValues: { ":at": { N: String(at) } },
           }),
-        );
-      } catch (err) {
-        if ((err as { name?: string }).name !== "ConditionalCheckFailedException") {
-          throw err;
-        }
-      }
+        ),
+      );
     },
   };
 }

@@ -1,5 +1,5 @@
 import { allPages, sse } from "./s3-objects";
-import { type S3ClientSource, s3Connection } from "./s3-sdk";
+import { encodeTagging, type S3ClientSource, s3Connection } from "./s3-sdk";
 import { NoSuchUploadError, type ObjectStore } from "./store";
 
 /** The multipart half of the ObjectStore port. */
@@ -34,7 +34,7 @@ export function s3Multipart(source: S3ClientSource): MultipartOperations {
           Bucket: p.bucket,
           Key: p.key,
           ContentType: p.contentType,
-          ...(p.tags === undefined ? {} : { Tagging: new URLSearchParams(p.tags).toString() }),
+          ...(p.tags === undefined ? {} : { Tagging: encodeTagging(p.tags) }),
           ...(p.metadata === undefined ? {} : { Metadata: p.metadata }),
           ...sse(p.encryption),
         }),

@@ -1,5 +1,5 @@
 import { type S3Client } from "@aws-sdk/client-s3";
-import { type S3ClientSource, s3Connection, type S3Module } from "./s3-sdk";
+import { encodeTagging, type S3ClientSource, s3Connection, type S3Module } from "./s3-sdk";
 import { type Encryption, type ObjectStore } from "./store";
 
 /** The object half of the ObjectStore port: reads, writes, listings, tags. */
@@ -155,7 +155,7 @@ export function s3Objects(source: S3ClientSource): ObjectOperations {
           Body: p.body,
           ContentType: p.contentType,
           ContentLength: p.body.byteLength,
-          ...(p.tags === undefined ? {} : { Tagging: new URLSearchParams(p.tags).toString() }),
+          ...(p.tags === undefined ? {} : { Tagging: encodeTagging(p.tags) }),
           ...sse(p.encryption),
         }),
       );
@@ -172,7 +172,7 @@ export function s3Objects(source: S3ClientSource): ObjectOperations {
       const { sdk, client } = await connect();
       // Through an access point the source is `<access point ARN>/object/<key>`.
       const CopySource = `${p.bucket}${p.bucket.startsWith("arn:") ? "/object" : ""}/${p.fromKey.split("/").map(encodeURIComponent).join("/")}`;
-      const tagging = p.tags === undefined ? undefined : new URLSearchParams(p.tags).toString();
+      const tagging = p.tags === undefined ? undefined : encodeTagging(p.tags);
       if (p.size !== undefined && p.size > MAX_COPY_OBJECT_BYTES) {
         return copyInParts(sdk, client, { ...p, CopySource, tagging });
       }

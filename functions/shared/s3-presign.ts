@@ -1,6 +1,6 @@
 import { type S3Client } from "@aws-sdk/client-s3";
 import { clientPresigner, type ObjectUrlRequest, type SignedUrl } from "./presigner-client";
-import { loadS3Presigner, type S3ClientSource, s3Connection, type S3Module, type S3PresignerModule } from "./s3-sdk";
+import { encodeTagging, loadS3Presigner, type S3ClientSource, s3Connection, type S3Module, type S3PresignerModule } from "./s3-sdk";
 import { sse } from "./s3-objects";
 import { type ObjectStore, type PresignedRequest } from "./store";
 
@@ -13,9 +13,6 @@ interface SdkPresign {
   client: S3Client;
   getSignedUrl: S3PresignerModule["getSignedUrl"];
 }
-
-/** Tags as S3's `x-amz-tagging` header takes them: a URL-encoded query string ("PutObject", x-amz-tagging). */
-export const taggingHeader = (tags: Record<string, string>) => new URLSearchParams(tags).toString();
 
 const expiresAt = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
@@ -44,7 +41,7 @@ export function s3Presigner(source: S3ClientSource, options: { now?: () => numbe
         headers["x-amz-checksum-sha256"] = p.checksumSha256;
       }
       if (p.tags !== undefined) {
-        headers["x-amz-tagging"] = taggingHeader(p.tags);
+        headers["x-amz-tagging"] = encodeTagging(p.tags);
       }
       for (const [key, value] of Object.entries(p.metadata ?? {})) {
         headers[`x-amz-meta-${key}`] = value;
@@ -63,7 +60,7 @@ export function s3Presigner(source: S3ClientSource, options: { now?: () => numbe
             ContentType: p.contentType,
             ContentLength: p.contentLength,
             ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}),
-            ...(p.tags === undefined ? {} : { Tagging: taggingHeader(p.tags) }),
+            ...(p.tags === undefined ? {} : { Tagging: encodeTagging(p.tags) }),
             ...(p.metadata === undefined ? {} : { Metadata: p.metadata }),
             ...sse(p.encryption),
           }),

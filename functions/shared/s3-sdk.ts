@@ -75,3 +75,6 @@ export function s3Connection(source: S3ClientSource): () => Promise<{ sdk: S3Mod
     return { sdk, client: resolved };
   };
 }
+
+/** Tags as S3's `x-amz-tagging` header (and the SDK's `Tagging` parameter) take them: a URL-encoded query string ("PutObject", x-amz-tagging). */
+export const encodeTagging = (tags: Record<string, string>) => new URLSearchParams(tags).toString();

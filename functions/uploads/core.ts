@@ -221,12 +221,17 @@ function withinLayout(partNumbers: number[], partCount: number): number[] {
   return partNumbers;
 }
 
+/** The multipart reservation of `uploadId` at this path in the caller's home, if the API started it there. */
+async function uploadRecord(deps: Required<UploadsDeps>, where: Target, uploadId: string): Promise<Reservation | undefined> {
+  return (await deps.index.usage(where.ref)).reservations.find((r) => r.kind === "multipart" && r.uploadId === uploadId && r.path === where.path);
+}
+
 /**
  * The upload's record, written when POST /v1/uploads started it: its declared size. An upload id
  * without one in the caller's home was not started there through this API.
  */
 async function declaredUpload(deps: Required<UploadsDeps>, where: Target, uploadId: string): Promise<Reservation> {
-  const reservation = (await deps.index.usage(where.ref)).reservations.find((r) => r.kind === "multipart" && r.uploadId === uploadId && r.path === where.path);
+  const reservation = await uploadRecord(deps, where, uploadId);
   if (reservation === undefined) {
     throw noSuchUpload();
   }
@@ -417,7 +422,7 @@ async function abortUpload(request: Request, config: UploadsConfig, deps: Requir
   } catch (err) {
     throw err instanceof NoSuchUploadError ? noSuchUpload() : err;
   }
-  const declared = (await deps.index.usage(where.ref)).reservations.find((r) => r.kind === "multipart" && r.uploadId === uploadId && r.path === where.path);
+  const declared = await uploadRecord(deps, where, uploadId);
   if (declared !== undefined) {
     await deps.index.release(where.ref, declared);
   }

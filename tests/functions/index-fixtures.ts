@@ -1,8 +1,8 @@
 import { GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, type ListObjectVersionsCommandOutput, PutObjectTaggingCommand } from "@aws-sdk/client-s3";
 import { type IndexerOutcome } from "../../functions/indexer/core";
 import { type ObjectStore } from "../../functions/shared/store";
-import { type IndexWorld } from "../harness/object-index";
-import { s3ObjectEvent, type S3ObjectEventKind } from "../../sandbox/s3-events";
+import { type IndexWorld, objectEvent } from "../harness/object-index";
+import { type S3ObjectEventKind } from "../../sandbox/s3-events";
 
 /*
  * What the functions' suites that run against the object index share: reading S3 as the truth the
@@ -40,24 +40,9 @@ export async function markClean(world: IndexWorld, key: string): Promise<void> {
   await world.notify(key, "tagsAdded");
 }
 
-let sequence = 0;
-
 /** An S3 event for a key of any bucket (the world's `notify` knows only its own), handed to `indexer`. */
 export function notifyIn(indexer: (event: unknown) => Promise<IndexerOutcome>, world: IndexWorld, bucket: string, key: string, kind: S3ObjectEventKind = "created"): Promise<IndexerOutcome> {
-  sequence += 1;
-  return indexer(
-    s3ObjectEvent({
-      kind,
-      bucket,
-      key,
-      account: "123456789012",
-      region: world.engine.region,
-      requester: "123456789012",
-      sourceIp: "127.0.0.1",
-      requestId: `fixture-${sequence}`,
-      sequencer: `f${sequence.toString(16).padStart(15, "0")}`,
-    }),
-  );
+  return indexer(objectEvent(bucket, key, world.engine.region, kind));
 }
 
 /** The store with every call it receives noted by operation name (the calls still go through). */

@@ -5,7 +5,7 @@ import { type IndexerOutcome } from "../../functions/indexer/core";
 import { objectIndex, type ObjectIndex } from "../../functions/shared/object-index";
 import { s3Store } from "../../functions/shared/s3-store";
 import { type ObjectStore } from "../../functions/shared/store";
-import { s3ObjectEvent } from "../../sandbox/s3-events";
+import { s3ObjectEvent, type S3ObjectEventKind } from "../../sandbox/s3-events";
 import { createIndexTable, dynamoDbClient, useDynamoDb } from "./dynamodb";
 import { engineClient, emptyAndDeleteBucket, type S3Engine, useS3Engine } from "./s3-engine";
 
@@ -31,6 +31,25 @@ export interface IndexWorld {
 }
 
 let sequence = 0;
+
+/**
+ * The event S3 sends EventBridge for a change of `key` in `bucket` (the indexer reads the rest from
+ * S3), each with a sequencer of its own, as S3 gives every change.
+ */
+export function objectEvent(bucket: string, key: string, region: string, kind: S3ObjectEventKind = "created") {
+  sequence += 1;
+  return s3ObjectEvent({
+    kind,
+    bucket,
+    key,
+    account: "123456789012",
+    region,
+    requester: "123456789012",
+    sourceIp: "127.0.0.1",
+    requestId: `req-${sequence}`,
+    sequencer: sequence.toString(16).padStart(16, "0"),
+  });
+}
 
 export async function startIndexWorld(options: { scanner?: "clamav" | "guardduty"; env?: Record<string, string> } = {}): Promise<IndexWorld> {
   const engine = await useS3Engine();
@@ -62,20 +81,7 @@ export async function startIndexWorld(options: { scanner?: "clamav" | "guardduty
     env,
     indexer,
     notify(key, kind = "created") {
-      sequence += 1;
-      return indexer(
-        s3ObjectEvent({
-          kind,
-          bucket,
-          key,
-          account: "123456789012",
-          region: engine.region,
-          requester: "123456789012",
-          sourceIp: "127.0.0.1",
-          requestId: `req-${sequence}`,
-          sequencer: sequence.toString(16).padStart(16, "0"),
-        }),
-      );
+      return indexer(objectEvent(bucket, key, engine.region, kind));
     },
     async close() {
       await emptyAndDeleteBucket(s3, bucket).catch(() => undefined);
